@@ -1,0 +1,6 @@
+// Port: a libSQL database. Both @libsql/client (file:, :memory: on Node/Deno) and @libsql/client/web
+// (HTTP/Hrana in Workers, Turso) implement this interface, so the core only ever sees this type.
+import type { Client } from "@libsql/client";
+
+export type Database = Pick<Client, "execute" | "batch" | "transaction" | "executeMultiple" | "close">;
+export type { InArgs, InStatement, InValue, ResultSet, Row, Transaction } from "@libsql/client";

@@ -1,0 +1,29 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Two projects: `node` runs every runtime-agnostic test and the Node-only ones; `workerd` runs the
+// `*.workerd.test.ts` files inside the Workers runtime with the bindings from wrangler.toml.
+// (Deno runs the runtime-agnostic `*.test.ts` files itself: `npm run test:deno`.)
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts", "bench/**/*.test.ts"],
+          exclude: ["**/*.workerd.test.ts", "**/node_modules/**"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        test: {
+          name: "workerd",
+          include: ["src/**/*.workerd.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
