@@ -35,7 +35,7 @@ async function seoulCase(): Promise<Case> {
     about: "first 2,000 hours of the UCI Seoul Bike Sharing Demand weather columns (CC BY 4.0), label = temperature 24 h later",
     csv: `${out.join("\n")}\n`,
     label: "temperature_24h",
-    params: "objective=regression num_leaves=31 learning_rate=0.05 deterministic=true force_row_wise=true num_threads=1 seed=7 verbosity=-1",
+    params: "num_iterations=120 objective=regression num_leaves=31 learning_rate=0.05 deterministic=true force_row_wise=true num_threads=1 seed=7 verbosity=-1",
     numIterations: 120,
   };
 }
@@ -64,7 +64,7 @@ function syntheticCase(): Case {
     csv: `${out.join("\n")}\n`,
     label: "y",
     params:
-      "objective=huber num_leaves=15 min_data_in_leaf=5 learning_rate=0.1 feature_fraction=0.8 bagging_fraction=0.7 bagging_freq=1 deterministic=true force_row_wise=true num_threads=1 seed=3 verbosity=-1",
+      "num_iterations=60 objective=huber num_leaves=15 min_data_in_leaf=5 learning_rate=0.1 feature_fraction=0.8 bagging_fraction=0.7 bagging_freq=1 deterministic=true force_row_wise=true num_threads=1 seed=3 verbosity=-1",
     numIterations: 60,
   };
 }

@@ -14,9 +14,9 @@ const PREDICT_TYPES = { normal: 0, raw: 1, leaf: 2, contrib: 3 } as const;
 export type PredictType = keyof typeof PREDICT_TYPES;
 const IMPORTANCE_TYPES = { split: 0, gain: 1 } as const;
 
-/** Default log sink: LightGBM's warnings and fatal messages to the console, info/debug dropped. */
+/** Default log sink: LightGBM's warnings to the console; info/debug dropped; fatal messages become the thrown LightGBMError. */
 export const defaultLogger: Logger = (level, message) => {
-  if (level === "warning" || level === "fatal") console.warn(`[LightGBM] [${level}] ${message}`);
+  if (level === "warning") console.warn(`[LightGBM] [${level}] ${message}`);
 };
 
 export interface CreateOptions {
@@ -253,7 +253,12 @@ export class LightGBM {
     const valid = opts.valid ?? [];
     if (earlyStop > 0 && valid.length === 0) throw new LightGBMUsageError("early stopping needs at least one validation set");
 
-    const booster = this.createBooster(opts.train, opts.params);
+    // LightGBM evaluates the training data only when asked to (Python's lgb.train does the same).
+    const params =
+      opts.evalTrain && aliases.lookup(opts.params, "is_provide_training_metric") === undefined
+        ? { ...opts.params, is_provide_training_metric: true }
+        : opts.params;
+    const booster = this.createBooster(opts.train, params);
     try {
       for (const v of valid) booster.addValidData(v.data);
       const names = booster.evalNames();
@@ -276,6 +281,7 @@ export class LightGBM {
         }
         const info = { iteration, evals };
         history.push(info);
+        const stopRequested = opts.onIteration?.(info) === false;
         if (earlyStop > 0) {
           const watched = evals.filter((e) => e.dataset !== "training");
           const considered = firstMetricOnly ? watched.filter((e) => e.metric === names[0]) : watched;
@@ -294,7 +300,7 @@ export class LightGBM {
             break;
           }
         }
-        if (opts.onIteration?.(info) === false || finished) break;
+        if (stopRequested || finished) break;
       }
       const bestIteration = best?.iteration ?? iteration;
       if (earlyStop > 0) booster.bestIteration = bestIteration;
@@ -307,7 +313,7 @@ export class LightGBM {
         stoppedEarly,
       };
     } catch (e) {
-      booster.free();
+      if (!(e instanceof LightGBMTrapError)) booster.free();
       throw e;
     }
   }
@@ -577,11 +583,12 @@ export class Booster extends Handle {
   eval(index: number): number[] {
     const count = this.#getInt("LGBM_BoosterGetEvalCounts", (out) => this.lgb.module._LGBM_BoosterGetEvalCounts(this.handle, out));
     if (count === 0) return [];
-    return this.lgb.withScratch(4 + 8 * count, (p) => {
-      const values = p + 8 - (p % 8);
+    // malloc returns 8-aligned memory: the doubles first, the int count after them.
+    return this.lgb.withScratch(8 * count + 8, (values) => {
+      const outLen = values + 8 * count;
       const m = this.lgb.module;
-      this.lgb.check("LGBM_BoosterGetEval", m._LGBM_BoosterGetEval(this.handle, index, p, values));
-      const n = m.HEAP32[p >> 2] ?? 0;
+      this.lgb.check("LGBM_BoosterGetEval", m._LGBM_BoosterGetEval(this.handle, index, outLen, values));
+      const n = m.HEAP32[outLen >> 2] ?? 0;
       return Array.from(m.HEAPF64.subarray(values >> 3, (values >> 3) + n));
     });
   }

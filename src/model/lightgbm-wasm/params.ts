@@ -63,3 +63,17 @@ function closest(word: string, candidates: string[]): string | undefined {
   const best = nearest(word, candidates);
   return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+/** Parses LightGBM's "key=value key2=v1,v2" form (as on its command line); values stay strings. */
+export function parseParams(tokens: string | readonly string[]): Record<string, string> {
+  const list = typeof tokens === "string" ? tokens.split(/\s+/).filter(Boolean) : tokens;
+  const out: Record<string, string> = {};
+  for (const t of list) {
+    const eq = t.indexOf("=");
+    const key = t.slice(0, eq).trim();
+    const value = t.slice(eq + 1).trim();
+    if (eq <= 0 || !key || !value) throw new TypeError(`"${t}" is not a LightGBM parameter; write key=value (e.g. num_leaves=31)`);
+    out[key] = value;
+  }
+  return out;
+}
