@@ -1,5 +1,6 @@
 // Typed API over LightGBM's C API compiled to WebAssembly. Runtime-agnostic: it is handed a compiled
 // WebAssembly.Module (see node.ts / worker.ts for the loaders) and never touches fetch or a filesystem.
+// @ts-types="./dist/lightgbm.d.mts"
 import createLightGBMModule, { type LightGBMModule } from "./dist/lightgbm.mjs";
 import { LightGBMError, LightGBMTrapError, LightGBMUsageError } from "./errors.ts";
 import { formatParams, ParamAliases, type Params } from "./params.ts";
@@ -89,6 +90,12 @@ export interface SaveOptions {
   importanceType?: keyof typeof IMPORTANCE_TYPES;
 }
 
+function logLine(logger: Logger, line: string): void {
+  const m = /^\[LightGBM\] \[(Fatal|Warning|Info|Debug)\] (.*)$/s.exec(line);
+  if (m) logger((m[1] ?? "info").toLowerCase() as LogLevel, m[2] ?? "");
+  else if (line.trim()) logger("info", line);
+}
+
 const HIGHER_BETTER = /^(auc|ndcg|map|average_precision|auc_mu)/;
 
 /** One LightGBM WebAssembly instance. Instances are independent; each is single-threaded. */
@@ -105,8 +112,8 @@ export class LightGBM {
 
   /** Instantiate from a compiled module. No fetch, no filesystem. */
   static async create(module: WebAssembly.Module, options: CreateOptions = {}): Promise<LightGBM> {
-    let self: LightGBM | undefined;
-    const logLine = (line: string) => self?.#log(line);
+    // Log lines can arrive before the instance exists; they go to the logger given here.
+    let sink = (line: string) => logLine(options.logger ?? defaultLogger, line);
     const m = await createLightGBMModule({
       instantiateWasm(imports, done) {
         WebAssembly.instantiate(module, imports).then(
@@ -118,21 +125,16 @@ export class LightGBM {
         return {};
       },
       locateFile: (path: string) => path,
-      print: logLine,
-      printErr: logLine,
+      print: (line) => sink(line),
+      printErr: (line) => sink(line),
     });
-    self = new LightGBM(m, options.logger ?? defaultLogger);
+    const self = new LightGBM(m, options.logger ?? defaultLogger);
+    sink = (line) => logLine(self.#logger, line);
     return self;
   }
 
   set logger(logger: Logger) {
     this.#logger = logger;
-  }
-
-  #log(line: string) {
-    const m = /^\[LightGBM\] \[(Fatal|Warning|Info|Debug)\] (.*)$/s.exec(line);
-    if (m) this.#logger((m[1] ?? "info").toLowerCase() as LogLevel, m[2] ?? "");
-    else if (line.trim()) this.#logger("info", line);
   }
 
   /** Bytes of wasm linear memory (grows, never shrinks). */

@@ -1,0 +1,37 @@
+// The `nalssi` command line (Node and Deno). Exit codes: 0 ok, 1 failure, 2 usage.
+import { Command, CommanderError } from "commander";
+import { registerDemo } from "./commands/demo.ts";
+import { registerLightGBM } from "./commands/lightgbm.ts";
+import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./errors.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("nalssi")
+    .description("nalssi (날씨): 24-hour air-temperature forecasts from KMA open data, at the edge and offline")
+    .version("0.1.0")
+    .showSuggestionAfterError()
+    .exitOverride();
+  registerDemo(program);
+  registerLightGBM(program);
+  for (const c of program.commands) {
+    c.exitOverride();
+    for (const sub of c.commands) sub.exitOverride();
+  }
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE; // commander printed the message
+    const msg = (e as Error).message.split("\n")[0];
+    process.stderr.write(`nalssi: ${e instanceof UsageError ? "usage: " : "error: "}${msg}\n`);
+    return e instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}
+
+// Run when executed directly (node src/cli/main.ts, bin/nalssi.js, deno run src/cli/main.ts).
+const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/bin/nalssi.js") || process.argv[1]?.endsWith("/bin/nalssi");
+if (isMain) process.exitCode = await runCli(process.argv.slice(2));
