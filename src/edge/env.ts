@@ -1,4 +1,6 @@
 // The Worker's bindings and vars (wrangler.toml) and secrets (wrangler secret put ...).
+import type { R2Bucket } from "./workers-types.ts";
+
 export interface Env {
   OBJECTS: R2Bucket;
   LIBSQL_URL: string;

@@ -21,7 +21,10 @@ const FILE_PARAMS: Record<string, string> = {
 };
 
 function stderrLogger(): Logger {
-  return (level: LogLevel, message: string) => process.stderr.write(`[LightGBM] [${level}] ${message}\n`);
+  // Fatal messages come back as the thrown error, printed once by the CLI.
+  return (level: LogLevel, message: string) => {
+    if (level !== "fatal") process.stderr.write(`[LightGBM] [${level}] ${message}\n`);
+  };
 }
 
 function params(tokens: string[], lgb: Awaited<ReturnType<typeof loadLightGBM>>): Record<string, string> {
