@@ -1,4 +1,5 @@
 // The `nalssi` command line (Node and Deno). Exit codes: 0 ok, 1 failure, 2 usage.
+import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { registerDemo } from "./commands/demo.ts";
 import { registerLightGBM } from "./commands/lightgbm.ts";
@@ -32,6 +33,6 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-// Run when executed directly (node src/cli/main.ts, bin/nalssi.js, deno run src/cli/main.ts).
-const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/bin/nalssi.js") || process.argv[1]?.endsWith("/bin/nalssi");
+// Run when executed directly (node src/cli/main.ts, deno run src/cli/main.ts); bin/nalssi.js calls runCli itself.
+const isMain = (import.meta as { main?: boolean }).main ?? (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href);
 if (isMain) process.exitCode = await runCli(process.argv.slice(2));
