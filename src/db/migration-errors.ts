@@ -1,0 +1,76 @@
+// Errors of the migration runner. Each names the migration and what to do about it.
+
+export class MigrationError extends Error {
+  override name = "MigrationError";
+}
+
+/** The list of migrations compiled into this code is malformed (bad id, order, forbidden statement). */
+export class InvalidMigrationError extends MigrationError {
+  override name = "InvalidMigrationError";
+}
+
+/** An applied migration's SQL was edited afterwards: its checksum no longer matches the record. */
+export class MigrationChecksumMismatchError extends MigrationError {
+  override name = "MigrationChecksumMismatchError";
+  readonly migrationId: string;
+  readonly recordedChecksum: string;
+  readonly codeChecksum: string;
+  constructor(migrationId: string, recordedChecksum: string, codeChecksum: string) {
+    super(
+      `migration ${migrationId} was applied with checksum ${recordedChecksum} but its SQL in this code has checksum ${codeChecksum}: ` +
+        `an applied migration must never be edited; restore its original SQL and put the change in a new migration`,
+    );
+    this.migrationId = migrationId;
+    this.recordedChecksum = recordedChecksum;
+    this.codeChecksum = codeChecksum;
+  }
+}
+
+/** The database records migrations this code does not have: it was migrated by a newer version. */
+export class UnknownMigrationError extends MigrationError {
+  override name = "UnknownMigrationError";
+  readonly migrationIds: readonly string[];
+  constructor(migrationIds: readonly string[]) {
+    super(
+      `the database has migration${migrationIds.length > 1 ? "s" : ""} ${migrationIds.join(", ")} that this code does not know: ` +
+        `its schema is newer than this code; deploy the newer code instead of running this one against it`,
+    );
+    this.migrationIds = migrationIds;
+  }
+}
+
+/** A pending migration sorts before one that is already applied (a migration was added out of order). */
+export class MigrationOrderError extends MigrationError {
+  override name = "MigrationOrderError";
+  readonly pendingId: string;
+  readonly appliedId: string;
+  constructor(pendingId: string, appliedId: string) {
+    super(
+      `migration ${pendingId} is not applied but the later migration ${appliedId} is: migrations must be added in order; ` +
+        `rename ${pendingId} so that it sorts after ${appliedId}`,
+    );
+    this.pendingId = pendingId;
+    this.appliedId = appliedId;
+  }
+}
+
+/** A migration's SQL failed; nothing of it was kept (its transaction was rolled back). */
+export class MigrationFailedError extends MigrationError {
+  override name = "MigrationFailedError";
+  readonly migrationId: string;
+  constructor(migrationId: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`migration ${migrationId} failed and was rolled back: ${reason}`, { cause });
+    this.migrationId = migrationId;
+  }
+}
+
+/** Another writer held the database's write lock for longer than the runner was willing to wait. */
+export class MigrationLockTimeoutError extends MigrationError {
+  override name = "MigrationLockTimeoutError";
+  readonly waitedMs: number;
+  constructor(waitedMs: number, cause: unknown) {
+    super(`could not get the database write lock to migrate within ${waitedMs} ms (another writer kept it)`, { cause });
+    this.waitedMs = waitedMs;
+  }
+}
