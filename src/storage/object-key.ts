@@ -3,8 +3,9 @@
 // A key is 1..1024 UTF-8 bytes (R2's limit) of `/`-separated segments. Rejected, so that a key can
 // always be a relative path under a folder and means the same thing in R2, on disk and in memory:
 // a leading `/` or a drive letter (`C:`), empty segments (`a//b`, `a/`), `.` and `..` segments,
-// backslashes, NUL and other control characters, lone UTF-16 surrogates, and segments starting with
-// `.~` (reserved for the local folder store's temporary and sidecar files).
+// backslashes, NUL and other control characters, the characters Windows file names cannot hold
+// (< > : " | ? *), lone UTF-16 surrogates, and segments starting with `.~` (reserved for the local
+// folder store's temporary and sidecar files).
 import { ObjectStoreError } from "../ports/object-store.ts";
 import type { ObjectStoreOperation } from "../ports/object-store.ts";
 
@@ -15,6 +16,7 @@ const encoder = new TextEncoder();
 // C0 controls, DEL and C1 controls.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const LONE_SURROGATE = /\p{Surrogate}/u;
+const WINDOWS_RESERVED = /[<>:"|?*]/;
 
 function describeChar(text: string, pattern: RegExp): string {
   const ch = text.match(pattern)?.[0] ?? "";
@@ -29,6 +31,7 @@ function textProblem(text: string, what: string): string | undefined {
   if (LONE_SURROGATE.test(text)) return `${what} contains an unpaired UTF-16 surrogate (not valid Unicode)`;
   if (text.startsWith("/")) return `${what} is absolute (starts with "/"); keys are relative`;
   if (/^[A-Za-z]:/.test(text)) return `${what} starts with a drive letter ("${text.slice(0, 2)}"); keys are relative`;
+  if (WINDOWS_RESERVED.test(text)) return `${what} contains ${JSON.stringify(text.match(WINDOWS_RESERVED)?.[0])}, which file names on Windows cannot hold (reserved: < > : " | ? *)`;
   if (encoder.encode(text).length > MAX_KEY_BYTES) return `${what} is longer than ${MAX_KEY_BYTES} bytes (UTF-8)`;
   return undefined;
 }

@@ -321,6 +321,8 @@ export function objectStoreContract(name: string, target: ContractTarget): void 
         ["a/./b", "dot segment"],
         [".", "only a dot"],
         ["a\\b", "backslash"],
+        ["t/2025-05-29T17:00:00Z.json", "colon"],
+        ["a/what?.txt", "question mark"],
         ["a\u0000b", "NUL"],
         ["a\nb", "newline"],
         [".~tmp", "reserved prefix"],
