@@ -174,8 +174,13 @@ export function splitModelText(text: string): ModelTextSections {
   const parameters: Record<string, string> = {};
   let pandasCategorical: string | undefined;
   let open: "parameters" | "parser" | undefined;
+  let inImportances = false;
   for (let line = nextLine(); line !== undefined; line = nextLine()) {
-    if (open === undefined && line === "parameters:") open = "parameters";
+    if (open === undefined && line === "feature_importances:") inImportances = true;
+    else if (inImportances) {
+      if (line === "") inImportances = false;
+      else if (!/^[^=]+=\d+$/.test(line)) throw new ModelTextError("truncated", "feature_importances", `malformed line ${quote(line)}`);
+    } else if (open === undefined && line === "parameters:") open = "parameters";
     else if (open === undefined && line === "parser:") open = "parser";
     else if (open !== undefined && line === `end of ${open}`) open = undefined;
     else if (open === "parameters") {
