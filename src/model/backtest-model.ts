@@ -1,0 +1,163 @@
+// Fitting and applying one forecast model as of a cutoff instant: the climatology and the LightGBM
+// booster see only data before the cutoff. Training: the most recent `validationDays` before the
+// cutoff are held out for early stopping (with the climatology refitted without them), then, with
+// `refit`, the model is retrained on everything before the cutoff for the best number of rounds.
+import type { Booster, LightGBM, Params } from "./lightgbm-wasm/index.ts";
+import { type Climatology, fitClimatology, kmaLookup } from "./baselines.ts";
+import { buildForecastDataset, DatasetError, type ForecastDataset, inverseTarget } from "./dataset.ts";
+import { type FeatureContext, type FeatureSpec, HORIZON_HOURS, type TargetTransformName } from "./features.ts";
+import { DAY_MS, HOUR_MS, type HourlySeries, isoHour } from "./series.ts";
+import { HourlyGrid } from "./series-grid.ts";
+
+/** A complete modelling choice: features, target transform and training parameters. */
+export interface ModelRecipe {
+  name: string;
+  description: string;
+  /** Feature names in column order (see FEATURE_CATALOGUE). */
+  features: readonly string[];
+  target: TargetTransformName;
+  /** LightGBM parameters (num_iterations is the cap when early stopping). */
+  params: Params;
+  /** Days before the cutoff held out for early stopping; 0 = no early stopping (train num_iterations rounds). */
+  validationDays: number;
+  earlyStoppingRounds: number;
+  /** After early stopping, retrain on all data before the cutoff for the best number of rounds. */
+  refit: boolean;
+}
+
+export interface FittedModel {
+  recipe: ModelRecipe;
+  spec: FeatureSpec;
+  /** Fitted on observations before this instant (UTC epoch ms). */
+  cutoff: number;
+  climatology: Climatology | null;
+  booster: Booster;
+  /** Boosting rounds in the final model. */
+  iterations: number;
+  trainRows: number;
+  validRows: number;
+  /** RMSE (°C) on the early-stopping validation rows at the best round, or null without early stopping. */
+  validRmse: number | null;
+}
+
+export class ModelError extends Error {
+  override name = "ModelError";
+}
+
+/** Rows needed to train at all; fewer is an error, not a silently useless model. */
+export const MIN_TRAIN_ROWS = 100;
+
+/** The part of a series known before `cutoff`: observations and KMA forecasts issued before it. */
+export function seriesBefore(series: HourlySeries, cutoff: number): HourlySeries {
+  return {
+    ...series,
+    observations: series.observations.filter((o) => o.time < cutoff),
+    ...(series.kmaForecasts ? { kmaForecasts: series.kmaForecasts.filter((f) => f.issuedAt < cutoff) } : {}),
+  };
+}
+
+function context(series: HourlySeries, climatology: Climatology | null): FeatureContext {
+  return { climatology, kma: kmaLookup(series.kmaForecasts) };
+}
+
+function lgbDataset(lgb: LightGBM, ds: ForecastDataset, params: Params, reference?: ReturnType<LightGBM["createDataset"]>) {
+  return lgb.createDataset({
+    data: ds.data,
+    numRows: ds.numRows,
+    numCols: ds.numCols,
+    label: ds.label,
+    featureNames: ds.featureNames,
+    params,
+    ...(reference ? { reference } : {}),
+  });
+}
+
+function trainOn(lgb: LightGBM, train: ForecastDataset, valid: ForecastDataset | null, params: Params, earlyStop: number) {
+  const dtrain = lgbDataset(lgb, train, params);
+  const dvalid = valid ? lgbDataset(lgb, valid, params, dtrain) : null;
+  try {
+    const p: Params = dvalid ? { ...params, metric: "rmse", early_stopping_round: earlyStop } : params;
+    return lgb.train({ params: p, train: dtrain, ...(dvalid ? { valid: [{ name: "valid", data: dvalid }] } : {}) });
+  } finally {
+    dvalid?.free();
+    dtrain.free();
+  }
+}
+
+/**
+ * Fits the recipe on the data before `cutoff` (the series may hold later data: it is cut off here,
+ * so nothing at or after the cutoff can reach the model, its climatology or its early stopping).
+ */
+export function fitModel(lgb: LightGBM, fullSeries: HourlySeries, cutoff: number, recipe: ModelRecipe): FittedModel {
+  const series = seriesBefore(fullSeries, cutoff);
+  const obs = series.observations;
+  if (obs.length === 0) throw new ModelError(`no observations before the cutoff ${isoHour(cutoff)}`);
+  const grid = new HourlyGrid(series);
+  const base = { features: recipe.features, target: recipe.target, targetBefore: cutoff } as const;
+  const spanDays = (cutoff - obs[0]!.time) / DAY_MS;
+  // Early stopping holds out the most recent days, at most a fifth of what there is.
+  const validDays = recipe.validationDays > 0 ? Math.min(recipe.validationDays, spanDays / 5) : 0;
+  const params: Params = { ...recipe.params, verbosity: -1 };
+
+  if (validDays > 0) {
+    const validStart = cutoff - Math.round(validDays * 24) * HOUR_MS;
+    const clim1 = fitClimatology(series, { to: validStart });
+    const ctx1 = context(series, clim1);
+    const train = buildForecastDataset(grid, { ...base, context: ctx1, targetBefore: validStart });
+    const valid = buildForecastDataset(grid, { ...base, context: ctx1, from: validStart });
+    checkRows(train, "training (before the validation days)", cutoff);
+    if (valid.numRows === 0) throw new ModelError(`no validation rows in the ${validDays.toFixed(1)} days before ${isoHour(cutoff)}`);
+    const first = trainOn(lgb, train, valid, params, recipe.earlyStoppingRounds);
+    const best = first.bestIteration;
+    const validRmse = first.bestScores.find((e) => e.dataset === "valid" && e.metric === "rmse")?.value ?? null;
+    // Every target transform is a shift of T(t+24h), so the label-scale RMSE is the RMSE in °C.
+    if (!recipe.refit) {
+      return { recipe, spec: train.spec, cutoff, climatology: clim1, booster: first.booster, iterations: best, trainRows: train.numRows, validRows: valid.numRows, validRmse };
+    }
+    first.booster.free();
+    const clim = fitClimatology(series);
+    const all = buildForecastDataset(grid, { ...base, context: context(series, clim) });
+    const final = trainOn(lgb, all, null, { ...params, num_iterations: best }, 0);
+    return { recipe, spec: all.spec, cutoff, climatology: clim, booster: final.booster, iterations: final.iterations, trainRows: all.numRows, validRows: valid.numRows, validRmse };
+  }
+
+  const clim = fitClimatology(series);
+  const all = buildForecastDataset(grid, { ...base, context: context(series, clim) });
+  checkRows(all, "training", cutoff);
+  const result = trainOn(lgb, all, null, params, 0);
+  return { recipe, spec: all.spec, cutoff, climatology: clim, booster: result.booster, iterations: result.iterations, trainRows: all.numRows, validRows: 0, validRmse: null };
+}
+
+function checkRows(ds: ForecastDataset, what: string, cutoff: number) {
+  if (ds.numRows < MIN_TRAIN_ROWS) {
+    throw new ModelError(
+      `only ${ds.numRows} ${what} rows with an observed T(t) and T(t+${HORIZON_HOURS}h) before ${isoHour(cutoff)}; need at least ${MIN_TRAIN_ROWS}`,
+    );
+  }
+}
+
+/** The rows of `series` issued in [from, to), built with the model's own climatology and feature list. */
+export function datasetFor(
+  model: FittedModel,
+  series: HourlySeries,
+  range: { from?: number; to?: number; requireTarget?: boolean },
+  grid?: HourlyGrid,
+): ForecastDataset {
+  return buildForecastDataset(grid ?? series, {
+    features: model.recipe.features,
+    target: model.recipe.target,
+    context: { climatology: model.climatology, kma: kmaLookup(series.kmaForecasts) },
+    ...range,
+  });
+}
+
+/** Temperature forecasts for the rows of a dataset built with this model's recipe and climatology. */
+export function predictTemperatures(model: FittedModel, ds: ForecastDataset): Float64Array {
+  if (ds.spec.version !== model.spec.version || ds.featureNames.join(",") !== model.spec.features.map((f) => f.name).join(",")) {
+    throw new DatasetError("the dataset's features are not the model's (different feature list or catalogue version)");
+  }
+  if (ds.numRows === 0) return new Float64Array(0);
+  const raw = model.booster.predict(ds.data, ds.numRows, ds.numCols, { numIteration: model.iterations });
+  return inverseTarget(ds, raw);
+}
+
