@@ -148,7 +148,11 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
     } catch (e) {
       // Whatever failed, the transaction was rolled back. Did a concurrent runner apply it meanwhile?
       recorded = await readAppliedMigrations(db);
-      if (recorded.some((r) => r.id === next.id)) continue; // (pendingMigrations re-checks its checksum)
+      if (recorded.some((r) => r.id === next.id)) {
+        // (the next pendingMigrations call checks that its checksum is the one this code has)
+        logger.info("migration was applied by a concurrent runner", { id: next.id });
+        continue;
+      }
       if (isBusyError(e)) {
         waitStarted ??= t0;
         const waited = Date.now() - waitStarted;
