@@ -22,6 +22,9 @@ export default defineConfig({
           name: "workerd",
           include: ["src/**/*.workerd.test.ts"],
           testTimeout: 60_000,
+          // A Hrana dev server on a fresh database file, for tests of the Worker's libSQL path
+          // (its URL and token arrive in the tests through inject()).
+          globalSetup: ["./tools/hrana-dev-server/vitest-global-setup.ts"],
         },
       },
     ],

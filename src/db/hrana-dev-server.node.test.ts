@@ -211,6 +211,17 @@ describe("hrana dev server with @libsql/client/web", () => {
     expect((await client.execute("SELECT k FROM kv ORDER BY k")).rows.map((r) => r.k)).toEqual(["first", "second"]);
   });
 
+  it("releases the write lock at once when a stream ends inside a transaction (close, failed script)", async () => {
+    const tx = await client.transaction("write");
+    await tx.execute("INSERT INTO kv (k, v) VALUES ('abandoned', 1)");
+    tx.close(); // neither commit nor rollback
+    await expect(client.executeMultiple("BEGIN IMMEDIATE; INSERT INTO kv (k, v) VALUES ('half', 1); INSERT INTO nowhere VALUES (1); COMMIT;")).rejects.toThrow(/nowhere/);
+    const started = Date.now();
+    await client.execute("INSERT INTO kv (k, v) VALUES ('after', 1)"); // would wait the 3 s busy timeout if a lock leaked
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await client.execute("SELECT k FROM kv ORDER BY k")).rows.map((r) => r.k)).toEqual(["after"]);
+  });
+
   it("executes a multi-statement script (executeMultiple / sequence) and stops at the first error", async () => {
     await client.executeMultiple("INSERT INTO kv (k, v) VALUES ('s1', 1); INSERT INTO kv (k, v) VALUES ('s2', 2);");
     await expect(client.executeMultiple("INSERT INTO kv (k, v) VALUES ('s3', 3); INSERT INTO nowhere VALUES (1); INSERT INTO kv (k, v) VALUES ('s4', 4);")).rejects.toThrow(

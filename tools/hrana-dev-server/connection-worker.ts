@@ -259,13 +259,26 @@ function handle(msg: WorkerRequest): unknown {
       if (db) throw new Error("internal: a connection is already open on this worker");
       open(msg.path, msg.busyTimeoutMs);
       return null;
-    case "close":
+    case "close": {
+      // Roll back explicitly: libsql's close() leaves a connection that still has un-finalized
+      // statements open as a "zombie" until garbage collection, and with it the transaction and
+      // its write lock.
+      let rollbackError: unknown;
+      if (db?.inTransaction) {
+        try {
+          db.exec("ROLLBACK");
+        } catch (e) {
+          rollbackError = e;
+        }
+      }
       changesStmt = undefined;
-      db?.close(); // rolls back a transaction the stream left open
+      db?.close();
       db = undefined;
       side?.close();
       side = undefined;
+      if (rollbackError !== undefined) throw new Error(`rolling back the stream's open transaction failed: ${(rollbackError as Error).message}`);
       return null;
+    }
     case "execute":
       return executeStmt(msg.stmt);
     case "batch":

@@ -121,7 +121,8 @@ export class StreamTable {
     if (worker === null) return;
     stream.worker = null;
     try {
-      await worker.call({ op: "close" });
+      const reply = await worker.call({ op: "close" });
+      if (!reply.ok) this.#options.log(`closing stream ${stream.id.slice(0, 8)}: ${reply.error.message}`);
     } finally {
       this.#options.pool.release(worker);
     }
