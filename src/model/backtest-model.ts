@@ -3,7 +3,7 @@
 // cutoff are held out for early stopping (with the climatology refitted without them), then, with
 // `refit`, the model is retrained on everything before the cutoff for the best number of rounds.
 import type { Booster, LightGBM, Params } from "./lightgbm-wasm/index.ts";
-import { type Climatology, fitClimatology, kmaLookup } from "./baselines.ts";
+import { type Climatology, type ClimatologyRange, fitClimatology, kmaLookup } from "./baselines.ts";
 import { buildForecastDataset, DatasetError, type ForecastDataset, inverseTarget } from "./dataset.ts";
 import { type FeatureContext, type FeatureSpec, HORIZON_HOURS, type TargetTransformName } from "./features.ts";
 import { DAY_MS, HOUR_MS, type HourlySeries, isoHour } from "./series.ts";
@@ -28,7 +28,7 @@ export interface ModelRecipe {
 export interface FittedModel {
   recipe: ModelRecipe;
   spec: FeatureSpec;
-  /** Fitted on observations before this instant (UTC epoch ms). */
+  /** The end of the data it was fitted on (UTC epoch ms): the cutoff for walk-forward fits. */
   cutoff: number;
   climatology: Climatology | null;
   booster: Booster;
@@ -84,55 +84,103 @@ function trainOn(lgb: LightGBM, train: ForecastDataset, valid: ForecastDataset |
   }
 }
 
+/** What one fit may learn from. */
+interface TrainingWindow {
+  /** The series the model may see (already cut to what is known). */
+  series: HourlySeries;
+  /** Issue hours whose rows may be training rows (their T(t+24h) must also be in `series`). */
+  rows?: (issueTime: number) => boolean;
+  /** Observations the climatology may be fitted on. */
+  climatology: ClimatologyRange;
+  /** For messages, e.g. "before 2018-09-01T00Z". */
+  what: string;
+}
+
 /**
  * Fits the recipe on the data before `cutoff` (the series may hold later data: it is cut off here,
  * so nothing at or after the cutoff can reach the model, its climatology or its early stopping).
  */
 export function fitModel(lgb: LightGBM, fullSeries: HourlySeries, cutoff: number, recipe: ModelRecipe): FittedModel {
   const series = seriesBefore(fullSeries, cutoff);
+  if (series.observations.length === 0) throw new ModelError(`no observations before the cutoff ${isoHour(cutoff)}`);
+  return fitWindow(lgb, { series, climatology: { to: cutoff }, what: `before ${isoHour(cutoff)}` }, cutoff, recipe);
+}
+
+/**
+ * Fits the recipe on a (training-period) series without the issue hours [from, to) of a held-out
+ * block: for blocked cross-validation. Rows are purged on both sides so that no training target
+ * T(s+24h) falls in the block's target hours and no block target is a training target:
+ * training issue hours s satisfy s < from - 24h or s >= to + 24h. The climatology does not see the
+ * block's temperatures either (observations in [from, to + 24h) are excluded).
+ */
+export function fitModelWithHoldout(lgb: LightGBM, series: HourlySeries, holdout: { from: number; to: number }, recipe: ModelRecipe): FittedModel {
+  const h = HORIZON_HOURS * HOUR_MS;
+  const last = series.observations.at(-1);
+  if (!last) throw new ModelError("the series has no observations");
+  return fitWindow(
+    lgb,
+    {
+      series,
+      rows: (t) => t < holdout.from - h || t >= holdout.to + h,
+      climatology: { exclude: { from: holdout.from, to: holdout.to + h } },
+      what: `outside ${isoHour(holdout.from)}..${isoHour(holdout.to)}`,
+    },
+    last.time + HOUR_MS,
+    recipe,
+  );
+}
+
+function fitWindow(lgb: LightGBM, w: TrainingWindow, end: number, recipe: ModelRecipe): FittedModel {
+  const { series } = w;
   const obs = series.observations;
-  if (obs.length === 0) throw new ModelError(`no observations before the cutoff ${isoHour(cutoff)}`);
   const grid = new HourlyGrid(series);
-  const base = { features: recipe.features, target: recipe.target, targetBefore: cutoff } as const;
-  const spanDays = (cutoff - obs[0]!.time) / DAY_MS;
+  const base = { features: recipe.features, target: recipe.target, targetBefore: end, ...(w.rows ? { keep: w.rows } : {}) };
+  const spanDays = (end - obs[0]!.time) / DAY_MS;
   // Early stopping holds out the most recent days, at most a fifth of what there is.
   const validDays = recipe.validationDays > 0 ? Math.min(recipe.validationDays, spanDays / 5) : 0;
   const params: Params = { ...recipe.params, verbosity: -1 };
 
   if (validDays > 0) {
-    const validStart = cutoff - Math.round(validDays * 24) * HOUR_MS;
-    const clim1 = fitClimatology(series, { to: validStart });
+    // The validation rows are the allowed issue hours of the last validDays (their targets included).
+    const lastIssue = lastAllowedIssue(grid, base, context(series, null));
+    if (lastIssue === undefined) throw new ModelError(`no training rows with an observed T(t) and T(t+${HORIZON_HOURS}h) ${w.what}`);
+    const validStart = lastIssue + HOUR_MS - Math.round(validDays * 24) * HOUR_MS;
+    const clim1 = fitClimatology(series, { ...w.climatology, to: Math.min(w.climatology.to ?? Infinity, validStart) });
     const ctx1 = context(series, clim1);
     const train = buildForecastDataset(grid, { ...base, context: ctx1, targetBefore: validStart });
     const valid = buildForecastDataset(grid, { ...base, context: ctx1, from: validStart });
-    checkRows(train, "training (before the validation days)", cutoff);
-    if (valid.numRows === 0) throw new ModelError(`no validation rows in the ${validDays.toFixed(1)} days before ${isoHour(cutoff)}`);
+    checkRows(train, "training (before the validation days)", w.what);
+    if (valid.numRows === 0) throw new ModelError(`no validation rows in the last ${validDays.toFixed(1)} days of the data ${w.what}`);
     const first = trainOn(lgb, train, valid, params, recipe.earlyStoppingRounds);
     const best = first.bestIteration;
-    const validRmse = first.bestScores.find((e) => e.dataset === "valid" && e.metric === "rmse")?.value ?? null;
     // Every target transform is a shift of T(t+24h), so the label-scale RMSE is the RMSE in °C.
+    const validRmse = first.bestScores.find((e) => e.dataset === "valid" && e.metric === "rmse")?.value ?? null;
     if (!recipe.refit) {
-      return { recipe, spec: train.spec, cutoff, climatology: clim1, booster: first.booster, iterations: best, trainRows: train.numRows, validRows: valid.numRows, validRmse };
+      return { recipe, spec: train.spec, cutoff: end, climatology: clim1, booster: first.booster, iterations: best, trainRows: train.numRows, validRows: valid.numRows, validRmse };
     }
     first.booster.free();
-    const clim = fitClimatology(series);
+    const clim = fitClimatology(series, w.climatology);
     const all = buildForecastDataset(grid, { ...base, context: context(series, clim) });
     const final = trainOn(lgb, all, null, { ...params, num_iterations: best }, 0);
-    return { recipe, spec: all.spec, cutoff, climatology: clim, booster: final.booster, iterations: final.iterations, trainRows: all.numRows, validRows: valid.numRows, validRmse };
+    return { recipe, spec: all.spec, cutoff: end, climatology: clim, booster: final.booster, iterations: final.iterations, trainRows: all.numRows, validRows: valid.numRows, validRmse };
   }
 
-  const clim = fitClimatology(series);
+  const clim = fitClimatology(series, w.climatology);
   const all = buildForecastDataset(grid, { ...base, context: context(series, clim) });
-  checkRows(all, "training", cutoff);
+  checkRows(all, "training", w.what);
   const result = trainOn(lgb, all, null, params, 0);
-  return { recipe, spec: all.spec, cutoff, climatology: clim, booster: result.booster, iterations: result.iterations, trainRows: all.numRows, validRows: 0, validRmse: null };
+  return { recipe, spec: all.spec, cutoff: end, climatology: clim, booster: result.booster, iterations: result.iterations, trainRows: all.numRows, validRows: 0, validRmse: null };
 }
 
-function checkRows(ds: ForecastDataset, what: string, cutoff: number) {
+function lastAllowedIssue(grid: HourlyGrid, base: Omit<Parameters<typeof buildForecastDataset>[1], "context">, ctx: FeatureContext): number | undefined {
+  // Only the row bookkeeping matters here, so build with no features' cost beyond one cheap column.
+  const ds = buildForecastDataset(grid, { ...base, features: ["hour_sin"], target: "delta", context: ctx });
+  return ds.numRows ? ds.issueTime[ds.numRows - 1] : undefined;
+}
+
+function checkRows(ds: ForecastDataset, which: string, what: string) {
   if (ds.numRows < MIN_TRAIN_ROWS) {
-    throw new ModelError(
-      `only ${ds.numRows} ${what} rows with an observed T(t) and T(t+${HORIZON_HOURS}h) before ${isoHour(cutoff)}; need at least ${MIN_TRAIN_ROWS}`,
-    );
+    throw new ModelError(`only ${ds.numRows} ${which} rows with an observed T(t) and T(t+${HORIZON_HOURS}h) ${what}; need at least ${MIN_TRAIN_ROWS}`);
   }
 }
 

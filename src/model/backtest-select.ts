@@ -1,20 +1,24 @@
-// Recipe selection by rolling-origin validation inside the training period: every candidate is
-// scored by a walk-forward backtest over [from, to) on a series that the caller has already cut
-// off at the end of the training period, so the test months cannot influence the choice.
-// Greedy forward feature selection, then the target transform, then the training protocol.
+// Recipe selection inside the training period: every candidate is scored by blocked
+// cross-validation (or a walk-forward backtest) on a series that ends before the test period (this
+// is checked), so the test months cannot influence the choice. Greedy forward feature selection,
+// then the target transform, then the training protocol, repeated while it still helps.
 import type { LightGBM } from "./lightgbm-wasm/index.ts";
-import { runBacktest } from "./backtest.ts";
+import { runBacktest, runBlockedCv } from "./backtest.ts";
 import type { ModelRecipe } from "./backtest-model.ts";
 import { buildForecastDataset } from "./dataset.ts";
 import { fitClimatology, kmaLookup } from "./baselines.ts";
-import { featureDefs, HORIZON_HOURS, type TargetTransformName } from "./features.ts";
-import { HOUR_MS, type HourlySeries, isoHour } from "./series.ts";
+import { featureDefs, type TargetTransformName } from "./features.ts";
+import { type HourlySeries, isoHour } from "./series.ts";
+
+/** How candidates are scored; both stay inside the series given (the training period). */
+export type SelectionValidation =
+  | { kind: "walk-forward"; from: number; to: number; retrainEveryDays: number }
+  | { kind: "blocked-cv"; blocks: readonly { from: number; to: number }[] };
 
 export interface SelectionOptions {
-  /** Validation issue hours [from, to); the series must end before the training period does. */
-  from: number;
-  to: number;
-  retrainEveryDays: number;
+  validation: SelectionValidation;
+  /** The series must end before this instant (the start of the test period): checked, not assumed. */
+  trainingEnd: number;
   /** The starting recipe (its features are the initial set). */
   start: ModelRecipe;
   /** Features the forward selection may add. Features with no value at all in the series are skipped. */
@@ -50,14 +54,17 @@ export interface SelectionResult {
 
 export function selectRecipe(lgb: LightGBM, series: HourlySeries, opts: SelectionOptions): SelectionResult {
   const last = series.observations.at(-1)?.time ?? -Infinity;
-  if (last >= opts.to + HORIZON_HOURS * HOUR_MS) {
-    // Validation never needs data past to + 24 h; refusing it keeps later (test) months out by construction.
-    throw new Error(`selection series runs to ${isoHour(last)}, past the validation range end ${isoHour(opts.to)} + 24 h; cut it off first`);
+  if (last >= opts.trainingEnd) {
+    throw new Error(`selection series runs to ${isoHour(last)}, past the end of the training period ${isoHour(opts.trainingEnd)}; cut it off first`);
   }
   const log = opts.log ?? (() => {});
   const trials: Trial[] = [];
+  const v = opts.validation;
   const score = (recipe: ModelRecipe) => {
-    const { report } = runBacktest(lgb, series, { from: opts.from, to: opts.to, retrainEveryDays: opts.retrainEveryDays, recipe });
+    const { report } =
+      v.kind === "walk-forward"
+        ? runBacktest(lgb, series, { from: v.from, to: v.to, retrainEveryDays: v.retrainEveryDays, recipe })
+        : runBlockedCv(lgb, series, { blocks: v.blocks, recipe });
     return { rmse: report.model.rmse, persistence_rmse: report.persistence.rmse, skill: report.skill };
   };
   const record = (stage: Trial["stage"], description: string, s: ReturnType<typeof score>, accepted: boolean) => {
@@ -109,6 +116,7 @@ export function selectRecipe(lgb: LightGBM, series: HourlySeries, opts: Selectio
       record("features", `accept ${added}`, bestScore, true);
     }
 
+    const afterFeatures = bestScore.rmse;
     for (const target of opts.targets) {
       if (target === best.target) continue;
       const recipe = { ...best, target };
@@ -128,8 +136,9 @@ export function selectRecipe(lgb: LightGBM, series: HourlySeries, opts: Selectio
       record("protocol", p.name, s, ok);
       if (ok) accept(recipe, s);
     }
-    if (before - bestScore.rmse < opts.minImprovement) {
-      log(`pass ${pass} changed nothing that matters; done`);
+    // Another feature pass only makes sense if the target or the protocol changed.
+    if (before - bestScore.rmse < opts.minImprovement || bestScore.rmse === afterFeatures) {
+      log(`pass ${pass}: the target and protocol stayed; done`);
       break;
     }
   }

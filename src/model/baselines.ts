@@ -62,14 +62,24 @@ function solve(a: number[][], b: number[]): number[] {
   return m.map((row, i) => row[n]! / row[i]!);
 }
 
+/** Which observations a climatology may be fitted on: time in [from, to), minus an excluded [from, to). */
+export interface ClimatologyRange {
+  from?: number;
+  to?: number;
+  exclude?: { from: number; to: number };
+}
+
 /**
- * Fits the climatology on the temperatures observed in [from, to) (default: all). Returns null when
+ * Fits the climatology on the temperatures observed in the range (default: all). Returns null when
  * fewer than MIN_HOURS_FOR_CLIMATOLOGY temperatures are available.
  */
-export function fitClimatology(series: HourlySeries, range: { from?: number; to?: number } = {}): Climatology | null {
+export function fitClimatology(series: HourlySeries, range: ClimatologyRange = {}): Climatology | null {
   const from = range.from ?? -Infinity;
   const to = range.to ?? Infinity;
-  const obs = series.observations.filter((o) => o.time >= from && o.time < to && typeof o.temperature === "number");
+  const ex = range.exclude;
+  const obs = series.observations.filter(
+    (o) => o.time >= from && o.time < to && !(ex && o.time >= ex.from && o.time < ex.to) && typeof o.temperature === "number",
+  );
   if (obs.length < MIN_HOURS_FOR_CLIMATOLOGY) return null;
   const first = obs[0]!.time;
   const last = obs[obs.length - 1]!.time;

@@ -71,6 +71,8 @@ export interface BuildDatasetOptions {
   to?: number;
   /** Only rows whose target hour t+24h is before this instant (training must not see the future). */
   targetBefore?: number;
+  /** Only issue hours this accepts (e.g. everything outside a held-out block). */
+  keep?: (issueTime: number) => boolean;
   /** Drop rows whose T(t+24h) is not observed (default true; false for serving the latest hours). */
   requireTarget?: boolean;
 }
@@ -121,6 +123,7 @@ export function buildForecastDataset(source: HourlySeries | HourlyGrid, opts: Bu
   for (let i = lo; i < hi; i++) {
     const t = g.time(i);
     if (opts.targetBefore !== undefined && t + horizon * HOUR_MS >= opts.targetBefore) continue;
+    if (opts.keep && !opts.keep(t)) continue;
     if (Number.isNaN(g.value("temperature", i))) {
       noRecord++;
       continue;

@@ -106,3 +106,57 @@ export function verifyByMonth(t: ForecastTable): MonthVerification[] {
   }
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([month, idx]) => ({ month, ...verify(t, idx) }));
 }
+
+/** Deterministic PRNG (mulberry32) so bootstrap intervals are reproducible. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface BootstrapOptions {
+  /** Rows per block; errors of nearby hours are correlated, so resample whole blocks (default 72 = 3 days of hourly rows). */
+  blockRows?: number;
+  resamples?: number;
+  seed?: number;
+}
+
+/**
+ * A 95 % interval for the skill against persistence, by a circular moving-block bootstrap over the
+ * rows in time order (rows with a NaN model or persistence forecast are left out first). Says whether
+ * a skill is distinguishable from 0 given how few independent weather situations a backtest holds.
+ */
+export function skillInterval(t: ForecastTable, opts: BootstrapOptions = {}): [number, number] {
+  const order = Array.from({ length: t.observed.length }, (_, i) => i)
+    .filter((i) => !Number.isNaN(t.model[i]! - t.observed[i]!) && !Number.isNaN(t.persistence[i]! - t.observed[i]!))
+    .sort((a, b) => t.issueTime[a]! - t.issueTime[b]!);
+  const n = order.length;
+  if (n === 0) return [Number.NaN, Number.NaN];
+  const em = order.map((i) => (t.model[i]! - t.observed[i]!) ** 2);
+  const ep = order.map((i) => (t.persistence[i]! - t.observed[i]!) ** 2);
+  const block = Math.max(1, Math.min(opts.blockRows ?? 72, n));
+  const resamples = opts.resamples ?? 1000;
+  const rand = mulberry32(opts.seed ?? 12345);
+  const skills: number[] = [];
+  for (let b = 0; b < resamples; b++) {
+    let sm = 0;
+    let sp = 0;
+    for (let filled = 0; filled < n; ) {
+      const start = Math.floor(rand() * n);
+      for (let k = 0; k < block && filled < n; k++, filled++) {
+        const j = (start + k) % n;
+        sm += em[j]!;
+        sp += ep[j]!;
+      }
+    }
+    skills.push(1 - Math.sqrt(sm / sp));
+  }
+  skills.sort((a, b) => a - b);
+  const q = (p: number) => skills[Math.min(skills.length - 1, Math.max(0, Math.round(p * (skills.length - 1))))]!;
+  return [q(0.025), q(0.975)];
+}
