@@ -1,0 +1,45 @@
+// One step's rows in ONE write transaction, together with the statements that must commit with
+// them (finishing or advancing the ingest run). Either everything commits or nothing does: any
+// failure rolls back and rethrows. Large steps are sent in chunks, all inside the same transaction.
+import type { Database, InStatement } from "../ports/database.ts";
+import { countUpserts, upsertBatch } from "../db/upsert-counts.ts";
+import type { UpsertCounts, UpsertStatements } from "../db/upsert-counts.ts";
+
+/** Upserts per batch request (two statements each); keeps HTTP bodies to Turso reasonably small. */
+export const UPSERTS_PER_BATCH = 250;
+
+export interface CommitOptions {
+  /** Statements run after the upserts, in the same transaction; given the counts. */
+  then?: (counts: UpsertCounts) => InStatement[];
+  /** Checks each `then` result: statements whose index is listed must change exactly one row. */
+  mustChangeOneRow?: readonly number[];
+}
+
+export class RowsNotCommittedError extends Error {
+  override name = "RowsNotCommittedError";
+}
+
+export async function commitUpserts(db: Database, upserts: readonly UpsertStatements[], options: CommitOptions = {}): Promise<UpsertCounts> {
+  const tx = await db.transaction("write");
+  try {
+    const results = [];
+    for (let i = 0; i < upserts.length; i += UPSERTS_PER_BATCH) {
+      results.push(...(await tx.batch(upsertBatch(upserts.slice(i, i + UPSERTS_PER_BATCH)))));
+    }
+    const counts = countUpserts(results);
+    const after = options.then?.(counts) ?? [];
+    for (let i = 0; i < after.length; i++) {
+      const rs = await tx.execute(after[i]!);
+      if (options.mustChangeOneRow?.includes(i) && rs.rowsAffected !== 1) {
+        throw new RowsNotCommittedError(`statement ${i} after the rows changed ${rs.rowsAffected} rows instead of 1 (the ingest run is not running any more?)`);
+      }
+    }
+    await tx.commit();
+    return counts;
+  } catch (e) {
+    if (!tx.closed) await tx.rollback().catch(() => undefined);
+    throw e;
+  } finally {
+    tx.close();
+  }
+}
