@@ -12,8 +12,15 @@
 //  - the outputs of the trees of each class are added in tree order into a double starting at 0.0,
 //    divided by the number of iterations for average_output (rf), then transformed by the objective
 //    (raw scores are the plain sums, neither averaged nor transformed, as GBDT::PredictRaw gives them).
+// Numerical trees are walked several at a time without branches (lockstep-forest.ts explains the
+// layout); the others (categorical, linear, mixed zero-as-missing) by the general loop below. Each
+// tree's output is then added in tree order, so the sums are LightGBM's to the last bit.
 import type { CompactForest } from "./compact-forest.ts";
-import { KIND_LINEAR_FLAG, KIND_PLAIN } from "./compact-forest.ts";
+import { KIND_LINEAR_FLAG } from "./compact-forest.ts";
+import { INPUT_BITS, INPUT_MASK, type LockstepForest, lockstepForest } from "./lockstep-forest.ts";
+
+if (INPUT_BITS !== 10 || INPUT_MASK !== 1023) throw new Error("model.ts hard-codes INPUT_BITS = 10 in its hot loop; update it");
+if (Math.fround(1e-35) !== 1.0000000180025095e-35) throw new Error("model.ts hard-codes kZeroThreshold; update it");
 import { PredictorUsageError } from "./errors.ts";
 import type { FeatureInfo } from "./feature-info.ts";
 import { convertOutput, type ObjectiveInfo, type OutputTransform } from "./objective.ts";
@@ -66,6 +73,8 @@ export class Model {
   readonly numOutputs: number;
   /** The flattened trees, for inspection. */
   readonly forest: CompactForest;
+  /** The branch-free layout of the numerical trees, for inspection. */
+  readonly lockstep: LockstepForest;
 
   // Hot-loop state, copied out of `forest` so that every access is a plain typed-array field.
   readonly #treeRoot: Int32Array;
@@ -93,6 +102,19 @@ export class Model {
   /** Per-class accumulators for one row. */
   readonly #acc: Float64Array;
   readonly #numIterations: number;
+  // Lockstep layout (see lockstep-forest.ts).
+  /** The row doubled, [x, -x], as the lockstep trees read it, then the lockstep thresholds. */
+  readonly #lsData: Float64Array;
+  readonly #lsPacked: Int32Array;
+  readonly #lsLeafValue: Float64Array;
+  readonly #lsRoot: Int32Array;
+  readonly #lsDepth: Int32Array;
+  readonly #lsByDepth: Int32Array;
+  readonly #zeroAsNaN: Uint8Array;
+  /** Per tree: the leaf record the lockstep walk ended in. */
+  readonly #leafRecord: Int32Array;
+  /** Scratch: the lockstep trees of a partial iteration range. */
+  readonly #rangeOrder: Int32Array;
 
   /** @internal use parseModel */
   constructor(info: ModelInfo, forest: CompactForest) {
@@ -124,6 +146,18 @@ export class Model {
     this.#x = new Float64Array(this.numFeatures);
     this.#acc = new Float64Array(this.numOutputs);
     this.#numIterations = info.numIterations;
+    const ls = lockstepForest(forest, this.numFeatures);
+    this.lockstep = ls;
+    // Each model evaluates into its own copy of the data array (its head is per-row scratch).
+    this.#lsData = Float64Array.from(ls.data);
+    this.#lsPacked = ls.packed;
+    this.#lsLeafValue = ls.leafValue;
+    this.#lsRoot = ls.treeRoot;
+    this.#lsDepth = ls.treeDepth;
+    this.#lsByDepth = ls.byDepth;
+    this.#zeroAsNaN = ls.zeroAsNaN;
+    this.#leafRecord = new Int32Array(forest.numTrees);
+    this.#rangeOrder = new Int32Array(ls.byDepth.length);
   }
 
   /** The prediction for one row (a single-output model; see predictInto for multiclass). */
@@ -199,13 +233,104 @@ export class Model {
     return [s * k, (s + n) * k, n];
   }
 
-  /** Copies a row into the evaluation buffer; values within kZeroThreshold of 0 become 0.0, as in LightGBM. */
+  /**
+   * Copies a row into the evaluation buffers: values within kZeroThreshold of 0 become 0.0, as in
+   * LightGBM; the lockstep inputs also get the row negated, and NaN for 0.0 on zero-as-missing features.
+   */
   #load(src: Numbers, base: number): void {
     const x = this.#x;
+    const y = this.#lsData;
+    const zeroAsNaN = this.#zeroAsNaN;
     const nf = x.length;
     for (let j = 0; j < nf; j++) {
-      const v = src[base + j]!;
-      x[j] = v <= K_ZERO_THRESHOLD && v >= -K_ZERO_THRESHOLD ? 0 : v;
+      let v = src[base + j]!;
+      // 1.0000000180025095e-35 = K_ZERO_THRESHOLD, written out so the JIT sees a constant.
+      if (v <= 1.0000000180025095e-35 && v >= -1.0000000180025095e-35) {
+        v = 0;
+        x[j] = 0;
+        if (zeroAsNaN[j] === 1) v = NaN;
+      } else {
+        x[j] = v;
+      }
+      y[j] = v;
+      y[nf + j] = -v;
+    }
+  }
+
+  /** Walks the lockstep trees of [t0, t1), shallowest first (all of them, or those in the range). */
+  #walkRange(t0: number, t1: number): void {
+    const all = this.#lsByDepth;
+    if (t0 === 0 && t1 === this.#treeRoot.length) {
+      this.#walkLockstep(all, all.length);
+      return;
+    }
+    const order = this.#rangeOrder;
+    let n = 0;
+    for (let i = 0; i < all.length; i++) {
+      const t = all[i]!;
+      if (t >= t0 && t < t1) order[n++] = t;
+    }
+    this.#walkLockstep(order, n);
+  }
+
+  /**
+   * Walks the lockstep trees order[0 .. count) for the loaded row, six at a time, and records each
+   * one's leaf in #leafRecord. Branch-free: record = firstChild + (input > threshold ? 1 : 0).
+   */
+  #walkLockstep(order: Int32Array, count: number): void {
+    // Two typed arrays in the inner loop (inputs and thresholds share `data`) and literal shifts
+    // (10 = INPUT_BITS, 1023 = INPUT_MASK: imported constants are not folded by the JIT) keep the
+    // six walks in registers.
+    const data = this.#lsData;
+    const pk = this.#lsPacked;
+    const root = this.#lsRoot;
+    const depth = this.#lsDepth;
+    const out = this.#leafRecord;
+    let g = 0;
+    for (; g + 6 <= count; g += 6) {
+      const t0 = order[g]!;
+      const t1 = order[g + 1]!;
+      const t2 = order[g + 2]!;
+      const t3 = order[g + 3]!;
+      const t4 = order[g + 4]!;
+      const t5 = order[g + 5]!;
+      let r0 = root[t0]!;
+      let r1 = root[t1]!;
+      let r2 = root[t2]!;
+      let r3 = root[t3]!;
+      let r4 = root[t4]!;
+      let r5 = root[t5]!;
+      const levels = depth[t5]!; // order is shallowest first: the last of the six is the deepest
+      for (let d = 0; d < levels; d++) {
+        const p0 = pk[r0]!;
+        const p1 = pk[r1]!;
+        const p2 = pk[r2]!;
+        const p3 = pk[r3]!;
+        const p4 = pk[r4]!;
+        const p5 = pk[r5]!;
+        // (a > b) is 0 or 1 here; the casts only tell TypeScript so (they are erased).
+        r0 = (p0 >> 10) + ((data[p0 & 1023]! > data[r0]!) as unknown as number);
+        r1 = (p1 >> 10) + ((data[p1 & 1023]! > data[r1]!) as unknown as number);
+        r2 = (p2 >> 10) + ((data[p2 & 1023]! > data[r2]!) as unknown as number);
+        r3 = (p3 >> 10) + ((data[p3 & 1023]! > data[r3]!) as unknown as number);
+        r4 = (p4 >> 10) + ((data[p4 & 1023]! > data[r4]!) as unknown as number);
+        r5 = (p5 >> 10) + ((data[p5 & 1023]! > data[r5]!) as unknown as number);
+      }
+      out[t0] = r0;
+      out[t1] = r1;
+      out[t2] = r2;
+      out[t3] = r3;
+      out[t4] = r4;
+      out[t5] = r5;
+    }
+    for (; g < count; g++) {
+      const t = order[g]!;
+      let r = root[t]!;
+      for (let d = depth[t]!; d > 0; d--) {
+        const p = pk[r]!;
+        r = (p >> 10) + ((data[p & 1023]! > data[r]!) as unknown as number);
+      }
+      out[t] = r;
     }
   }
 
@@ -217,67 +342,36 @@ export class Model {
     convertOutput(this.#transform, this.#sigmoid, out, offset, k);
   }
 
-  /** Sum of trees [t0, t1) for a single-output model. */
+  /** Sum of trees [t0, t1) for a single-output model, in tree order. */
   #sum1(t0: number, t1: number): number {
-    const x = this.#x;
-    const treeRoot = this.#treeRoot;
-    const treeKind = this.#treeKind;
-    const feat = this.#feat;
-    const thr = this.#thr;
-    const left = this.#left;
-    const right = this.#right;
-    const nanChild = this.#nanChild;
-    const leafValue = this.#leafValue;
+    this.#walkRange(t0, t1);
+    const lsRoot = this.#lsRoot;
+    const leafRecord = this.#leafRecord;
+    const lsLeafValue = this.#lsLeafValue;
     let sum = 0.0;
     for (let t = t0; t < t1; t++) {
-      let node = treeRoot[t]!;
-      if (treeKind[t] === KIND_PLAIN) {
-        while (node >= 0) {
-          const v = x[feat[node]!]!;
-          const th = thr[node]!;
-          node = v <= th ? left[node]! : v > th ? right[node]! : nanChild[node]!;
-        }
-        sum += leafValue[~node]!;
-      } else {
-        sum += this.#treeOutput(treeKind[t]!, node);
-      }
+      sum += lsRoot[t]! >= 0 ? lsLeafValue[leafRecord[t]!]! : this.#treeOutput(this.#treeKind[t]!, this.#treeRoot[t]!);
     }
     return sum;
   }
 
-  /** Sums trees [t0, t1) into out[offset + (tree % numOutputs)]. */
+  /** Sums trees [t0, t1) into out[offset + (tree % numOutputs)], in tree order. */
   #sumInto(t0: number, t1: number, out: Float64Array, offset: number): void {
+    this.#walkRange(t0, t1);
     const k = this.numOutputs;
-    const x = this.#x;
-    const treeRoot = this.#treeRoot;
-    const treeKind = this.#treeKind;
-    const feat = this.#feat;
-    const thr = this.#thr;
-    const left = this.#left;
-    const right = this.#right;
-    const nanChild = this.#nanChild;
-    const leafValue = this.#leafValue;
+    const lsRoot = this.#lsRoot;
+    const leafRecord = this.#leafRecord;
+    const lsLeafValue = this.#lsLeafValue;
     for (let i = 0; i < k; i++) out[offset + i] = 0.0;
     let cls = 0;
     for (let t = t0; t < t1; t++) {
-      let node = treeRoot[t]!;
-      let value: number;
-      if (treeKind[t] === KIND_PLAIN) {
-        while (node >= 0) {
-          const v = x[feat[node]!]!;
-          const th = thr[node]!;
-          node = v <= th ? left[node]! : v > th ? right[node]! : nanChild[node]!;
-        }
-        value = leafValue[~node]!;
-      } else {
-        value = this.#treeOutput(treeKind[t]!, node);
-      }
+      const value = lsRoot[t]! >= 0 ? lsLeafValue[leafRecord[t]!]! : this.#treeOutput(this.#treeKind[t]!, this.#treeRoot[t]!);
       out[offset + cls] = out[offset + cls]! + value;
       if (++cls === k) cls = 0;
     }
   }
 
-  /** One tree's output for trees that are not KIND_PLAIN: zero-as-missing, categorical or linear. */
+  /** One tree's output by the general loop (any tree; used for those the lockstep layout cannot express). */
   #treeOutput(kind: number, root: number): number {
     const x = this.#x;
     const feat = this.#feat;
