@@ -27,8 +27,8 @@ CREATE TABLE ingest_runs (
   location_id   TEXT CHECK (location_id IS NULL OR (length(location_id) <= 64 AND location_id GLOB '[a-z]*' AND location_id NOT GLOB '*[^a-z0-9-]*' AND location_id NOT GLOB '*--*' AND location_id NOT GLOB '*-')),
   -- the request that was made (base_date/base_time, nx/ny, station, range ...) as a JSON object; never secrets
   params        TEXT CHECK (params IS NULL OR (json_valid(params) AND json_type(params) = 'object')),
-  started_at    TEXT NOT NULL CHECK (started_at = strftime('%Y-%m-%dT%H:%M:%SZ', started_at)),
-  finished_at   TEXT CHECK (finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', finished_at) AND finished_at >= started_at),
+  started_at    TEXT NOT NULL CHECK (started_at IS strftime('%Y-%m-%dT%H:%M:%SZ', started_at)),
+  finished_at   TEXT CHECK (finished_at IS strftime('%Y-%m-%dT%H:%M:%SZ', finished_at) AND finished_at >= started_at),
   status        TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'succeeded', 'failed')),
   rows_inserted INTEGER NOT NULL DEFAULT 0 CHECK (rows_inserted >= 0),
   rows_updated  INTEGER NOT NULL DEFAULT 0 CHECK (rows_updated >= 0),
@@ -47,7 +47,7 @@ CREATE INDEX ingest_runs_running ON ingest_runs (started_at) WHERE status = 'run
 
 CREATE TABLE observations (
   location_id            TEXT NOT NULL CHECK (length(location_id) <= 64 AND location_id GLOB '[a-z]*' AND location_id NOT GLOB '*[^a-z0-9-]*' AND location_id NOT GLOB '*--*' AND location_id NOT GLOB '*-'),
-  observed_at            TEXT NOT NULL CHECK (observed_at = strftime('%Y-%m-%dT%H:00:00Z', observed_at)),
+  observed_at            TEXT NOT NULL CHECK (observed_at IS strftime('%Y-%m-%dT%H:00:00Z', observed_at)),
   source                 TEXT NOT NULL REFERENCES observation_sources (source),
   temperature_c          REAL CHECK (temperature_c BETWEEN -80 AND 60),
   humidity_pct           REAL CHECK (humidity_pct BETWEEN 0 AND 100),
@@ -74,8 +74,8 @@ CREATE TABLE observations (
   -- provenance: the run that last wrote the values and the raw payload they came from (object key)
   ingest_run_id          INTEGER REFERENCES ingest_runs (id) ON DELETE SET NULL,
   raw_ref                TEXT CHECK (raw_ref IS NULL OR length(raw_ref) BETWEEN 1 AND 1024),
-  ingested_at            TEXT NOT NULL CHECK (ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', ingested_at)),
-  updated_at             TEXT NOT NULL CHECK (updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', updated_at) AND updated_at >= ingested_at),
+  ingested_at            TEXT NOT NULL CHECK (ingested_at IS strftime('%Y-%m-%dT%H:%M:%SZ', ingested_at)),
+  updated_at             TEXT NOT NULL CHECK (updated_at IS strftime('%Y-%m-%dT%H:%M:%SZ', updated_at) AND updated_at >= ingested_at),
   PRIMARY KEY (location_id, observed_at, source)
 ) STRICT;
 
@@ -104,9 +104,9 @@ CREATE TABLE forecasts (
   -- 'vilage_fcst' (getVilageFcst, short-term, 02:00/05:00/... KST) or 'ultra_srt_fcst' (getUltraSrtFcst, HH:30 KST)
   product       TEXT NOT NULL CHECK (product IN ('vilage_fcst', 'ultra_srt_fcst')),
   -- base_date + base_time converted from KST
-  issued_at     TEXT NOT NULL CHECK (issued_at = strftime('%Y-%m-%dT%H:%M:%SZ', issued_at)),
+  issued_at     TEXT NOT NULL CHECK (issued_at IS strftime('%Y-%m-%dT%H:%M:%SZ', issued_at)),
   -- fcstDate + fcstTime converted from KST
-  valid_at      TEXT NOT NULL CHECK (valid_at = strftime('%Y-%m-%dT%H:00:00Z', valid_at) AND valid_at >= issued_at),
+  valid_at      TEXT NOT NULL CHECK (valid_at IS strftime('%Y-%m-%dT%H:00:00Z', valid_at) AND valid_at >= issued_at),
   -- KMA category code: TMP, T1H, TMN, TMX, REH, WSD, VEC, UUU, VVV, SKY, PTY, POP, PCP, RN1, SNO, WAV, LGT ...
   category      TEXT NOT NULL CHECK (length(category) BETWEEN 1 AND 8 AND category NOT GLOB '*[^A-Z0-9]*'),
   -- the number the value string means (NULL when missing, qualitative or not understood) ...
@@ -115,8 +115,8 @@ CREATE TABLE forecasts (
   value_text    TEXT NOT NULL CHECK (length(value_text) <= 64),
   ingest_run_id INTEGER REFERENCES ingest_runs (id) ON DELETE SET NULL,
   raw_ref       TEXT CHECK (raw_ref IS NULL OR length(raw_ref) BETWEEN 1 AND 1024),
-  ingested_at   TEXT NOT NULL CHECK (ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', ingested_at)),
-  updated_at    TEXT NOT NULL CHECK (updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', updated_at) AND updated_at >= ingested_at),
+  ingested_at   TEXT NOT NULL CHECK (ingested_at IS strftime('%Y-%m-%dT%H:%M:%SZ', ingested_at)),
+  updated_at    TEXT NOT NULL CHECK (updated_at IS strftime('%Y-%m-%dT%H:%M:%SZ', updated_at) AND updated_at >= ingested_at),
   PRIMARY KEY (location_id, product, issued_at, valid_at, category)
 ) STRICT;
 

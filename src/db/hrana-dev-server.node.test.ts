@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createClient, LibsqlBatchError, LibsqlError } from "@libsql/client/web";
-import type { Client } from "@libsql/client/web";
+import type { Client, InStatement } from "@libsql/client/web";
 import { openHttp } from "@libsql/hrana-client";
 import { startHranaDevServer } from "../../tools/hrana-dev-server/server.ts";
 import type { HranaDevServer } from "../../tools/hrana-dev-server/server.ts";
@@ -103,12 +103,13 @@ describe("hrana dev server with @libsql/client/web", () => {
   });
 
   it("reports argument mismatches like sqld (ARGS_INVALID) instead of binding NULL", async () => {
-    for (const stmt of [
+    const stmts: InStatement[] = [
       { sql: "SELECT ? AS a, ? AS b", args: [1n] },
       { sql: "SELECT ? AS a", args: [1n, 2n] },
       { sql: "SELECT :a AS a, :b AS b", args: { a: 1n } },
       { sql: "SELECT :a AS a", args: { a: 1n, zz: 2n } },
-    ]) {
+    ];
+    for (const stmt of stmts) {
       const e = await client.execute(stmt).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(LibsqlError);
       expect((e as LibsqlError).code).toBe("ARGS_INVALID");

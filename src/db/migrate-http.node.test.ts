@@ -25,8 +25,10 @@ import { MIGRATIONS } from "./migrations.generated.ts";
 const run = promisify(execFile);
 const TOKEN = "migrate-http-token-4b1e";
 const FIRST = MIGRATIONS[0]!;
+const ALL = MIGRATIONS.map((m) => m.id);
 const clock = fixedClock("2025-05-29T14:00:00Z");
-const M2: MigrationSource = { id: "0002_model_runs", sql: "CREATE TABLE model_runs (id INTEGER PRIMARY KEY, trained_at TEXT NOT NULL) STRICT;" };
+// Test migrations sort after every real one (9xxx).
+const M2: MigrationSource = { id: "9001_model_runs", sql: "CREATE TABLE model_runs (id INTEGER PRIMARY KEY, trained_at TEXT NOT NULL) STRICT;" };
 
 let dir: string;
 let server: HranaDevServer;
@@ -57,11 +59,13 @@ for (const [name, connect] of clients) {
 
     it("applies a fresh database, then does nothing on a re-run", async () => {
       const db = await open();
-      expect(await migrate(db, { clock })).toEqual({ applied: [FIRST.id], alreadyApplied: [] });
-      expect(await readAppliedMigrations(db)).toEqual([{ id: FIRST.id, checksum: await sha256Hex(FIRST.sql), appliedAt: "2025-05-29T14:00:00Z" }]);
+      expect(await migrate(db, { clock })).toEqual({ applied: ALL, alreadyApplied: [] });
+      const recorded = await readAppliedMigrations(db);
+      expect(recorded.map((m) => m.id)).toEqual(ALL);
+      expect(recorded[0]).toEqual({ id: FIRST.id, checksum: await sha256Hex(FIRST.sql), appliedAt: "2025-05-29T14:00:00Z" });
       const views = await db.execute("SELECT name FROM sqlite_master WHERE type = 'view'");
-      expect(views.rows.map((r) => r.name)).toEqual(["observations_best"]);
-      expect(await migrate(db, { clock: fixedClock("2026-01-01T00:00:00Z") })).toEqual({ applied: [], alreadyApplied: [FIRST.id] });
+      expect(views.rows.map((r) => r.name)).toContain("observations_best");
+      expect(await migrate(db, { clock: fixedClock("2026-01-01T00:00:00Z") })).toEqual({ applied: [], alreadyApplied: ALL });
       expect((await readAppliedMigrations(db))[0]!.appliedAt).toBe("2025-05-29T14:00:00Z");
     });
 
@@ -77,13 +81,13 @@ for (const [name, connect] of clients) {
     it("rolls a failing migration back on the server: no table, no record", async () => {
       const db = await open();
       await migrate(db, { clock });
-      const broken = { id: "0002_broken", sql: "CREATE TABLE half (x INTEGER) STRICT;\nINSERT INTO half VALUES (1);\nINSERT INTO half VALUES ('text in a strict integer column');" };
+      const broken = { id: "9001_broken", sql: "CREATE TABLE half (x INTEGER) STRICT;\nINSERT INTO half VALUES (1);\nINSERT INTO half VALUES ('text in a strict integer column');" };
       const err = await migrate(db, { clock, migrations: [...MIGRATIONS, broken] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MigrationFailedError);
       expect((err as Error).message).toMatch(/cannot store TEXT value in INTEGER column half.x/);
       const half = await db.execute("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'");
       expect(half.rows[0]!.n).toBe(0);
-      expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual([FIRST.id]);
+      expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual(ALL);
     });
 
     it("makes a runner wait while another stream holds the write lock, then see the work done", async () => {
@@ -94,16 +98,30 @@ for (const [name, connect] of clients) {
       await holder.executeMultiple(FIRST.sql);
       await holder.execute({ sql: "INSERT INTO _migrations VALUES (?, ?, ?)", args: [FIRST.id, await sha256Hex(FIRST.sql), "2025-05-29T13:00:00Z"] });
       const logger = memoryLogger();
-      const running = migrate(runnerDb, { clock, logger });
-      await new Promise((r) => setTimeout(r, 300));
+      // Commit only once the runner has read the (uncommitted, so empty) state and sent its script.
+      let scriptSent!: () => void;
+      const sent = new Promise<void>((resolve) => (scriptSent = resolve));
+      const spied: Database = {
+        execute: runnerDb.execute.bind(runnerDb),
+        batch: runnerDb.batch.bind(runnerDb),
+        transaction: runnerDb.transaction.bind(runnerDb),
+        close: runnerDb.close.bind(runnerDb),
+        executeMultiple: (sql: string) => {
+          scriptSent();
+          return runnerDb.executeMultiple(sql);
+        },
+      };
+      const running = migrate(spied, { clock, logger });
+      await sent;
+      await new Promise((r) => setTimeout(r, 300)); // its BEGIN IMMEDIATE is now waiting on the server
       await holder.commit();
-      expect(await running).toEqual({ applied: [], alreadyApplied: [FIRST.id] });
+      expect(await running).toEqual({ applied: ALL.slice(1), alreadyApplied: [FIRST.id] });
       expect(logger.records.map((r) => r.message)).toContain("migration was applied by a concurrent runner");
     });
 
     it("lets several runners race: every migration is applied exactly once", async () => {
       const runners = await Promise.all([open(), open(), open(), open()]);
-      const migrations = [...MIGRATIONS, M2, { id: "0003_more", sql: "ALTER TABLE model_runs ADD COLUMN mae REAL;" }];
+      const migrations = [...MIGRATIONS, M2, { id: "9002_more", sql: "ALTER TABLE model_runs ADD COLUMN mae REAL;" }];
       const reports = await Promise.all(runners.map((db) => migrate(db, { clock, migrations })));
       const applied = reports.flatMap((r) => r.applied).toSorted();
       expect(applied).toEqual(migrations.map((m) => m.id));
@@ -127,16 +145,16 @@ describe("migrate from several processes at once", () => {
     return outs.map((o) => JSON.parse(o.stdout.trim().split("\n").pop()!));
   }
 
-  const ALL = [FIRST.id, "0002_test_a", "0003_test_b"];
+  const WITH_TEST = [...ALL, "9001_test_a", "9002_test_b"];
 
   it("on the embedded file (WAL, busy timeout): each migration once", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "nalssi-migrate-procs-"));
     scratch.push(dataDir);
     const results = await race({ NALSSI_TEST_DATA_DIR: dataDir }, 4);
-    expect(results.flatMap((r) => r.report.applied).toSorted()).toEqual(ALL);
+    expect(results.flatMap((r) => r.report.applied).toSorted()).toEqual(WITH_TEST);
     const { db } = await openNodeDatabase({ dataDir, env: {} });
     try {
-      expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual(ALL);
+      expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual(WITH_TEST);
       expect((await db.execute("SELECT x FROM test_b")).rows.map((r) => r.x)).toEqual([2]);
     } finally {
       db.close();
@@ -145,10 +163,10 @@ describe("migrate from several processes at once", () => {
 
   it("over HTTP through the dev server: each migration once", async () => {
     const results = await race({ LIBSQL_URL: server.url, LIBSQL_AUTH_TOKEN: TOKEN }, 4);
-    expect(results.flatMap((r) => r.report.applied).toSorted()).toEqual(ALL);
+    expect(results.flatMap((r) => r.report.applied).toSorted()).toEqual(WITH_TEST);
     const db = openWorkersDatabase({ LIBSQL_URL: server.url, LIBSQL_AUTH_TOKEN: TOKEN }).db;
     dbs.push(db);
-    expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual(ALL);
+    expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual(WITH_TEST);
     expect((await db.execute("SELECT x FROM test_b")).rows.map((r) => r.x)).toEqual([2]);
   });
 });

@@ -20,11 +20,13 @@ import {
 import { MIGRATIONS } from "./migrations.generated.ts";
 
 const FIRST = MIGRATIONS[0]!;
+const ALL = MIGRATIONS.map((m) => m.id);
 const clock = fixedClock("2025-05-29T14:03:12.345Z");
 
 const extra = (id: string, sql: string): MigrationSource => ({ id, sql });
-const M2 = extra("0002_model_runs", "CREATE TABLE model_runs (id INTEGER PRIMARY KEY, trained_at TEXT NOT NULL) STRICT;\nCREATE INDEX model_runs_by_time ON model_runs (trained_at);");
-const M3 = extra("0003_model_runs_metric", "ALTER TABLE model_runs ADD COLUMN mae REAL;");
+// Test migrations sort after every real one (9xxx), whatever migrations the code ships.
+const M2 = extra("9001_model_runs", "CREATE TABLE model_runs (id INTEGER PRIMARY KEY, trained_at TEXT NOT NULL) STRICT;\nCREATE INDEX model_runs_by_time ON model_runs (trained_at);");
+const M3 = extra("9002_model_runs_metric", "ALTER TABLE model_runs ADD COLUMN mae REAL;");
 
 async function schema(db: Database): Promise<string[]> {
   const rs = await db.execute("SELECT type || ' ' || name || ': ' || coalesce(sql, '') AS s FROM sqlite_master ORDER BY type, name");
@@ -88,11 +90,12 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
       const db = await open();
       const logger = memoryLogger();
       const report = await migrate(db, { clock, logger });
-      expect(report).toEqual({ applied: [FIRST.id], alreadyApplied: [] });
-      expect(await tableNames(db)).toEqual(["_migrations", "forecasts", "ingest_runs", "observation_sources", "observations", "observations_best"]);
+      expect(report).toEqual({ applied: ALL, alreadyApplied: [] });
+      expect(await tableNames(db)).toEqual(expect.arrayContaining(["_migrations", "forecasts", "ingest_runs", "observation_sources", "observations", "observations_best"]));
       const applied = await readAppliedMigrations(db);
-      expect(applied).toEqual([{ id: FIRST.id, checksum: await sha256Hex(FIRST.sql), appliedAt: "2025-05-29T14:03:12Z" }]);
-      expect(logger.records.map((r) => [r.level, r.message, r.fields?.id])).toEqual([["info", "migration applied", FIRST.id]]);
+      expect(applied.map((m) => m.id)).toEqual(ALL);
+      expect(applied[0]).toEqual({ id: FIRST.id, checksum: await sha256Hex(FIRST.sql), appliedAt: "2025-05-29T14:03:12Z" });
+      expect(logger.records.map((r) => [r.level, r.message, r.fields?.id])).toEqual(ALL.map((id) => ["info", "migration applied", id]));
     });
 
     it("does nothing when run again", async () => {
@@ -101,7 +104,7 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
       const before = await schema(db);
       const recorded = await readAppliedMigrations(db);
       const later = fixedClock("2025-06-01T00:00:00Z");
-      expect(await migrate(db, { clock: later })).toEqual({ applied: [], alreadyApplied: [FIRST.id] });
+      expect(await migrate(db, { clock: later })).toEqual({ applied: [], alreadyApplied: ALL });
       expect(await schema(db)).toEqual(before);
       expect(await readAppliedMigrations(db)).toEqual(recorded);
     });
@@ -110,7 +113,7 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
       const db = await open();
       await migrate(db, { clock });
       const report = await migrate(db, { clock, migrations: [...MIGRATIONS, M2, M3] });
-      expect(report).toEqual({ applied: [M2.id, M3.id], alreadyApplied: [FIRST.id] });
+      expect(report).toEqual({ applied: [M2.id, M3.id], alreadyApplied: ALL });
       const cols = await db.execute("SELECT name FROM pragma_table_info('model_runs') ORDER BY cid");
       expect(cols.rows.map((r) => r.name)).toEqual(["id", "trained_at", "mae"]);
       expect(await planMigrations(db, { migrations: [...MIGRATIONS, M2, M3] })).toMatchObject({ pending: [] });
@@ -147,7 +150,7 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
 
     it("refuses a migration added before one that is already applied", async () => {
       const db = await open();
-      const independent = extra("0003_other_table", "CREATE TABLE other_table (x INTEGER) STRICT;");
+      const independent = extra("9003_other_table", "CREATE TABLE other_table (x INTEGER) STRICT;");
       await migrate(db, { clock, migrations: [...MIGRATIONS, independent] });
       const err = await migrate(db, { clock, migrations: [...MIGRATIONS, M2, independent] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MigrationOrderError);
@@ -159,26 +162,26 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
       await migrate(db, { clock });
       const before = await schema(db);
       const broken = extra(
-        "0002_broken",
+        "9001_broken",
         "CREATE TABLE half_done (x INTEGER) STRICT;\nINSERT INTO half_done VALUES (1);\nINSERT INTO observation_sources (source, precedence, description) VALUES ('x', 9, 'y');\nINSERT INTO no_such_table VALUES (1);",
       );
       const err = await migrate(db, { clock, migrations: [...MIGRATIONS, broken] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MigrationFailedError);
-      expect((err as MigrationFailedError).migrationId).toBe("0002_broken");
-      expect((err as Error).message).toMatch(/0002_broken failed and was rolled back: .*no such table: no_such_table/);
+      expect((err as MigrationFailedError).migrationId).toBe("9001_broken");
+      expect((err as Error).message).toMatch(/9001_broken failed and was rolled back: .*no such table: no_such_table/);
       expect(await schema(db)).toEqual(before);
       const sources = await db.execute("SELECT count(*) AS n FROM observation_sources WHERE source = 'x'");
       expect(sources.rows[0]?.n).toBe(0);
-      expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual([FIRST.id]);
+      expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual(ALL);
       // The fixed migration then applies normally.
       expect((await migrate(db, { clock, migrations: [...MIGRATIONS, M2] })).applied).toEqual([M2.id]);
     });
 
     it("keeps the migrations before a failing one (each migration is its own transaction)", async () => {
       const db = await open();
-      const broken = extra("0003_broken", "ALTER TABLE model_runs ADD COLUMN mae REAL;\nALTER TABLE model_runs ADD COLUMN mae REAL;");
+      const broken = extra("9003_broken", "ALTER TABLE model_runs ADD COLUMN mae REAL;\nALTER TABLE model_runs ADD COLUMN mae REAL;");
       await expect(migrate(db, { clock, migrations: [...MIGRATIONS, M2, broken] })).rejects.toThrow(/duplicate column name: mae/);
-      expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual([FIRST.id, M2.id]);
+      expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual([...ALL, M2.id]);
       const cols = await db.execute("SELECT name FROM pragma_table_info('model_runs') ORDER BY cid");
       expect(cols.rows.map((r) => r.name)).toEqual(["id", "trained_at"]);
     });
@@ -210,7 +213,20 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
       await holder.execute({ sql: "INSERT INTO _migrations VALUES (?, ?, ?)", args: [FIRST.id, await sha256Hex(FIRST.sql), "2025-05-29T14:00:00Z"] });
       const logger = memoryLogger();
       let waits = 0;
-      const running = migrate(b, {
+      // Commit only once the runner has read the (uncommitted, so empty) state and sent its script.
+      let scriptSent!: () => void;
+      const sent = new Promise<void>((resolve) => (scriptSent = resolve));
+      const spied: Database = {
+        execute: b.execute.bind(b),
+        batch: b.batch.bind(b),
+        transaction: b.transaction.bind(b),
+        close: b.close.bind(b),
+        executeMultiple: (sql: string) => {
+          scriptSent();
+          return b.executeMultiple(sql);
+        },
+      };
+      const running = migrate(spied, {
         clock,
         logger,
         sleep: async (ms) => {
@@ -218,9 +234,11 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
           await new Promise((r) => setTimeout(r, ms));
         },
       });
+      await sent;
       await new Promise((r) => setTimeout(r, 250));
       await holder.commit();
-      expect(await running).toEqual({ applied: [], alreadyApplied: [FIRST.id] });
+      // The holder applied 0001; the runner applies whatever comes after it.
+      expect(await running).toEqual({ applied: ALL.slice(1), alreadyApplied: [FIRST.id] });
       expect(waits).toBeGreaterThan(0);
       expect(logger.records.some((r) => r.message.startsWith("database is busy"))).toBe(true);
     });
@@ -239,7 +257,7 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
       } finally {
         await holder.rollback();
       }
-      expect((await migrate(b, { clock })).applied).toEqual([FIRST.id]);
+      expect((await migrate(b, { clock })).applied).toEqual(ALL);
     });
   });
 }

@@ -42,7 +42,7 @@ export const MIGRATIONS_TABLE = "_migrations";
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS _migrations (
   id         TEXT PRIMARY KEY NOT NULL,
   checksum   TEXT NOT NULL CHECK (length(checksum) = 64 AND checksum NOT GLOB '*[^0-9a-f]*'),
-  applied_at TEXT NOT NULL CHECK (applied_at = strftime('%Y-%m-%dT%H:%M:%SZ', applied_at))
+  applied_at TEXT NOT NULL CHECK (applied_at IS strftime('%Y-%m-%dT%H:%M:%SZ', applied_at))
 ) STRICT`;
 
 export interface AppliedMigration {

@@ -13,6 +13,7 @@ import { MIGRATIONS } from "./migrations.generated.ts";
 const url = inject("hranaDevServerUrl");
 const token = inject("hranaDevServerToken");
 const FIRST = MIGRATIONS[0]!;
+const ALL = MIGRATIONS.map((m) => m.id);
 const clock = fixedClock("2025-05-29T14:00:00Z");
 
 // The tests share one database and run in order: fresh apply first.
@@ -26,15 +27,17 @@ describe("migrations inside workerd over HTTP", () => {
   });
 
   it("applies the migrations to the fresh database", async () => {
-    expect(await planMigrations(db)).toEqual({ applied: [], pending: [FIRST.id] });
-    expect(await migrate(db, { clock })).toEqual({ applied: [FIRST.id], alreadyApplied: [] });
-    expect(await readAppliedMigrations(db)).toEqual([{ id: FIRST.id, checksum: await sha256Hex(FIRST.sql), appliedAt: "2025-05-29T14:00:00Z" }]);
+    expect(await planMigrations(db)).toEqual({ applied: [], pending: ALL });
+    expect(await migrate(db, { clock })).toEqual({ applied: ALL, alreadyApplied: [] });
+    const recorded = await readAppliedMigrations(db);
+    expect(recorded.map((m) => m.id)).toEqual(ALL);
+    expect(recorded[0]).toEqual({ id: FIRST.id, checksum: await sha256Hex(FIRST.sql), appliedAt: "2025-05-29T14:00:00Z" });
     const objects = await db.execute("SELECT type, name FROM sqlite_master WHERE name IN ('observations', 'forecasts', 'ingest_runs', 'observations_best') ORDER BY name");
     expect(objects.rows.map((r) => `${r.type} ${r.name}`)).toEqual(["table forecasts", "table ingest_runs", "table observations", "view observations_best"]);
   });
 
   it("does nothing when run again", async () => {
-    expect(await migrate(db, { clock: fixedClock("2026-01-01T00:00:00Z") })).toEqual({ applied: [], alreadyApplied: [FIRST.id] });
+    expect(await migrate(db, { clock: fixedClock("2026-01-01T00:00:00Z") })).toEqual({ applied: [], alreadyApplied: ALL });
   });
 
   it("writes and reads the schema through the Worker client", async () => {
@@ -53,15 +56,16 @@ describe("migrations inside workerd over HTTP", () => {
   });
 
   it("rolls a failing migration back and records nothing", async () => {
-    const broken = { id: "0002_broken", sql: "CREATE TABLE half (x INTEGER) STRICT;\nINSERT INTO no_such_table VALUES (1);" };
+    const broken = { id: "9001_broken", sql: "CREATE TABLE half (x INTEGER) STRICT;\nINSERT INTO no_such_table VALUES (1);" };
     await expect(migrate(db, { clock, migrations: [...MIGRATIONS, broken] })).rejects.toBeInstanceOf(MigrationFailedError);
     expect((await db.execute("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'")).rows[0]!.n).toBe(0);
-    expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual([FIRST.id]);
+    expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual(ALL);
   });
 
   it("refuses an edited migration and a schema newer than the code", async () => {
-    await expect(migrate(db, { clock, migrations: [{ id: FIRST.id, sql: FIRST.sql + "\n-- edited\n" }] })).rejects.toBeInstanceOf(MigrationChecksumMismatchError);
-    const next = { id: "0002_model_runs", sql: "CREATE TABLE model_runs (id INTEGER PRIMARY KEY) STRICT;" };
+    const edited = MIGRATIONS.map((m, i) => (i === 0 ? { id: m.id, sql: m.sql + "\n-- edited\n" } : m));
+    await expect(migrate(db, { clock, migrations: edited })).rejects.toBeInstanceOf(MigrationChecksumMismatchError);
+    const next = { id: "9002_model_runs", sql: "CREATE TABLE model_runs (id INTEGER PRIMARY KEY) STRICT;" };
     expect((await migrate(db, { clock, migrations: [...MIGRATIONS, next] })).applied).toEqual([next.id]);
     await expect(migrate(db, { clock })).rejects.toBeInstanceOf(UnknownMigrationError);
   });
