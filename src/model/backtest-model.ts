@@ -5,7 +5,7 @@
 import type { Booster, LightGBM, Params } from "./lightgbm-wasm/index.ts";
 import { type Climatology, type ClimatologyRange, fitClimatology, kmaLookup } from "./baselines.ts";
 import { buildForecastDataset, DatasetError, type ForecastDataset, inverseTarget } from "./dataset.ts";
-import { type FeatureContext, type FeatureSpec, HORIZON_HOURS, type TargetTransformName } from "./features.ts";
+import { type FeatureContext, type FeatureSpec, featureSpec, HORIZON_HOURS, type TargetTransformName } from "./features.ts";
 import { DAY_MS, HOUR_MS, type HourlySeries, isoHour } from "./series.ts";
 import { HourlyGrid } from "./series-grid.ts";
 
@@ -209,3 +209,57 @@ export function predictTemperatures(model: FittedModel, ds: ForecastDataset): Fl
   return inverseTarget(ds, raw);
 }
 
+
+export const MODEL_ARTIFACT_FORMAT = "nalssi-temperature-model-v1";
+
+/** Everything serving needs to rebuild feature rows and predict, as plain JSON. */
+export interface ModelArtifact {
+  format: typeof MODEL_ARTIFACT_FORMAT;
+  spec: FeatureSpec;
+  recipe: ModelRecipe;
+  climatology: Climatology | null;
+  /** End of the training data (the cutoff), ISO UTC. */
+  trainedBefore: string;
+  iterations: number;
+  trainRows: number;
+  validRmse: number | null;
+  /** LightGBM's model text. */
+  lightgbmModel: string;
+}
+
+export function exportModel(m: FittedModel): ModelArtifact {
+  return {
+    format: MODEL_ARTIFACT_FORMAT,
+    spec: m.spec,
+    recipe: m.recipe,
+    climatology: m.climatology,
+    trainedBefore: new Date(m.cutoff).toISOString(),
+    iterations: m.iterations,
+    trainRows: m.trainRows,
+    validRmse: m.validRmse,
+    lightgbmModel: m.booster.saveModel({ numIteration: m.iterations }),
+  };
+}
+
+/** Loads an exported model; refuses one whose feature definitions are not this code's. */
+export function importModel(lgb: LightGBM, a: ModelArtifact): FittedModel {
+  if (a.format !== MODEL_ARTIFACT_FORMAT) throw new ModelError(`model artifact format is ${JSON.stringify(a.format)}, expected ${MODEL_ARTIFACT_FORMAT}`);
+  const current = featureSpec(a.recipe.features, a.recipe.target);
+  if (JSON.stringify(current) !== JSON.stringify(a.spec)) {
+    throw new ModelError(
+      `the model was trained with feature set ${a.spec.version} (${a.spec.features.map((f) => f.name).join(", ")}), which this code no longer computes the same way (${current.version}); retrain it`,
+    );
+  }
+  const booster = lgb.loadModel(a.lightgbmModel);
+  return {
+    recipe: a.recipe,
+    spec: a.spec,
+    cutoff: Date.parse(a.trainedBefore),
+    climatology: a.climatology,
+    booster,
+    iterations: a.iterations,
+    trainRows: a.trainRows,
+    validRows: 0,
+    validRmse: a.validRmse,
+  };
+}

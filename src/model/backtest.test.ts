@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { LightGBM } from "./lightgbm-wasm/lightgbm.ts";
 import { loadLightGBM } from "./lightgbm-wasm/node.ts";
 import { BacktestError, runBacktest, runBlockedCv, runTransfer } from "./backtest.ts";
-import { fitModel, ModelError, type ModelRecipe } from "./backtest-model.ts";
+import { datasetFor, exportModel, fitModel, importModel, type ModelArtifact, ModelError, type ModelRecipe, predictTemperatures } from "./backtest-model.ts";
 import { DEFAULT_RECIPE } from "./features-recipes.ts";
 import { DAY_MS, HOUR_MS, type HourlySeries, type KmaTemperatureForecast } from "./series.ts";
 import { syntheticSeries } from "./series-fixtures.ts";
@@ -130,6 +130,32 @@ describe("blocked cross-validation and transfer", () => {
     expect(report.kind).toBe("transfer");
     expect(report.n).toBe(19 * 24);
     expect(() => runTransfer(lgb, series, series, { from: day(100), to: day(110), recipe: DEFAULT_RECIPE })).toThrow(BacktestError);
+  });
+});
+
+describe("model artifact", () => {
+  it("round-trips through JSON and predicts the same; serving builds the latest rows without a target", () => {
+    const m = fitModel(lgb, series, day(100), DEFAULT_RECIPE);
+    const loaded = importModel(lgb, JSON.parse(JSON.stringify(exportModel(m))) as ModelArtifact);
+    try {
+      // The last 24 hours have no observed T(t+24h) yet: exactly what serving forecasts.
+      const latest = datasetFor(loaded, series, { from: day(119), requireTarget: false });
+      expect(latest.numRows).toBe(24);
+      expect(Array.from(latest.target).every(Number.isNaN)).toBe(true);
+      expect(Array.from(predictTemperatures(loaded, latest))).toEqual(Array.from(predictTemperatures(m, latest)));
+      expect(Array.from(predictTemperatures(loaded, latest)).every(Number.isFinite)).toBe(true);
+    } finally {
+      m.booster.free();
+      loaded.booster.free();
+    }
+  });
+
+  it("refuses an artifact whose feature definitions changed", () => {
+    const m = fitModel(lgb, series, day(100), DEFAULT_RECIPE);
+    const a = exportModel(m);
+    m.booster.free();
+    expect(() => importModel(lgb, { ...a, spec: { ...a.spec, version: "nalssi-features-v0" } })).toThrow(/retrain it/);
+    expect(() => importModel(lgb, { ...a, format: "other" } as unknown as ModelArtifact)).toThrow(/format/);
   });
 });
 
