@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createClient } from "@libsql/client";
 import { fixedClock } from "../ports/clock.ts";
 import { memoryLogger } from "../ports/logger.ts";
-import type { Database } from "../ports/database.ts";
+import type { Database, InStatement } from "../ports/database.ts";
 import { openNodeDatabase, removeEmbeddedDatabase } from "../adapters/node/database.ts";
 import { migrate, planMigrations, readAppliedMigrations } from "./migrate.ts";
 import { sha256Hex } from "./migration.ts";
@@ -184,6 +184,27 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
       expect((await readAppliedMigrations(db)).map((m) => m.id)).toEqual([...ALL, M2.id]);
       const cols = await db.execute("SELECT name FROM pragma_table_info('model_runs') ORDER BY cid");
       expect(cols.rows.map((r) => r.name)).toEqual(["id", "trained_at"]);
+    });
+
+    it("says the outcome is unknown when the database cannot be asked after a failure", async () => {
+      const db = await open();
+      let down = false;
+      const flaky: Database = {
+        execute: ((stmt: InStatement) => (down ? Promise.reject(new Error("connection reset")) : db.execute(stmt))) as Database["execute"],
+        batch: db.batch.bind(db),
+        transaction: db.transaction.bind(db),
+        close: db.close.bind(db),
+        executeMultiple: async () => {
+          down = true;
+          throw new Error("connection reset");
+        },
+      };
+      const logger = memoryLogger();
+      const err = (await migrate(flaky, { clock, logger }).catch((e: unknown) => e)) as MigrationFailedError;
+      expect(err).toBeInstanceOf(MigrationFailedError);
+      expect(err.rolledBack).toBe(false);
+      expect(err.message).toMatch(/outcome is unknown .*connection reset; run the migrations again/);
+      expect(logger.records.map((r) => r.level)).toContain("warn");
     });
 
     it("rejects a malformed migration list before touching the database", async () => {

@@ -147,7 +147,12 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
       await db.executeMultiple(applyScript(next, toUtcSecondFloor(clock.now())));
     } catch (e) {
       // Whatever failed, the transaction was rolled back. Did a concurrent runner apply it meanwhile?
-      recorded = await readAppliedMigrations(db);
+      try {
+        recorded = await readAppliedMigrations(db);
+      } catch (readError) {
+        logger.warn("could not read _migrations after a failed migration", { id: next.id, error: readError instanceof Error ? readError.message : String(readError) });
+        throw new MigrationFailedError(next.id, e, false);
+      }
       if (recorded.some((r) => r.id === next.id)) {
         // (the next pendingMigrations call checks that its checksum is the one this code has)
         logger.info("migration was applied by a concurrent runner", { id: next.id });

@@ -54,14 +54,25 @@ export class MigrationOrderError extends MigrationError {
   }
 }
 
-/** A migration's SQL failed; nothing of it was kept (its transaction was rolled back). */
+/**
+ * A migration's SQL failed. Normally nothing of it was kept (`rolledBack`: the runner saw that no
+ * record was written). When the database could not even be asked afterwards (connection lost),
+ * the outcome is unknown: running the migrations again is safe and settles it.
+ */
 export class MigrationFailedError extends MigrationError {
   override name = "MigrationFailedError";
   readonly migrationId: string;
-  constructor(migrationId: string, cause: unknown) {
+  readonly rolledBack: boolean;
+  constructor(migrationId: string, cause: unknown, rolledBack = true) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`migration ${migrationId} failed and was rolled back: ${reason}`, { cause });
+    super(
+      rolledBack
+        ? `migration ${migrationId} failed and was rolled back: ${reason}`
+        : `migration ${migrationId} failed and its outcome is unknown (the database could not be asked afterwards): ${reason}; run the migrations again, that is safe`,
+      { cause },
+    );
     this.migrationId = migrationId;
+    this.rolledBack = rolledBack;
   }
 }
 
