@@ -18,8 +18,9 @@ async function open(options: Parameters<typeof openNodeDatabase>[0]): Promise<Op
 
 describe("openNodeDatabase", () => {
   it("opens <dataDir>/nalssi.db (creating the folder) in WAL mode with the busy timeout", async () => {
-    const dataDir = `/tmp/nalssi-adapter-${crypto.randomUUID()}/nested`;
-    dirs.push(dataDir);
+    const parent = `/tmp/nalssi-adapter-${crypto.randomUUID()}`;
+    const dataDir = `${parent}/nested`;
+    dirs.push(dataDir, parent); // removed in this order (each only if it is then empty)
     const o = await open({ dataDir, env: {}, busyTimeoutMs: 1234 });
     expect(o.kind).toBe("file");
     expect(o.location).toBe(`${dataDir}/nalssi.db`);
