@@ -3,15 +3,18 @@
 // with the two children of a node stored next to each other (so the next record is
 // firstChild + (test ? 1 : 0)) and leaves looping to themselves (threshold +Infinity), so a group of
 // trees can be walked a fixed number of levels. LightGBM's missing-value rules are folded in:
-//  - the input row is doubled, [x, -x] (NaN stays NaN), after LightGBM's kZeroThreshold rounding;
+//  - the inputs of a row are [x, -x, isNaN(x) ? 1 : 0] (NaN stays NaN in -x), after LightGBM's
+//    kZeroThreshold rounding;
 //  - a node whose NaN (after missing-type handling) goes left keeps x, its threshold and [L, R]:
 //    NaN > t is false, so NaN takes the first child, L; other values go right iff v > t, as in LightGBM;
 //  - a node whose NaN goes right reads -x with threshold -nextUp(t) and children [R, L]:
 //    -v > -nextUp(t) iff v < nextUp(t) iff v <= t (left), and NaN takes the first child, R;
+//  - except at threshold +Infinity ("is it missing?" splits: every number goes left, NaN right),
+//    which reads the NaN indicator with threshold 0.5 and children [L, R];
 //  - zero-as-missing: when every numerical node on a feature has missing type Zero, 0.0 is replaced by
 //    NaN in that feature's inputs (Zero nodes send 0.0 and NaN to the same, default, side).
 // Trees this cannot express (categorical splits, linear leaves, a Zero node on a feature that other
-// nodes split normally, a NaN-goes-right node at threshold +Infinity) keep the general evaluator.
+// nodes split normally) keep the general evaluator.
 import type { CompactForest } from "./compact-forest.ts";
 import { KIND_CATEGORICAL, KIND_LINEAR_FLAG } from "./compact-forest.ts";
 import { MISSING_ZERO } from "./tree-text.ts";
@@ -21,7 +24,7 @@ export const INPUT_BITS = 10;
 export const INPUT_MASK = (1 << INPUT_BITS) - 1;
 
 export interface LockstepForest {
-  /** Inputs per row: the row, then the row negated. Records start right after them in `data`. */
+  /** Inputs per row: the row, the row negated, the row's NaN indicators. Records start right after them in `data`. */
   readonly numInputs: number;
   /** Per feature: 1 when 0.0 is to be read as NaN (see above). */
   readonly zeroAsNaN: Uint8Array;
@@ -57,7 +60,7 @@ export function nextUp(t: number): number {
 
 export function lockstepForest(f: CompactForest, numFeatures: number): LockstepForest {
   const numTrees = f.numTrees;
-  const numInputs = 2 * numFeatures;
+  const numInputs = 3 * numFeatures;
 
   // Features whose every numerical node treats zero as missing.
   const zeroNodes = new Int32Array(numFeatures);
@@ -81,7 +84,6 @@ export function lockstepForest(f: CompactForest, numFeatures: number): LockstepF
       nodes.push(n);
       const missingType = (f.decisionType[n]! >> 2) & 3;
       if (missingType === MISSING_ZERO && !zeroAsNaN[f.splitFeature[n]!]) return undefined;
-      if (f.nanChild[n] === f.rightChild[n] && f.threshold[n] === Infinity) return undefined;
       for (const c of [f.leftChild[n]!, f.rightChild[n]!]) if (c >= 0) stack.push(c);
     }
     return nodes;
@@ -90,9 +92,9 @@ export function lockstepForest(f: CompactForest, numFeatures: number): LockstepF
   const treeNodes = Array.from({ length: numTrees }, (_, t) => eligibleNodes(t));
   let records = numInputs;
   for (const nodes of treeNodes) if (nodes) records += 2 * nodes.length + 1;
-  if (numInputs > INPUT_MASK + 1 || records >= 2 ** (31 - INPUT_BITS)) {
-    // Too many features or nodes to pack record and input indices into an int32: all trees stay
-    // on the general evaluator.
+  if (numInputs > INPUT_MASK + 1 || records >= 2 ** (30 - INPUT_BITS)) {
+    // Too many features (over 341) or records (over 2^20) to pack record and input indices into a
+    // small integer (< 2^30, a Smi even with pointer compression): all trees stay on the general evaluator.
     treeNodes.fill(undefined);
     records = numInputs;
   }
@@ -103,45 +105,66 @@ export function lockstepForest(f: CompactForest, numFeatures: number): LockstepF
   const leafValue = new Float64Array(records);
   const treeRoot = new Int32Array(numTrees).fill(-1);
   const treeDepth = new Int32Array(numTrees);
-  let next = numInputs;
-  let numLockstepTrees = 0;
+  // Depth of each lockstep tree, and the walk order: shallowest first (ties in tree order), so that
+  // groups of similar depth waste few levels on leaves that loop to themselves.
+  const linkDepth = (link: number): number => {
+    let deepest = 0;
+    const stack: [number, number][] = [[link, 0]];
+    while (stack.length) {
+      const [l, d] = stack.pop()!;
+      if (l < 0) deepest = Math.max(deepest, d);
+      else stack.push([f.leftChild[l]!, d + 1], [f.rightChild[l]!, d + 1]);
+    }
+    return deepest;
+  };
+  const lockstepTrees: number[] = [];
   treeNodes.forEach((nodes, t) => {
     if (!nodes) return;
-    numLockstepTrees++;
-    // Breadth first, so the two children of a record are adjacent: [first, second].
-    const root = next++;
-    treeRoot[t] = root;
-    const queue: { link: number; record: number; depth: number }[] = [{ link: f.treeRoot[t]!, record: root, depth: 0 }];
-    let maxDepth = 0;
-    for (let q = 0; q < queue.length; q++) {
-      const { link, record, depth } = queue[q]!;
-      maxDepth = Math.max(maxDepth, depth);
-      if (link < 0) {
-        threshold[record] = Infinity; // input > +Infinity is never true: a leaf stays where it is
-        packed[record] = record << INPUT_BITS; // input 0, first child = itself
-        leafValue[record] = f.leafValue[~link]!;
-        continue;
-      }
-      const first = next;
-      next += 2;
-      const feat = f.splitFeature[link]!;
-      const left = f.leftChild[link]!;
-      const right = f.rightChild[link]!;
-      if (f.nanChild[link] === right) {
-        threshold[record] = -nextUp(f.threshold[link]!);
-        packed[record] = (first << INPUT_BITS) | (numFeatures + feat);
-        queue.push({ link: right, record: first, depth: depth + 1 }, { link: left, record: first + 1, depth: depth + 1 });
-      } else {
-        threshold[record] = f.threshold[link]!;
-        packed[record] = (first << INPUT_BITS) | feat;
-        queue.push({ link: left, record: first, depth: depth + 1 }, { link: right, record: first + 1, depth: depth + 1 });
-      }
-    }
-    treeDepth[t] = maxDepth;
+    treeDepth[t] = linkDepth(f.treeRoot[t]!);
+    lockstepTrees.push(t);
   });
-  const lockstepTrees: number[] = [];
-  for (let t = 0; t < numTrees; t++) if (treeRoot[t]! >= 0) lockstepTrees.push(t);
   lockstepTrees.sort((a, b) => treeDepth[a]! - treeDepth[b]! || a - b);
+  const numLockstepTrees = lockstepTrees.length;
+
+  // Records level by level across all trees, in walk order: the roots, then every root's two
+  // children, then theirs, ... A node's children are adjacent ([first, second]); the top levels
+  // of all trees, which every row visits, share a compact, cache-friendly region, and the six
+  // trees walked together read neighbouring records at each level.
+  let next = numInputs;
+  const queue: { link: number; record: number }[] = [];
+  for (const t of lockstepTrees) {
+    treeRoot[t] = next;
+    queue.push({ link: f.treeRoot[t]!, record: next++ });
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const { link, record } = queue[q]!;
+    if (link < 0) {
+      threshold[record] = Infinity; // input > +Infinity is never true: a leaf stays where it is
+      packed[record] = record << INPUT_BITS; // input 0, first child = itself
+      leafValue[record] = f.leafValue[~link]!;
+      continue;
+    }
+    const first = next;
+    next += 2;
+    const feat = f.splitFeature[link]!;
+    const left = f.leftChild[link]!;
+    const right = f.rightChild[link]!;
+    let input: number;
+    if (f.nanChild[link] === right && f.threshold[link] === Infinity) {
+      threshold[record] = 0.5;
+      input = 2 * numFeatures + feat;
+      queue.push({ link: left, record: first }, { link: right, record: first + 1 });
+    } else if (f.nanChild[link] === right) {
+      threshold[record] = -nextUp(f.threshold[link]!);
+      input = numFeatures + feat;
+      queue.push({ link: right, record: first }, { link: left, record: first + 1 });
+    } else {
+      threshold[record] = f.threshold[link]!;
+      input = feat;
+      queue.push({ link: left, record: first }, { link: right, record: first + 1 });
+    }
+    packed[record] = (first << INPUT_BITS) | input;
+  }
   return {
     numInputs,
     zeroAsNaN,
