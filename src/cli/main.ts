@@ -1,8 +1,14 @@
 // The `nalssi` command line (Node and Deno). Exit codes: 0 ok, 1 failure, 2 usage.
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
+import { registerBackfill } from "./commands/backfill.ts";
 import { registerDemo } from "./commands/demo.ts";
+import { registerImport } from "./commands/import.ts";
+import { registerIngest } from "./commands/ingest.ts";
 import { registerLightGBM } from "./commands/lightgbm.ts";
+import { registerModels } from "./commands/models.ts";
+import { registerPromote } from "./commands/promote.ts";
+import { registerRuns } from "./commands/runs.ts";
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./errors.ts";
 
 export function buildProgram(): Command {
@@ -13,6 +19,12 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerLightGBM(program);
+  registerRuns(program);
+  registerModels(program);
+  registerPromote(program);
+  registerIngest(program);
+  registerBackfill(program);
+  registerImport(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -18,6 +18,8 @@ export const PARTITION_COLUMNS = ["observed_at", "primary_source", "temperature_
 
 export const PARTITION_CONTENT_TYPE = "text/csv; charset=utf-8";
 
+const PARALLEL_PUTS = 8;
+
 /** UTC days (YYYY-MM-DD) of the given hours, sorted, without repeats. */
 export function utcDaysOf(hours: Iterable<string | Date>): string[] {
   const days = new Set<string>();
@@ -58,12 +60,18 @@ export async function writeObservationPartitions(db: Database, store: ObjectStor
     byDay.set(day, list);
   }
   const wanted = new Set(sorted);
-  for (const [day, rows] of byDay) {
-    if (!wanted.has(day)) continue;
-    const text = stringify(rows, { header: true, columns: [...PARTITION_COLUMNS], record_delimiter: "\n" });
-    const key = observationCsvKey(locationId, day);
-    const outcome = await putIfChanged(store, key, text, { contentType: PARTITION_CONTENT_TYPE });
-    (outcome === "written" ? report.written : report.unchanged).push(key);
-  }
+  const jobs = [...byDay].filter(([day]) => wanted.has(day));
+  const outcomes: ("written" | "unchanged")[] = new Array(jobs.length);
+  // A few partitions at a time: the local store fsyncs every put.
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < jobs.length; i = next++) {
+      const [day, rows] = jobs[i]!;
+      const text = stringify(rows, { header: true, columns: [...PARTITION_COLUMNS], record_delimiter: "\n" });
+      outcomes[i] = await putIfChanged(store, observationCsvKey(locationId, day), text, { contentType: PARTITION_CONTENT_TYPE });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_PUTS, jobs.length) }, worker));
+  jobs.forEach(([day], i) => (outcomes[i] === "written" ? report.written : report.unchanged).push(observationCsvKey(locationId, day)));
   return report;
 }

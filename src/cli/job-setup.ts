@@ -1,0 +1,101 @@
+// What the data commands (ingest, backfill, import) share on Node and Deno: the data folder
+// (--data-dir, default ./.nalssi: the embedded libSQL file nalssi.db and the objects/ folder), or a
+// remote libSQL/Turso database from LIBSQL_URL / LIBSQL_AUTH_TOKEN (objects stay in the folder);
+// migrations applied on open; the KMA client from KMA_SERVICE_KEY / KMA_BASE_URL; a stderr logger
+// and a redactor that remove the service key (every encoding) and the token from anything printed
+// or stored.
+import { join } from "node:path";
+import process from "node:process";
+import { createLocalObjectStore } from "../adapters/node/local-object-store.ts";
+import { openNodeDatabase } from "../adapters/node/database.ts";
+import { migrate } from "../db/migrate.ts";
+import { KmaClient } from "../kma/client.ts";
+import { KmaError } from "../kma/errors.ts";
+import { normalizeServiceKey, redactSecret } from "../kma/service-key.ts";
+import type { JobDeps } from "../jobs/job-deps.ts";
+import { DEFAULT_LOCATIONS, LocationError, getLocation } from "../locations/locations.ts";
+import type { Location } from "../locations/locations.ts";
+import { textLogger } from "../logging/line-loggers.ts";
+import { systemClock } from "../ports/clock.ts";
+import { withRetries } from "../storage/with-retries.ts";
+import { UsageError } from "./errors.ts";
+
+export const DEFAULT_DATA_DIR = "./.nalssi";
+export const OBJECTS_FOLDER = "objects";
+
+export interface DataOptions {
+  dataDir?: string;
+  verbose?: boolean;
+}
+
+export interface OpenedJobs {
+  deps: JobDeps;
+  /** Set when opened with `kma: true`. */
+  kma?: KmaClient;
+  /** Where the database is (a path, or the URL without credentials). */
+  databaseLocation: string;
+  objectsFolder: string;
+  close(): void;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The decoded service key from the environment; missing or malformed is a one-line UsageError. */
+export function serviceKeyFromEnv(env: Env): string {
+  const key = env.KMA_SERVICE_KEY?.trim();
+  if (!key) throw new UsageError("KMA_SERVICE_KEY is not set: export your data.go.kr service key (Encoding or Decoding form) to fetch from KMA");
+  try {
+    return normalizeServiceKey(key);
+  } catch (e) {
+    if (e instanceof KmaError) throw new UsageError(`KMA_SERVICE_KEY: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function openJobs(options: DataOptions & { kma?: boolean }, env: Env = process.env): Promise<OpenedJobs> {
+  const key = options.kma ? serviceKeyFromEnv(env) : undefined;
+  const token = env.LIBSQL_AUTH_TOKEN?.trim() ?? "";
+  const redact = (text: string) => {
+    const t = redactSecret(text, key);
+    return token.length >= 4 ? t.split(token).join("[REDACTED]") : t;
+  };
+  const logger = textLogger((line) => void process.stderr.write(`nalssi: ${line}\n`), { minLevel: options.verbose ? "info" : "warn", redact });
+  let kma: KmaClient | undefined;
+  if (key !== undefined) {
+    try {
+      kma = new KmaClient({ serviceKey: key, ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), clock: systemClock, logger });
+    } catch (e) {
+      if (e instanceof KmaError && e.kind === "invalid-argument") throw new UsageError(`KMA_BASE_URL: ${e.message}`);
+      throw e;
+    }
+  }
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  const { db, location } = await openNodeDatabase({ dataDir, env });
+  try {
+    await migrate(db, { logger });
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const objectsFolder = join(dataDir, OBJECTS_FOLDER);
+  const objects = withRetries(createLocalObjectStore(objectsFolder, { logger }), {
+    onRetry: (ev) => logger.warn("object store call failed, retrying", { operation: ev.operation, key: ev.key, attempt: ev.attempt, error: ev.error.message }),
+  });
+  return {
+    deps: { db, objects, clock: systemClock, logger, redact },
+    ...(kma ? { kma } : {}),
+    databaseLocation: location,
+    objectsFolder,
+    close: () => db.close(),
+  };
+}
+
+/** A known location by id; an unknown id is a UsageError listing the known ones. */
+export function locationOption(id: string): Location {
+  try {
+    return getLocation(DEFAULT_LOCATIONS, id);
+  } catch (e) {
+    if (e instanceof LocationError) throw new UsageError(`--location: ${e.message}`);
+    throw e;
+  }
+}
