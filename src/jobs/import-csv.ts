@@ -106,7 +106,7 @@ export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Pr
     counts: { ...ZERO_COUNTS },
   };
   if ((options.strict && problems.length > 0) || rows.length === 0) {
-    logger.warn("import rejected, nothing written", { file: options.fileName, bad_rows: problems.length, valid_rows: rows.length, strict: Boolean(options.strict) });
+    logger.info("import rejected, nothing written", { file: options.fileName, bad_rows: problems.length, valid_rows: rows.length, strict: Boolean(options.strict) });
     return result;
   }
 

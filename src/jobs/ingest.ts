@@ -56,7 +56,7 @@ export interface IngestStep {
   job: string;
   status: "succeeded" | "failed";
   runId: number | null;
-  /** The issue fetched (KST base date and time), once known. */
+  /** The issue fetched (KST base date and time): the newest one, or the previous after a fallback. */
   baseDate?: string;
   baseTime?: string;
   /** Set when the newest issue had no data yet and the previous one was used. */
@@ -120,6 +120,8 @@ async function ingestStep(deps: IngestDeps, location: Location, product: IngestP
   const { operation, job } = PRODUCT[product];
   const step: IngestStep = { locationId: location.id, product, job, status: "failed", runId: null, counts: { ...ZERO_COUNTS }, rawKeys: [] };
   const newest = latestBase(product, at);
+  step.baseDate = newest.baseDate;
+  step.baseTime = newest.baseTime;
   let params: Record<string, unknown> = { operation, nx: location.nx, ny: location.ny, base_date: newest.baseDate, base_time: newest.baseTime, at: at.toISOString() };
   try {
     step.runId = await startRun(db, clock, { job, locationId: location.id, params });

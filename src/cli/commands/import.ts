@@ -55,7 +55,7 @@ export function registerImport(program: Command): void {
           if (e instanceof ImportRequestError) throw new UsageError(e.message);
           throw e;
         });
-        for (const p of result.problems.slice(0, SHOWN_PROBLEMS)) process.stderr.write(`nalssi: ${basename(file)}: bad row skipped: ${problemLine(p)}\n`);
+        for (const p of result.problems.slice(0, SHOWN_PROBLEMS)) process.stderr.write(`nalssi: ${basename(file)}: bad row${result.status === "succeeded" ? " skipped" : ""}: ${problemLine(p)}\n`);
         if (result.problems.length > SHOWN_PROBLEMS) process.stderr.write(`nalssi: ${basename(file)}: ... and ${result.problems.length - SHOWN_PROBLEMS} more bad rows\n`);
         const c = result.counts;
         if (opts.json) console.log(JSON.stringify(result));
