@@ -23,8 +23,9 @@ export default defineConfig({
           include: ["src/**/*.workerd.test.ts"],
           testTimeout: 60_000,
           // A Hrana dev server on a fresh database file, for tests of the Worker's libSQL path
-          // (its URL and token arrive in the tests through inject()).
-          globalSetup: ["./tools/hrana-dev-server/vitest-global-setup.ts"],
+          // (its URL and token arrive in the tests through inject()); and, for the scheduled
+          // ingest, the KMA mock plus a second dev server on a database of its own.
+          globalSetup: ["./tools/hrana-dev-server/vitest-global-setup.ts", "./test/jobs/vitest-global-setup.ts"],
         },
       },
     ],

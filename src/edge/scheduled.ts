@@ -1,0 +1,126 @@
+// The Worker's cron triggers (wrangler.toml [triggers] crons), dispatched by `controller.cron`:
+//   "15 * * * *"   hourly ingest (src/jobs/ingest.ts) into R2 (binding OBJECTS) and libSQL over HTTP
+//                  (LIBSQL_URL / LIBSQL_AUTH_TOKEN), with KMA_SERVICE_KEY / KMA_BASE_URL. The issues
+//                  fetched are the newest at the trigger's scheduledTime, so a late or retried
+//                  invocation fetches the same issues.
+//   "30 18 * * *"  the daily training pipeline: built by the training work, hooked in through
+//                  DAILY_PIPELINE below. Until then that cron fails loudly (it does not pretend).
+// Every fault is recorded by the job (a failed ingest run row), logged as a JSON line without secrets,
+// and then thrown, so the invocation shows as failed in Cloudflare's cron history.
+import { openWorkersDatabase } from "../adapters/workers/database.ts";
+import { createR2ObjectStore } from "../adapters/workers/r2-object-store.ts";
+import { migrate } from "../db/migrate.ts";
+import { runIngest } from "../jobs/ingest.ts";
+import type { IngestStep } from "../jobs/ingest.ts";
+import { KmaClient } from "../kma/client.ts";
+import { KmaError } from "../kma/errors.ts";
+import { normalizeServiceKey, redactSecret } from "../kma/service-key.ts";
+import { DEFAULT_LOCATIONS } from "../locations/locations.ts";
+import { jsonLinesLogger } from "../logging/line-loggers.ts";
+import type { LogLevel } from "../logging/line-loggers.ts";
+import type { Logger } from "../ports/logger.ts";
+import { systemClock } from "../ports/clock.ts";
+import { withRetries } from "../storage/with-retries.ts";
+import type { Env } from "./env.ts";
+import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
+
+export const HOURLY_INGEST_CRON = "15 * * * *";
+export const DAILY_PIPELINE_CRON = "30 18 * * *";
+
+export interface ScheduledRun {
+  controller: ScheduledController;
+  env: Env;
+  ctx: ExecutionContext;
+  logger: Logger;
+  /** Removes the KMA key and the libSQL token from text. */
+  redact: (text: string) => string;
+}
+
+export type ScheduledJob = (run: ScheduledRun) => Promise<void>;
+
+/**
+ * The daily pipeline (train, evaluate, promote) for the "30 18 * * *" cron. NOT IMPLEMENTED YET:
+ * whoever builds it assigns its entry point here (a ScheduledJob). While it is undefined, that cron
+ * throws "has no implementation yet" instead of succeeding without doing anything.
+ */
+export const DAILY_PIPELINE: ScheduledJob | undefined = undefined;
+
+function stepSummary(s: IngestStep): string {
+  return s.status === "failed" ? `${s.locationId} ${s.job}: ${s.error!.class}: ${s.error!.message}` : `${s.locationId} ${s.job}: CSV partition export ${s.exportError!.class}: ${s.exportError!.message}`;
+}
+
+/** The hourly ingest of every default location, as the Worker runs it. */
+export const hourlyIngest: ScheduledJob = async ({ controller, env, logger, redact }) => {
+  const rawKey = env.KMA_SERVICE_KEY?.trim();
+  if (!rawKey) throw new Error("KMA_SERVICE_KEY is not set: add it with `wrangler secret put KMA_SERVICE_KEY`");
+  let key: string;
+  try {
+    key = normalizeServiceKey(rawKey);
+  } catch (e) {
+    throw new Error(`KMA_SERVICE_KEY: ${(e as KmaError).message}`);
+  }
+  const { db, location } = openWorkersDatabase(env);
+  try {
+    await migrate(db, { logger });
+    const objects = withRetries(createR2ObjectStore(env.OBJECTS), {
+      onRetry: (ev) => logger.warn("R2 call failed, retrying", { operation: ev.operation, key: ev.key, attempt: ev.attempt, error: ev.error.message }),
+    });
+    const kma = new KmaClient({ serviceKey: key, ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), logger });
+    const at = new Date(controller.scheduledTime);
+    logger.info("hourly ingest started", { scheduled_time: at.toISOString(), database: location, locations: DEFAULT_LOCATIONS.map((l) => l.id) });
+    const result = await runIngest({ db, objects, clock: systemClock, logger, redact, kma }, { locations: DEFAULT_LOCATIONS, at });
+    logger.info("hourly ingest finished", {
+      ok: result.ok,
+      steps: result.steps.map((s) => ({ location: s.locationId, job: s.job, status: s.status, base: s.baseDate ? `${s.baseDate} ${s.baseTime}` : null, run_id: s.runId, ...s.counts })),
+    });
+    if (!result.ok) {
+      const bad = result.steps.filter((s) => s.status === "failed" || s.exportError);
+      throw new Error(`hourly ingest failed for ${bad.length} of ${result.steps.length} steps: ${bad.map(stepSummary).join("; ")}`);
+    }
+  } finally {
+    db.close();
+  }
+};
+
+/** cron expression -> job. A cron with no entry, or with an undefined entry, fails the invocation. */
+export const SCHEDULED_JOBS: Readonly<Record<string, ScheduledJob | undefined>> = {
+  [HOURLY_INGEST_CRON]: hourlyIngest,
+  [DAILY_PIPELINE_CRON]: DAILY_PIPELINE,
+};
+
+function workerLogger(env: Env, base: Record<string, unknown>): { logger: Logger; redact: (text: string) => string } {
+  let key: string | undefined;
+  try {
+    key = env.KMA_SERVICE_KEY?.trim() ? normalizeServiceKey(env.KMA_SERVICE_KEY) : undefined;
+  } catch {
+    key = env.KMA_SERVICE_KEY?.trim();
+  }
+  const token = env.LIBSQL_AUTH_TOKEN?.trim() ?? "";
+  const redact = (text: string) => {
+    const t = redactSecret(text, key);
+    return token.length >= 4 ? t.split(token).join("[REDACTED]") : t;
+  };
+  const write = (line: string, level: LogLevel) => (level === "error" ? console.error(line) : level === "warn" ? console.warn(line) : console.log(line));
+  return { logger: jsonLinesLogger(write, { redact, base }), redact };
+}
+
+/** The Worker's `scheduled` handler: runs the job of `controller.cron`, logs, and rethrows failures. */
+export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext, jobs: Readonly<Record<string, ScheduledJob | undefined>> = SCHEDULED_JOBS): Promise<void> {
+  const { logger, redact } = workerLogger(env, { cron: controller.cron });
+  const started = Date.now();
+  try {
+    if (!Object.hasOwn(jobs, controller.cron)) {
+      throw new Error(`no job for cron "${controller.cron}" (known: ${Object.keys(jobs).map((c) => `"${c}"`).join(", ")}); wrangler.toml and src/edge/scheduled.ts disagree`);
+    }
+    const job = jobs[controller.cron];
+    if (job === undefined) throw new Error(`the job for cron "${controller.cron}" has no implementation yet (DAILY_PIPELINE in src/edge/scheduled.ts)`);
+    await job({ controller, env, ctx, logger, redact });
+    logger.info("scheduled job succeeded", { ms: Date.now() - started });
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    logger.error("scheduled job failed", { ms: Date.now() - started, error_class: error.name, error: redact(error.message) });
+    const clean = new Error(redact(error.message));
+    clean.name = error.name;
+    throw clean;
+  }
+}

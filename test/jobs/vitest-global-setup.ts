@@ -1,0 +1,29 @@
+// vitest globalSetup for the workerd project: starts the KMA mock (test/kma-mock, with the jobs'
+// nowcast dataset) and a Hrana dev server on a fresh database file of its own in the Node process
+// that runs vitest, and provides their URLs to the tests inside workerd. The migration tests keep the
+// other dev server (tools/hrana-dev-server/vitest-global-setup.ts) to themselves: they need a fresh
+// database and end with a schema newer than the code.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startHranaDevServer } from "../../tools/hrana-dev-server/server.ts";
+import { startKmaMock } from "../kma-mock/server.ts";
+import { jobMockDatasets } from "./mock-datasets.ts";
+import type {} from "./provided-context.ts";
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const mock = await startKmaMock({ extraDatasets: jobMockDatasets() });
+  const dir = await mkdtemp(join(tmpdir(), "nalssi-workerd-jobs-"));
+  const token = randomBytes(16).toString("hex");
+  const db = await startHranaDevServer({ dbPath: join(dir, "jobs.db"), port: 0, token });
+  project.provide("kmaMockUrl", mock.baseUrl);
+  project.provide("kmaMockServiceKey", mock.serviceKey);
+  project.provide("jobsDbUrl", db.url);
+  project.provide("jobsDbToken", token);
+  return async () => {
+    await Promise.all([mock.close(), db.close()]);
+    await rm(dir, { recursive: true, force: true });
+  };
+}
