@@ -21,6 +21,8 @@ export interface CompactForest {
   /** Per tree: where evaluation starts (a node, or ~leaf for a one-leaf tree) and which loop it needs. */
   readonly treeRoot: Int32Array;
   readonly treeKind: Uint8Array;
+  /** The internal nodes of tree t are [treeNodeStart[t], treeNodeStart[t + 1]). */
+  readonly treeNodeStart: Int32Array;
   /** Per internal node. */
   readonly splitFeature: Int32Array;
   readonly threshold: Float64Array;
@@ -62,6 +64,7 @@ export function compactForest(trees: readonly ParsedTree[]): CompactForest {
     numTrees: trees.length,
     treeRoot: new Int32Array(trees.length),
     treeKind: new Uint8Array(trees.length),
+    treeNodeStart: new Int32Array(trees.length + 1),
     splitFeature: new Int32Array(nodes),
     threshold: new Float64Array(nodes),
     decisionType: new Int8Array(nodes),
@@ -135,6 +138,7 @@ export function compactForest(trees: readonly ParsedTree[]): CompactForest {
     f.treeRoot[ti] = n > 0 ? nodeOff : ~leafOff;
     f.treeKind[ti] = kind + (t.isLinear ? KIND_LINEAR_FLAG : 0);
     nodeOff += n;
+    f.treeNodeStart[ti + 1] = nodeOff;
     leafOff += t.numLeaves;
     catOff += t.numCat;
     catWordOff += t.catThreshold.length;

@@ -24,48 +24,54 @@ describe("missing values: predictor equals LightGBM-wasm bit for bit", () => {
     for (const t of trained) t.free();
   });
   const fit = (params: Record<string, string | number | boolean>) => {
-    const t = trainAndParse(lgb, train, train.label, { objective: "regression", num_leaves: 31, min_data_in_leaf: 10, num_iterations: 40, ...params });
-    trained.push(t);
-    return t;
+    const fitted = trainAndParse(lgb, train, train.label, { objective: "regression", num_leaves: 31, min_data_in_leaf: 10, num_iterations: 40, ...params });
+    trained.push(fitted);
+    return fitted;
   };
 
   it("NaN as missing (defaults): NaN nodes take their default side, the all-NaN feature is unused", () => {
-    const { booster, model } = fit({});
-    expect(numericalNodesWithMissingType(model, MISSING_NAN)).toBeGreaterThan(0);
-    expect(numericalNodesWithMissingType(model, MISSING_NONE)).toBeGreaterThan(0);
-    expect(model.info.featureInfos[5]).toEqual({ kind: "unused" });
-    expect(model.forest.splitFeature).not.toContain(5);
-    expect(differencesFromBooster(booster, model, serve)).toEqual([]);
+    const t = fit({});
+    expect(numericalNodesWithMissingType(t.model, MISSING_NAN)).toBeGreaterThan(0);
+    expect(numericalNodesWithMissingType(t.model, MISSING_NONE)).toBeGreaterThan(0);
+    expect(t.model.info.featureInfos[5]).toEqual({ kind: "unused" });
+    expect(t.model.forest.splitFeature).not.toContain(5);
+    // "Is it missing?" splits (threshold +inf, NaN to the right) are walked in lockstep too.
+    expect(Array.from(t.model.forest.threshold)).toContain(Infinity);
+    expect(t.model.lockstep.numLockstepTrees).toBe(t.model.info.numTrees);
+    expect(differencesFromBooster(t, serve)).toEqual([]);
     // The training rows too (they hold the values within kZeroThreshold of zero).
-    expect(differencesFromBooster(booster, model, train, [{}])).toEqual([]);
+    expect(differencesFromBooster(t, train, [{}])).toEqual([]);
   });
 
   it("zero_as_missing=true: 0.0 and NaN take the default side", () => {
-    const { booster, model } = fit({ zero_as_missing: true });
-    expect(numericalNodesWithMissingType(model, MISSING_ZERO)).toBeGreaterThan(0);
-    expect(Array.from(model.forest.treeKind)).toContain(KIND_ZERO);
-    expect(differencesFromBooster(booster, model, serve)).toEqual([]);
-    expect(differencesFromBooster(booster, model, train, [{}])).toEqual([]);
+    const t = fit({ zero_as_missing: true });
+    expect(numericalNodesWithMissingType(t.model, MISSING_ZERO)).toBeGreaterThan(0);
+    expect(Array.from(t.model.forest.treeKind)).toContain(KIND_ZERO);
+    // Every numerical node treats zero as missing here, so 0.0 becomes NaN for the lockstep walk.
+    expect(Array.from(t.model.lockstep.zeroAsNaN)).toContain(1);
+    expect(t.model.lockstep.numLockstepTrees).toBe(t.model.info.numTrees);
+    expect(differencesFromBooster(t, serve)).toEqual([]);
+    expect(differencesFromBooster(t, train, [{}])).toEqual([]);
   });
 
   it("use_missing=false: no missing handling, NaN is read as 0.0", () => {
-    const { booster, model } = fit({ use_missing: false });
-    expect(numericalNodesWithMissingType(model, MISSING_NAN)).toBe(0);
-    expect(numericalNodesWithMissingType(model, MISSING_ZERO)).toBe(0);
-    expect(differencesFromBooster(booster, model, serve)).toEqual([]);
+    const t = fit({ use_missing: false });
+    expect(numericalNodesWithMissingType(t.model, MISSING_NAN)).toBe(0);
+    expect(numericalNodesWithMissingType(t.model, MISSING_ZERO)).toBe(0);
+    expect(differencesFromBooster(t, serve)).toEqual([]);
   });
 
   it("a single tree", () => {
-    const { booster, model } = fit({ num_iterations: 1 });
-    expect(model.info.numTrees).toBe(1);
-    expect(differencesFromBooster(booster, model, serve, [{}, { rawScore: true }])).toEqual([]);
+    const t = fit({ num_iterations: 1 });
+    expect(t.model.info.numTrees).toBe(1);
+    expect(differencesFromBooster(t, serve, [{}, { rawScore: true }])).toEqual([]);
   });
 
   it("320 trees of up to 63 leaves, NaN as missing and zero_as_missing", () => {
     for (const extra of [{}, { zero_as_missing: true }] as Record<string, boolean>[]) {
-      const { booster, model } = fit({ num_iterations: 320, num_leaves: 63, learning_rate: 0.05, ...extra });
-      expect(model.info.numTrees).toBe(320);
-      expect(differencesFromBooster(booster, model, serve, [{}, { rawScore: true }, { startIteration: 100, numIteration: 150 }])).toEqual([]);
+      const t = fit({ num_iterations: 320, num_leaves: 63, learning_rate: 0.05, ...extra });
+      expect(t.model.info.numTrees).toBe(320);
+      expect(differencesFromBooster(t, serve, [{}, { rawScore: true }, { startIteration: 100, numIteration: 150 }])).toEqual([]);
     }
   });
 });

@@ -68,7 +68,7 @@ describe("objectives and boosting types: predictor equals LightGBM-wasm bit for 
         expect(t.model.info.hasLinearTrees).toBe(true);
         expect(t.model.forest.leafCoeff.length).toBeGreaterThan(0);
       }
-      expect(differencesFromBooster(t.booster, t.model, serve)).toEqual([]);
+      expect(differencesFromBooster(t, serve)).toEqual([]);
     });
   }
 });

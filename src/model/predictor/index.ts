@@ -2,7 +2,7 @@
 // predicts in plain TypeScript, equal bit for bit to LightGBM's own predictions. No WebAssembly.
 export { parseModel } from "./parse-model.ts";
 export { parseVerifiedModel } from "./verified-model.ts";
-export { Model, K_ZERO_THRESHOLD, type ModelInfo, type Numbers, type PredictOptions } from "./model.ts";
+export { Model, K_ZERO_THRESHOLD, type ModelInfo, type ModelOptions, type Numbers, type PredictOptions } from "./model.ts";
 export type { CompactForest } from "./compact-forest.ts";
 export type { FeatureInfo } from "./feature-info.ts";
 export type { ObjectiveInfo, OutputTransform } from "./objective.ts";

@@ -58,7 +58,8 @@ export function nextUp(t: number): number {
   return f64[0]!;
 }
 
-export function lockstepForest(f: CompactForest, numFeatures: number): LockstepForest {
+/** The lockstep layout of the trees it can express; with enabled = false, of none (all general). */
+export function lockstepForest(f: CompactForest, numFeatures: number, enabled = true): LockstepForest {
   const numTrees = f.numTrees;
   const numInputs = 3 * numFeatures;
 
@@ -74,28 +75,25 @@ export function lockstepForest(f: CompactForest, numFeatures: number): LockstepF
   const zeroAsNaN = new Uint8Array(numFeatures);
   for (let j = 0; j < numFeatures; j++) zeroAsNaN[j] = zeroNodes[j]! > 0 && zeroNodes[j] === numericalNodes[j] ? 1 : 0;
 
-  /** The internal nodes of tree t, or undefined when it needs the general evaluator. */
-  const eligibleNodes = (t: number): number[] | undefined => {
-    if (f.treeKind[t]! & (KIND_CATEGORICAL | KIND_LINEAR_FLAG)) return undefined;
-    const nodes: number[] = [];
-    const stack = f.treeRoot[t]! >= 0 ? [f.treeRoot[t]!] : [];
-    while (stack.length) {
-      const n = stack.pop()!;
-      nodes.push(n);
-      const missingType = (f.decisionType[n]! >> 2) & 3;
-      if (missingType === MISSING_ZERO && !zeroAsNaN[f.splitFeature[n]!]) return undefined;
-      for (const c of [f.leftChild[n]!, f.rightChild[n]!]) if (c >= 0) stack.push(c);
+  /** Whether tree t can be walked in lockstep (its nodes are [treeNodeStart[t], treeNodeStart[t+1])). */
+  const eligible = (t: number): boolean => {
+    if (!enabled || f.treeKind[t]! & (KIND_CATEGORICAL | KIND_LINEAR_FLAG)) return false;
+    for (let n = f.treeNodeStart[t]!; n < f.treeNodeStart[t + 1]!; n++) {
+      if (((f.decisionType[n]! >> 2) & 3) === MISSING_ZERO && !zeroAsNaN[f.splitFeature[n]!]) return false;
     }
-    return nodes;
+    return true;
   };
-
-  const treeNodes = Array.from({ length: numTrees }, (_, t) => eligibleNodes(t));
+  const isLockstep = new Uint8Array(numTrees);
   let records = numInputs;
-  for (const nodes of treeNodes) if (nodes) records += 2 * nodes.length + 1;
+  for (let t = 0; t < numTrees; t++) {
+    if (!eligible(t)) continue;
+    isLockstep[t] = 1;
+    records += 2 * (f.treeNodeStart[t + 1]! - f.treeNodeStart[t]!) + 1;
+  }
   if (numInputs > INPUT_MASK + 1 || records >= 2 ** (30 - INPUT_BITS)) {
     // Too many features (over 341) or records (over 2^20) to pack record and input indices into a
     // small integer (< 2^30, a Smi even with pointer compression): all trees stay on the general evaluator.
-    treeNodes.fill(undefined);
+    isLockstep.fill(0);
     records = numInputs;
   }
 
@@ -107,22 +105,35 @@ export function lockstepForest(f: CompactForest, numFeatures: number): LockstepF
   const treeDepth = new Int32Array(numTrees);
   // Depth of each lockstep tree, and the walk order: shallowest first (ties in tree order), so that
   // groups of similar depth waste few levels on leaves that loop to themselves.
-  const linkDepth = (link: number): number => {
-    let deepest = 0;
-    const stack: [number, number][] = [[link, 0]];
-    while (stack.length) {
-      const [l, d] = stack.pop()!;
-      if (l < 0) deepest = Math.max(deepest, d);
-      else stack.push([f.leftChild[l]!, d + 1], [f.rightChild[l]!, d + 1]);
-    }
-    return deepest;
-  };
+  const nodeDepth = new Int32Array(f.splitFeature.length);
+  const stack = new Int32Array(f.splitFeature.length);
   const lockstepTrees: number[] = [];
-  treeNodes.forEach((nodes, t) => {
-    if (!nodes) return;
-    treeDepth[t] = linkDepth(f.treeRoot[t]!);
+  for (let t = 0; t < numTrees; t++) {
+    if (!isLockstep[t]) continue;
     lockstepTrees.push(t);
-  });
+    const root = f.treeRoot[t]!;
+    if (root < 0) continue; // one leaf: depth 0
+    let deepest = 0;
+    let top = 0;
+    stack[top++] = root;
+    nodeDepth[root] = 0;
+    while (top > 0) {
+      const n = stack[--top]!;
+      const d = nodeDepth[n]! + 1;
+      if (d > deepest) deepest = d;
+      const l = f.leftChild[n]!;
+      const r = f.rightChild[n]!;
+      if (l >= 0) {
+        nodeDepth[l] = d;
+        stack[top++] = l;
+      }
+      if (r >= 0) {
+        nodeDepth[r] = d;
+        stack[top++] = r;
+      }
+    }
+    treeDepth[t] = deepest;
+  }
   lockstepTrees.sort((a, b) => treeDepth[a]! - treeDepth[b]! || a - b);
   const numLockstepTrees = lockstepTrees.length;
 
@@ -131,13 +142,18 @@ export function lockstepForest(f: CompactForest, numFeatures: number): LockstepF
   // of all trees, which every row visits, share a compact, cache-friendly region, and the six
   // trees walked together read neighbouring records at each level.
   let next = numInputs;
-  const queue: { link: number; record: number }[] = [];
+  // The queue holds (link, record) pairs; it never holds more than one entry per record.
+  const queueLink = new Int32Array(records);
+  const queueRecord = new Int32Array(records);
+  let tail = 0;
   for (const t of lockstepTrees) {
     treeRoot[t] = next;
-    queue.push({ link: f.treeRoot[t]!, record: next++ });
+    queueLink[tail] = f.treeRoot[t]!;
+    queueRecord[tail++] = next++;
   }
-  for (let q = 0; q < queue.length; q++) {
-    const { link, record } = queue[q]!;
+  for (let q = 0; q < tail; q++) {
+    const link = queueLink[q]!;
+    const record = queueRecord[q]!;
     if (link < 0) {
       threshold[record] = Infinity; // input > +Infinity is never true: a leaf stays where it is
       packed[record] = record << INPUT_BITS; // input 0, first child = itself
@@ -150,20 +166,25 @@ export function lockstepForest(f: CompactForest, numFeatures: number): LockstepF
     const left = f.leftChild[link]!;
     const right = f.rightChild[link]!;
     let input: number;
+    let firstLink = left;
+    let secondLink = right;
     if (f.nanChild[link] === right && f.threshold[link] === Infinity) {
       threshold[record] = 0.5;
       input = 2 * numFeatures + feat;
-      queue.push({ link: left, record: first }, { link: right, record: first + 1 });
     } else if (f.nanChild[link] === right) {
       threshold[record] = -nextUp(f.threshold[link]!);
       input = numFeatures + feat;
-      queue.push({ link: right, record: first }, { link: left, record: first + 1 });
+      firstLink = right;
+      secondLink = left;
     } else {
       threshold[record] = f.threshold[link]!;
       input = feat;
-      queue.push({ link: left, record: first }, { link: right, record: first + 1 });
     }
     packed[record] = (first << INPUT_BITS) | input;
+    queueLink[tail] = firstLink;
+    queueRecord[tail++] = first;
+    queueLink[tail] = secondLink;
+    queueRecord[tail++] = first + 1;
   }
   return {
     numInputs,

@@ -62,6 +62,14 @@ export interface PredictOptions {
   rawScore?: boolean;
 }
 
+export interface ModelOptions {
+  /**
+   * Walk numerical trees with the branch-free lockstep evaluator (default true). false evaluates
+   * every tree with the general loop: the same results, slower; for cross-checking the two.
+   */
+  lockstep?: boolean;
+}
+
 /** A feature matrix or row: plain numbers or a typed array; NaN means missing. */
 export type Numbers = ArrayLike<number>;
 
@@ -120,7 +128,7 @@ export class Model {
   readonly #allLockstep: boolean;
 
   /** @internal use parseModel */
-  constructor(info: ModelInfo, forest: CompactForest) {
+  constructor(info: ModelInfo, forest: CompactForest, options: ModelOptions = {}) {
     this.info = info;
     this.featureNames = info.featureNames;
     this.numFeatures = info.featureNames.length;
@@ -149,7 +157,7 @@ export class Model {
     this.#x = new Float64Array(this.numFeatures);
     this.#acc = new Float64Array(this.numOutputs);
     this.#numIterations = info.numIterations;
-    const ls = lockstepForest(forest, this.numFeatures);
+    const ls = lockstepForest(forest, this.numFeatures, options.lockstep ?? true);
     this.lockstep = ls;
     // Each model evaluates into its own copy of the data array (its head is per-row scratch).
     this.#lsData = doubles(ls.data); // its head is per-row scratch: each model has its own copy
@@ -427,16 +435,19 @@ export class Model {
 }
 
 /** A packed array of doubles (V8's PACKED_DOUBLE_ELEMENTS: unboxed, no holes). */
-function doubles(values: ArrayLike<number>): number[] {
-  const out = [0.5]; // a double literal fixes the elements kind; length = 0 keeps it
-  out.length = 0;
-  for (let i = 0; i < values.length; i++) out.push(values[i]!);
+function doubles(values: Float64Array): number[] {
+  // Array.from keeps doubles unboxed; a 0.5 first element guarantees the double kind even when
+  // every value is an integer (it is then overwritten, which does not change the kind).
+  const out = Array.from(values);
+  if (out.length > 0) {
+    const first = out[0]!;
+    out[0] = 0.5;
+    out[0] = first;
+  }
   return out;
 }
 
 /** A packed array of small integers (V8's PACKED_SMI_ELEMENTS). */
-function smis(values: ArrayLike<number>): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < values.length; i++) out.push(values[i]! | 0);
-  return out;
+function smis(values: Int32Array): number[] {
+  return Array.from(values);
 }

@@ -3,13 +3,14 @@
 import { compactForest } from "./compact-forest.ts";
 import { ModelTextError } from "./errors.ts";
 import { type FeatureInfo, parseFeatureInfo } from "./feature-info.ts";
-import { Model, type ModelInfo } from "./model.ts";
+import { Model, type ModelInfo, type ModelOptions } from "./model.ts";
 import { splitModelText } from "./model-text.ts";
 import { parseInteger } from "./number-text.ts";
 import { parseObjective } from "./objective.ts";
 import { CATEGORICAL_MASK, parseTree } from "./tree-text.ts";
 
-export function parseModel(text: string): Model {
+/** Parses LightGBM model text (v4) into a Model, or throws a ModelTextError naming what is wrong. */
+export function parseModel(text: string, options: ModelOptions = {}): Model {
   const sections = splitModelText(text);
   const { header } = sections;
   const required = (key: string): string => {
@@ -102,5 +103,5 @@ export function parseModel(text: string): Model {
   if (header.get("average_output") !== undefined && header.get("average_output") !== "") {
     throw new ModelTextError("not-a-model", "header average_output", `average_output takes no value, found "${header.get("average_output")}"`);
   }
-  return new Model(info, compactForest(trees));
+  return new Model(info, compactForest(trees), options);
 }

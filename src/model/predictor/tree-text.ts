@@ -2,6 +2,7 @@
 // array lengths, feature indices, decision types, categorical bitset bounds, and child links that
 // form exactly one binary tree (so evaluation always ends in a leaf).
 import { ModelTextError } from "./errors.ts";
+import { countTokens, readDoubles, readInts } from "./number-arrays.ts";
 import { parseDouble, parseInteger } from "./number-text.ts";
 
 /** Tree::decision_type bits (include/LightGBM/tree.h). */
@@ -35,10 +36,6 @@ export interface ParsedTree {
   readonly leafCoeff: Float64Array;
 }
 
-function tokens(value: string): string[] {
-  return value.split(" ").filter(Boolean);
-}
-
 export function parseTree(fields: ReadonlyMap<string, string>, index: number, numFeatures: number): ParsedTree {
   const where = `Tree=${index}`;
   const required = (key: string): string => {
@@ -51,35 +48,21 @@ export function parseTree(fields: ReadonlyMap<string, string>, index: number, nu
     if (n === undefined) throw new ModelTextError("bad-number", `${where} ${key}`, `${JSON.stringify(raw)} is not an integer`);
     return n;
   };
-  const ints = <T extends Int32Array | Int8Array | Uint32Array>(key: string, raw: string, expected: number, make: (n: number) => T, lo: number, hi: number): T => {
-    const toks = tokens(raw);
-    if (toks.length !== expected) throw new ModelTextError("length-mismatch", `${where} ${key}`, `${toks.length} values, expected ${expected}`);
-    const out = make(expected);
-    for (let i = 0; i < expected; i++) {
-      const n = parseInteger(toks[i]!);
-      if (n === undefined) throw new ModelTextError("bad-number", `${where} ${key}`, `value ${i} ${JSON.stringify(toks[i])} is not an integer`);
-      if (n < lo || n > hi) throw new ModelTextError("inconsistent", `${where} ${key}`, `value ${i} is ${n}, outside [${lo}, ${hi}]`);
-      out[i] = n;
-    }
-    return out;
+  const ints = <T extends Int32Array | Int8Array | Uint32Array>(key: string, raw: string, into: T, lo: number, hi: number): T => {
+    readInts(raw, into, lo, hi, `${where} ${key}`);
+    return into;
   };
   const doubles = (key: string, raw: string, expected: number): Float64Array => {
-    const toks = tokens(raw);
-    if (toks.length !== expected) throw new ModelTextError("length-mismatch", `${where} ${key}`, `${toks.length} values, expected ${expected}`);
     const out = new Float64Array(expected);
-    for (let i = 0; i < expected; i++) {
-      const v = parseDouble(toks[i]!);
-      if (v === undefined) throw new ModelTextError("bad-number", `${where} ${key}`, `value ${i} ${JSON.stringify(toks[i])} is not a number`);
-      out[i] = v;
-    }
+    readDoubles(raw, out, `${where} ${key}`);
     return out;
   };
-  /** Length (and number) check of a field prediction does not use, so damage there is noticed too. */
-  const checkOptional = (key: string, expected: number, kind: "int" | "double") => {
+  /** Length check of a field prediction does not use, so that damage there is noticed too. */
+  const checkOptional = (key: string, expected: number) => {
     const raw = fields.get(key);
     if (raw === undefined) return;
-    if (kind === "int") ints(key, raw, expected, (n) => new Int32Array(n), -(2 ** 31), 2 ** 31 - 1);
-    else doubles(key, raw, expected);
+    const count = countTokens(raw);
+    if (count !== expected) throw new ModelTextError("length-mismatch", `${where} ${key}`, `${count} values, expected ${expected}`);
   };
 
   const numLeaves = int("num_leaves", required("num_leaves"));
@@ -100,29 +83,29 @@ export function parseTree(fields: ReadonlyMap<string, string>, index: number, nu
   // LightGBM ignores the split fields of a one-leaf tree (that is not linear); so do we, beyond length checks.
   const splitRaw = (key: string) => (hasSplits ? required(key) : (fields.get(key) ?? ""));
   const maxFeature = numFeatures - 1;
-  const splitFeature = ints("split_feature", splitRaw("split_feature"), n, (k) => new Int32Array(k), 0, maxFeature);
+  const splitFeature = ints("split_feature", splitRaw("split_feature"), new Int32Array(n), 0, maxFeature);
   const threshold = doubles("threshold", splitRaw("threshold"), n);
   const decisionRaw = fields.get("decision_type");
-  const decisionType = decisionRaw === undefined ? new Int8Array(n) : ints("decision_type", decisionRaw, n, (k) => new Int8Array(k), 0, 15);
-  const leftChild = ints("left_child", splitRaw("left_child"), n, (k) => new Int32Array(k), -numLeaves, n - 1);
-  const rightChild = ints("right_child", splitRaw("right_child"), n, (k) => new Int32Array(k), -numLeaves, n - 1);
-  checkOptional("split_gain", n, "double");
-  checkOptional("leaf_weight", numLeaves, "double");
-  checkOptional("leaf_count", numLeaves, "int");
-  checkOptional("internal_value", n, "double");
-  checkOptional("internal_weight", n, "double");
-  checkOptional("internal_count", n, "int");
+  const decisionType = decisionRaw === undefined ? new Int8Array(n) : ints("decision_type", decisionRaw, new Int8Array(n), 0, 15);
+  const leftChild = ints("left_child", splitRaw("left_child"), new Int32Array(n), -numLeaves, n - 1);
+  const rightChild = ints("right_child", splitRaw("right_child"), new Int32Array(n), -numLeaves, n - 1);
+  checkOptional("split_gain", n);
+  checkOptional("leaf_weight", numLeaves);
+  checkOptional("leaf_count", numLeaves);
+  checkOptional("internal_value", n);
+  checkOptional("internal_weight", n);
+  checkOptional("internal_count", n);
 
   let catBoundaries: Int32Array = new Int32Array(1);
   let catThreshold: Uint32Array = new Uint32Array(0);
   if (numCat > 0) {
-    catBoundaries = ints("cat_boundaries", required("cat_boundaries"), numCat + 1, (k) => new Int32Array(k), 0, 2 ** 31 - 1);
+    catBoundaries = ints("cat_boundaries", required("cat_boundaries"), new Int32Array(numCat + 1), 0, 2 ** 31 - 1);
     const total = catBoundaries[numCat]!;
     if (catBoundaries[0] !== 0) throw new ModelTextError("inconsistent", `${where} cat_boundaries`, `starts at ${catBoundaries[0]}, expected 0`);
     for (let i = 0; i < numCat; i++) {
       if (catBoundaries[i + 1]! < catBoundaries[i]!) throw new ModelTextError("inconsistent", `${where} cat_boundaries`, `decreases at ${i + 1}`);
     }
-    catThreshold = ints("cat_threshold", required("cat_threshold"), total, (k) => new Uint32Array(k), 0, 2 ** 32 - 1);
+    catThreshold = ints("cat_threshold", required("cat_threshold"), new Uint32Array(total), 0, 2 ** 32 - 1);
   } else {
     for (const key of ["cat_boundaries", "cat_threshold"]) {
       if (fields.has(key)) throw new ModelTextError("inconsistent", `${where} ${key}`, `present but num_cat is 0`);
@@ -151,11 +134,11 @@ export function parseTree(fields: ReadonlyMap<string, string>, index: number, nu
   let leafCoeff: Float64Array = new Float64Array(0);
   if (isLinear) {
     leafConst = doubles("leaf_const", required("leaf_const"), numLeaves);
-    const counts = ints("num_features", required("num_features"), numLeaves, (k) => new Int32Array(k), 0, numFeatures);
+    const counts = ints("num_features", required("num_features"), new Int32Array(numLeaves), 0, numFeatures);
     leafFeatureStart = new Int32Array(numLeaves + 1);
     for (let l = 0; l < numLeaves; l++) leafFeatureStart[l + 1] = leafFeatureStart[l]! + counts[l]!;
     const total = leafFeatureStart[numLeaves]!;
-    leafFeatures = ints("leaf_features", required("leaf_features"), total, (k) => new Int32Array(k), 0, maxFeature);
+    leafFeatures = ints("leaf_features", required("leaf_features"), new Int32Array(total), 0, maxFeature);
     leafCoeff = doubles("leaf_coeff", required("leaf_coeff"), total);
   } else {
     for (const key of ["leaf_const", "num_features", "leaf_features", "leaf_coeff"]) {

@@ -13,7 +13,10 @@ export const QUIET: Params = { verbosity: -1, deterministic: true, force_row_wis
 export interface Trained {
   booster: Booster;
   text: string;
+  /** The model as served (lockstep evaluator for the trees it can express). */
   model: Model;
+  /** The same text with every tree on the general evaluator. */
+  general: Model;
   free(): void;
 }
 
@@ -24,7 +27,7 @@ export function trainAndParse(lgb: LightGBM, table: Table, label: ArrayLike<numb
   try {
     const { booster } = lgb.train({ params: all, train: ds });
     const text = booster.saveModel();
-    return { booster, text, model: parseModel(text), free: () => booster.free() };
+    return { booster, text, model: parseModel(text), general: parseModel(text, { lockstep: false }), free: () => booster.free() };
   } finally {
     ds.free();
   }
@@ -40,27 +43,35 @@ export const ITERATION_CHOICES: readonly PredictOptions[] = [
 ];
 
 /**
- * Differences between the Booster's predictions and the predictor's (batch, and one row at a time)
- * for each of the given options; [] when all are bitwise equal.
+ * Differences between the Booster's predictions and the predictor's, for both evaluators (the
+ * served model with lockstep walks, and the general loop alone), batch and one row at a time, for
+ * each of the given options; [] when all are bitwise equal.
  */
-export function differencesFromBooster(booster: Booster, model: Model, table: Table, choices: readonly PredictOptions[] = ITERATION_CHOICES): string[] {
+export function differencesFromBooster(t: Trained, table: Table, choices: readonly PredictOptions[] = ITERATION_CHOICES): string[] {
   const out: string[] = [];
-  const k = model.numOutputs;
-  const single = new Float64Array(table.rows * k);
   for (const opts of choices) {
     const label = JSON.stringify(opts);
-    const expected = booster.predict(table.data, table.rows, table.cols, {
+    const expected = t.booster.predict(table.data, table.rows, table.cols, {
       type: opts.rawScore ? "raw" : "normal",
       startIteration: opts.startIteration ?? 0,
       numIteration: opts.numIteration ?? -1,
     });
-    for (const d of bitwiseDifferences(expected, model.predictBatch(table.data, table.rows, opts))) out.push(`batch ${label}: ${d}`);
-    for (let r = 0; r < table.rows; r++) {
-      const row = table.data.subarray(r * table.cols, (r + 1) * table.cols);
-      if (k === 1) single[r] = model.predict(row, opts);
-      else model.predictInto(row, single, r * k, opts);
+    for (const [name, model] of [["lockstep", t.model], ["general", t.general]] as const) {
+      for (const d of bitwiseDifferences(expected, model.predictBatch(table.data, table.rows, opts))) out.push(`${name} batch ${label}: ${d}`);
+      for (const d of bitwiseDifferences(expected, predictRows(model, table, opts))) out.push(`${name} single-row ${label}: ${d}`);
     }
-    for (const d of bitwiseDifferences(expected, single)) out.push(`single-row ${label}: ${d}`);
+  }
+  return out;
+}
+
+/** The model's predictions one row at a time. */
+function predictRows(model: Model, table: Table, opts: PredictOptions): Float64Array {
+  const k = model.numOutputs;
+  const out = new Float64Array(table.rows * k);
+  for (let r = 0; r < table.rows; r++) {
+    const row = table.data.subarray(r * table.cols, (r + 1) * table.cols);
+    if (k === 1) out[r] = model.predict(row, opts);
+    else model.predictInto(row, out, r * k, opts);
   }
   return out;
 }
