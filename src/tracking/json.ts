@@ -6,25 +6,19 @@ import { TrackingInputError } from "./errors.ts";
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-export interface ToJsonOptions {
-  /** Turn NaN and ±Infinity into null (metrics of empty groups); otherwise they are an error. */
-  nonFiniteAsNull?: boolean;
-}
-
 const MAX_DEPTH = 32;
 
-function convert(value: unknown, path: string, depth: number, options: ToJsonOptions): JsonValue {
+function convert(value: unknown, path: string, depth: number): JsonValue {
   if (value === null || typeof value === "boolean" || typeof value === "string") return value;
   if (typeof value === "number") {
     if (Number.isFinite(value)) return value;
-    if (options.nonFiniteAsNull) return null;
     throw new TrackingInputError(`${path} is ${value}: only finite numbers can be recorded`);
   }
   if (depth > MAX_DEPTH) throw new TrackingInputError(`${path} is nested more than ${MAX_DEPTH} levels deep`);
   if (Array.isArray(value)) {
     return value.map((v, i) => {
       if (v === undefined) throw new TrackingInputError(`${path}[${i}] is undefined`);
-      return convert(v, `${path}[${i}]`, depth + 1, options);
+      return convert(v, `${path}[${i}]`, depth + 1);
     });
   }
   if (typeof value === "object") {
@@ -36,7 +30,7 @@ function convert(value: unknown, path: string, depth: number, options: ToJsonOpt
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue; // an absent optional field
-      out[k] = convert(v, `${path}.${k}`, depth + 1, options);
+      out[k] = convert(v, `${path}.${k}`, depth + 1);
     }
     return out;
   }
@@ -44,11 +38,11 @@ function convert(value: unknown, path: string, depth: number, options: ToJsonOpt
 }
 
 /** A deep copy of `value` as a JSON object; throws TrackingInputError naming the first bad value. */
-export function toJsonObject(value: unknown, what: string, options: ToJsonOptions = {}): JsonObject {
+export function toJsonObject(value: unknown, what: string): JsonObject {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new TrackingInputError(`${what} must be a JSON object, got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`);
   }
-  return convert(value, what, 0, options) as JsonObject;
+  return convert(value, what, 0) as JsonObject;
 }
 
 /** Deep equality of JSON values (object key order does not matter). */

@@ -8,7 +8,6 @@ import { z } from "zod";
 import { toUtcSecond } from "../db/utc-time.ts";
 import { TrackingInputError } from "./errors.ts";
 import { toJsonObject } from "./json.ts";
-import type { JsonObject, JsonValue } from "./json.ts";
 
 /** Errors of one forecast against observations, °C. */
 export interface ErrorScores {
@@ -129,9 +128,3 @@ export function parseRunMetrics(input: unknown): RunMetrics {
   return toJsonObject(parsed.data, "metrics") as RunMetrics;
 }
 
-/** Reads stored metrics back (already validated when written). */
-export function storedRunMetrics(json: string): RunMetrics {
-  return JSON.parse(json) as RunMetrics;
-}
-
-export type { JsonObject };
