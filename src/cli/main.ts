@@ -9,6 +9,7 @@ import { registerLightGBM } from "./commands/lightgbm.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerPromote } from "./commands/promote.ts";
 import { registerRuns } from "./commands/runs.ts";
+import { registerTrain } from "./commands/train.ts";
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./errors.ts";
 
 export function buildProgram(): Command {
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerLightGBM(program);
+  registerTrain(program);
   registerRuns(program);
   registerModels(program);
   registerPromote(program);

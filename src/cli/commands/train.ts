@@ -1,0 +1,74 @@
+// `nalssi train`: the daily training pipeline once (check data -> build dataset -> train -> evaluate
+// -> register -> promote -> notify serving), in-process, recorded like the scheduled runs.
+import type { Command } from "commander";
+import { runTraining } from "../../jobs/train/run-training.ts";
+import { LeaseHeldError } from "../../jobs/pipeline/lease.ts";
+import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
+import { UsageError } from "../errors.ts";
+import { locationOption } from "../job-setup.ts";
+import { DATA_DIR_HELP, withDataFolder } from "../registry-options.ts";
+import { formatDuration, renderTable } from "../table.ts";
+import pkg from "../../../package.json" with { type: "json" };
+
+interface TrainOpts {
+  location: string;
+  date?: string;
+  holdoutDays?: string;
+  json?: boolean;
+  dataDir: string;
+}
+
+function summary(o: Record<string, unknown> | null): string {
+  if (!o) return "";
+  return Object.entries(o)
+    .filter(([, v]) => v !== null && typeof v !== "object")
+    .map(([k, v]) => `${k}=${typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v}`)
+    .join(" ");
+}
+
+async function train(opts: TrainOpts): Promise<void> {
+  const location = locationOption(opts.location).id;
+  if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UsageError(`--date must be YYYY-MM-DD (a KST date), got ${JSON.stringify(opts.date)}`);
+  const holdoutDays = opts.holdoutDays === undefined ? undefined : Number(opts.holdoutDays);
+  if (holdoutDays !== undefined && !(Number.isInteger(holdoutDays) && holdoutDays >= 1 && holdoutDays <= 365)) {
+    throw new UsageError(`--holdout-days must be a whole number from 1 to 365, got ${JSON.stringify(opts.holdoutDays)}`);
+  }
+  const run = await withDataFolder(opts.dataDir, async ({ deps }) => {
+    let run;
+    try {
+      run = await runTraining(
+        { ...deps, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version, gitCommit: null }, ...(holdoutDays ? { holdoutDays } : {}) },
+        { location, ...(opts.date ? { runDate: opts.date } : {}), trigger: "cli" },
+      );
+    } catch (e) {
+      if (e instanceof LeaseHeldError) throw new Error(`a training run for ${location} is already running (${e.message})`);
+      throw e;
+    }
+    if (opts.json) {
+      console.log(JSON.stringify(run, null, 2));
+      return run;
+    }
+    console.log(`training run ${run.id} for ${location} (date ${run.runDate}): ${run.status}${run.durationMs !== null ? ` in ${formatDuration(run.durationMs)}` : ""}`);
+    console.log(
+      renderTable(
+        [{ header: "STEP" }, { header: "STATUS" }, { header: "TRIES", align: "right" }, { header: "TIME", align: "right" }, { header: "RESULT" }],
+        run.steps.map((s) => [s.step, s.status, String(s.attempts), formatDuration(s.durationMs), s.status === "failed" ? `${s.errorClass}: ${s.errorMessage}` : summary(s.output)]),
+      ).join("\n"),
+    );
+    return run;
+  });
+  // A failed run is a failure of the command (exit 1), after its steps were shown.
+  if (run.status !== "succeeded") throw new Error(`training run ${run.id} failed at step ${run.errorStep}: ${run.errorMessage}`);
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command("train")
+    .description("run the training pipeline once: check data, build dataset, train, evaluate vs persistence, register, promote (gate), notify serving")
+    .option("--location <id>", "location id", "seoul")
+    .option("--date <YYYY-MM-DD>", "logical date (KST); uses only data before 00:00 KST that day (default: today)")
+    .option("--holdout-days <n>", "days of the most recent issue hours held out for evaluation (default 14)")
+    .option("--json", "print the recorded run (steps, outputs) as JSON")
+    .option("--data-dir <dir>", DATA_DIR_HELP, "./.nalssi")
+    .action((opts: TrainOpts) => train(opts));
+}

@@ -1,0 +1,61 @@
+// Runs the daily training pipeline once, in-process (Node, Deno, or a Worker without Workflows),
+// with the same step functions and records as the Workflows runner.
+import type { Clock } from "../../ports/clock.ts";
+import type { Database } from "../../ports/database.ts";
+import type { Logger } from "../../ports/logger.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import type { LightGBM } from "../../model/lightgbm-wasm/lightgbm.ts";
+import type { ModelRecipe } from "../../model/backtest-model.ts";
+import type { GatePolicy } from "../../registry/gate.ts";
+import { Registry } from "../../registry/registry.ts";
+import { Tracker } from "../../tracking/tracker.ts";
+import { RunLog, type RunRecord, type Trigger } from "../pipeline/run-log.ts";
+import { inProcessExecutor, runPipeline } from "../pipeline/runner.ts";
+import { kstDate, type TrainingDeps, trainingPipeline } from "./pipeline.ts";
+
+export interface TrainingSetup {
+  db: Database;
+  objects: ObjectStore;
+  clock: Clock;
+  logger: Logger;
+  loadLightGBM: () => Promise<LightGBM>;
+  code: { packageVersion: string; gitCommit?: string | null };
+  recipe?: ModelRecipe;
+  holdoutDays?: number;
+  minHours?: number;
+  maxStalenessHours?: number;
+  gatePolicy?: Partial<GatePolicy>;
+  notifyServing?: TrainingDeps["notifyServing"];
+}
+
+export function trainingDeps(s: TrainingSetup): TrainingDeps {
+  // One LightGBM instance per pipeline run: steps reuse it, and it is dropped with the run.
+  let lgb: Promise<LightGBM> | undefined;
+  return {
+    ...s,
+    loadLightGBM: () => (lgb ??= s.loadLightGBM()),
+    tracker: new Tracker({ db: s.db, objects: s.objects, clock: s.clock, logger: s.logger }),
+    registry: new Registry({ db: s.db, objects: s.objects, clock: s.clock, logger: s.logger }),
+  };
+}
+
+export interface TrainRequest {
+  location: string;
+  /** Logical date (KST, YYYY-MM-DD); default: today in KST. */
+  runDate?: string;
+  trigger: Trigger;
+}
+
+export async function runTraining(s: TrainingSetup, req: TrainRequest): Promise<RunRecord> {
+  const runDate = req.runDate ?? kstDate(s.clock.now());
+  return runPipeline(trainingPipeline(), trainingDeps(s), {
+    db: s.db,
+    clock: s.clock,
+    log: new RunLog(s.db, s.clock),
+    logger: s.logger,
+    locationId: req.location,
+    runDate,
+    trigger: req.trigger,
+    runner: "in_process",
+  }, inProcessExecutor({ logger: s.logger }));
+}
