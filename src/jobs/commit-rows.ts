@@ -51,6 +51,8 @@ export async function commitUpserts(db: Database, upserts: readonly UpsertStatem
     await tx.commit();
     return counts;
   } catch (e) {
+    // The original error is what the caller must see; a rollback that fails as well (the connection
+    // is gone) leaves nothing committed either, and close() below releases the connection.
     if (!tx.closed) await tx.rollback().catch(() => undefined);
     throw e;
   } finally {
