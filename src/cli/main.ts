@@ -2,6 +2,7 @@
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { registerBackfill } from "./commands/backfill.ts";
+import { registerBacktest } from "./commands/backtest.ts";
 import { registerDemo } from "./commands/demo.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerIngest } from "./commands/ingest.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerLightGBM(program);
   registerTrain(program);
+  registerBacktest(program);
   registerRuns(program);
   registerModels(program);
   registerPromote(program);
