@@ -1,4 +1,4 @@
-// All trees of a model flattened into a few typed arrays, in the form the evaluator walks. Node and
+// All trees of a model flattened into a few typed arrays, in the form the general evaluator walks. Node and
 // leaf indices are global (tree offsets added); child links keep LightGBM's convention: >= 0 is an
 // internal node, < 0 is the leaf ~link. LightGBM's per-node missing-value rules are resolved here
 // once, into the child that NaN goes to and the child that 0.0 goes to.

@@ -4,6 +4,7 @@ export { parseModel } from "./parse-model.ts";
 export { parseVerifiedModel } from "./verified-model.ts";
 export { Model, K_ZERO_THRESHOLD, type ModelInfo, type ModelOptions, type Numbers, type PredictOptions } from "./model.ts";
 export type { CompactForest } from "./compact-forest.ts";
+export type { LockstepForest } from "./lockstep-forest.ts";
 export type { FeatureInfo } from "./feature-info.ts";
 export type { ObjectiveInfo, OutputTransform } from "./objective.ts";
 export { ChecksumMismatchError, ModelTextError, type ModelTextProblem, PredictorUsageError } from "./errors.ts";

@@ -17,13 +17,14 @@
 // tree's output is then added in tree order, so the sums are LightGBM's to the last bit.
 import type { CompactForest } from "./compact-forest.ts";
 import { KIND_LINEAR_FLAG } from "./compact-forest.ts";
-import { INPUT_BITS, INPUT_MASK, type LockstepForest, lockstepForest } from "./lockstep-forest.ts";
-
-if (INPUT_BITS !== 10 || INPUT_MASK !== 1023) throw new Error("model.ts hard-codes INPUT_BITS = 10 in its hot loop; update it");
-if (Math.fround(1e-35) !== 1.0000000180025095e-35) throw new Error("model.ts hard-codes kZeroThreshold; update it");
 import { PredictorUsageError } from "./errors.ts";
 import type { FeatureInfo } from "./feature-info.ts";
+import { INPUT_BITS, INPUT_MASK, type LockstepForest, lockstepForest } from "./lockstep-forest.ts";
 import { convertOutput, type ObjectiveInfo, type OutputTransform } from "./objective.ts";
+
+// The hot loops write these constants out (the JIT does not fold imported or computed constants).
+if (INPUT_BITS !== 10 || INPUT_MASK !== 1023) throw new Error("model.ts hard-codes INPUT_BITS = 10 in its hot loop; update it");
+if (Math.fround(1e-35) !== 1.0000000180025095e-35) throw new Error("model.ts hard-codes kZeroThreshold; update it");
 
 /** LightGBM's kZeroThreshold: the float 1e-35f widened to double. */
 export const K_ZERO_THRESHOLD = Math.fround(1e-35);
@@ -126,6 +127,10 @@ export class Model {
   /** Scratch: the lockstep trees of a partial iteration range. */
   readonly #rangeOrder: number[];
   readonly #allLockstep: boolean;
+  /** The current prediction's tree range and iteration count (see #range). */
+  #t0 = 0;
+  #t1 = 0;
+  #iterations = 0;
 
   /** @internal use parseModel */
   constructor(info: ModelInfo, forest: CompactForest, options: ModelOptions = {}) {
@@ -159,7 +164,6 @@ export class Model {
     this.#numIterations = info.numIterations;
     const ls = lockstepForest(forest, this.numFeatures, options.lockstep ?? true);
     this.lockstep = ls;
-    // Each model evaluates into its own copy of the data array (its head is per-row scratch).
     this.#lsData = doubles(ls.data); // its head is per-row scratch: each model has its own copy
     this.#lsPacked = smis(ls.packed);
     this.#lsLeafValue = doubles(ls.leafValue);
@@ -180,14 +184,9 @@ export class Model {
     this.#checkRow(row);
     this.#load(row, 0);
     const acc = this.#acc;
-    if (options === undefined) {
-      acc[0] = this.#sum1(0, this.#treeRoot.length);
-      this.#finish(acc, 0, this.#numIterations, false);
-    } else {
-      const [t0, t1, iters] = this.#range(options);
-      acc[0] = this.#sum1(t0, t1);
-      this.#finish(acc, 0, iters, options.rawScore === true);
-    }
+    this.#range(options);
+    acc[0] = this.#sum1(this.#t0, this.#t1);
+    this.#finish(acc, 0, this.#iterations, options?.rawScore === true);
     return acc[0]!;
   }
 
@@ -197,10 +196,10 @@ export class Model {
     if (!Number.isInteger(offset) || offset < 0 || offset + this.numOutputs > out.length) {
       throw new PredictorUsageError(`out has ${out.length} values; cannot write ${this.numOutputs} at offset ${offset}`);
     }
-    const [t0, t1, iters] = options === undefined ? [0, this.#treeRoot.length, this.#numIterations] : this.#range(options);
+    this.#range(options);
     this.#load(row, 0);
-    this.#sumInto(t0, t1, out, offset);
-    this.#finish(out, offset, iters, options?.rawScore === true);
+    this.#sumInto(this.#t0, this.#t1, out, offset);
+    this.#finish(out, offset, this.#iterations, options?.rawScore === true);
   }
 
   /**
@@ -213,7 +212,10 @@ export class Model {
     if (matrix.length !== numRows * nf) {
       throw new PredictorUsageError(`the matrix has ${matrix.length} values, expected numRows x numFeatures = ${numRows} x ${nf} = ${numRows * nf}`);
     }
-    const [t0, t1, iters] = options === undefined ? [0, this.#treeRoot.length, this.#numIterations] : this.#range(options);
+    this.#range(options);
+    const t0 = this.#t0;
+    const t1 = this.#t1;
+    const iters = this.#iterations;
     const raw = options?.rawScore === true;
     const k = this.numOutputs;
     const out = new Float64Array(numRows * k);
@@ -232,8 +234,17 @@ export class Model {
     }
   }
 
-  /** LightGBM's GBDT::InitPredict: the tree range [t0, t1) and the number of iterations used. */
-  #range(options: PredictOptions): [number, number, number] {
+  /**
+   * LightGBM's GBDT::InitPredict: sets the tree range [#t0, #t1) and the number of iterations used
+   * (fields rather than a returned tuple, so that a prediction allocates nothing but its result).
+   */
+  #range(options: PredictOptions | undefined): void {
+    if (options === undefined || (options.startIteration === undefined && options.numIteration === undefined)) {
+      this.#t0 = 0;
+      this.#t1 = this.#treeRoot.length;
+      this.#iterations = this.#numIterations;
+      return;
+    }
     const start = options.startIteration ?? 0;
     const num = options.numIteration ?? 0;
     if (!Number.isInteger(start)) throw new PredictorUsageError(`startIteration must be an integer, got ${start}`);
@@ -242,7 +253,9 @@ export class Model {
     const s = Math.min(Math.max(start, 0), total);
     const n = num > 0 ? Math.min(num, total - s) : total - s;
     const k = this.numOutputs;
-    return [s * k, (s + n) * k, n];
+    this.#t0 = s * k;
+    this.#t1 = (s + n) * k;
+    this.#iterations = n;
   }
 
   /**
