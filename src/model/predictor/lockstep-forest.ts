@@ -30,7 +30,7 @@ export interface LockstepForest {
   readonly zeroAsNaN: Uint8Array;
   /**
    * data[0 .. numInputs) holds the current row's inputs; data[r] for r >= numInputs is record r's
-   * threshold. (One array for both keeps the hot loop to two typed arrays.)
+   * threshold. (One array for both keeps the hot loop to two arrays.)
    */
   readonly data: Float64Array;
   /** Per record r (same index as data): (firstChild << INPUT_BITS) | input. */
