@@ -17,7 +17,14 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        // The Worker's own LIBSQL_URL points at the jobs' dev server, so code that reads env itself
+        // (a Workflows instance started by the daily cron) reaches the test database too.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { LIBSQL_URL: inject<string>("jobsDbUrl"), LIBSQL_AUTH_TOKEN: inject<string>("jobsDbToken") } },
+          })),
+        ],
         test: {
           name: "workerd",
           include: ["src/**/*.workerd.test.ts"],

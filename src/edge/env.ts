@@ -1,8 +1,11 @@
 // The Worker's bindings and vars (wrangler.toml) and secrets (wrangler secret put ...).
-import type { R2Bucket } from "./workers-types.ts";
+import type { R2Bucket, Workflow } from "./workers-types.ts";
+import type { TrainingParams } from "./training-params.ts";
 
 export interface Env {
   OBJECTS: R2Bucket;
+  /** The daily training pipeline (wrangler.toml [[workflows]]). */
+  TRAIN_WORKFLOW?: Workflow<TrainingParams>;
   LIBSQL_URL: string;
   LIBSQL_AUTH_TOKEN?: string;
   KMA_BASE_URL: string;
@@ -10,6 +13,12 @@ export interface Env {
   ADMIN_TOKEN?: string;
   DEFAULT_LOCATION: string;
   MODEL_RELOAD_SECONDS: string;
+  /** Serving (src/serving/config.ts): 409 when the newest observation is older (default 180). */
+  FORECAST_MAX_AGE_MINUTES?: string;
+  /** Days of observations read for a forecast (default 35). */
+  FORECAST_WINDOW_DAYS?: string;
+  /** How long a computed forecast is reused (default 60). */
+  FORECAST_CACHE_SECONDS?: string;
   /** "true" enables POST /v1/selftest/lightgbm (off in production). */
   SELFTEST_ENABLED?: string;
 }

@@ -3,8 +3,8 @@
 //                  (LIBSQL_URL / LIBSQL_AUTH_TOKEN), with KMA_SERVICE_KEY / KMA_BASE_URL. The issues
 //                  fetched are the newest at the trigger's scheduledTime, so a late or retried
 //                  invocation fetches the same issues.
-//   "30 18 * * *"  the daily training pipeline: built by the training work, hooked in through
-//                  DAILY_PIPELINE below. Until then that cron fails loudly (it does not pretend).
+//   "30 18 * * *"  the daily training pipeline: a Cloudflare Workflows instance per location
+//                  (DAILY_PIPELINE below, src/edge/training-workflow.ts).
 // Every fault is recorded by the job (a failed ingest run row), logged as a JSON line without secrets,
 // and then thrown, so the invocation shows as failed in Cloudflare's cron history.
 import { openWorkersDatabase } from "../adapters/workers/database.ts";
@@ -21,6 +21,7 @@ import type { LogLevel } from "../logging/line-loggers.ts";
 import type { Logger } from "../ports/logger.ts";
 import { systemClock } from "../ports/clock.ts";
 import { withRetries } from "../storage/with-retries.ts";
+import { kstDate } from "../jobs/train/pipeline.ts";
 import type { Env } from "./env.ts";
 import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
 
@@ -39,11 +40,20 @@ export interface ScheduledRun {
 export type ScheduledJob = (run: ScheduledRun) => Promise<void>;
 
 /**
- * The daily pipeline (train, evaluate, promote) for the "30 18 * * *" cron. NOT IMPLEMENTED YET:
- * whoever builds it assigns its entry point here (a ScheduledJob). While it is undefined, that cron
- * throws "has no implementation yet" instead of succeeding without doing anything.
+ * The daily pipeline (check data, train, evaluate, register, promote, notify) for the "30 18 * * *"
+ * cron (03:30 KST): one Cloudflare Workflows instance per location (src/edge/training-workflow.ts),
+ * for the KST date of the trigger. The instance id names location and date; re-running a date makes
+ * a new instance (the pipeline's lease keeps two runs of a location from overlapping).
  */
-export const DAILY_PIPELINE: ScheduledJob | undefined = undefined;
+export const DAILY_PIPELINE: ScheduledJob | undefined = async ({ controller, env, logger }) => {
+  if (!env.TRAIN_WORKFLOW) throw new Error("the TRAIN_WORKFLOW binding is missing: add the [[workflows]] entry from wrangler.toml");
+  const runDate = kstDate(new Date(controller.scheduledTime));
+  for (const loc of DEFAULT_LOCATIONS) {
+    const id = `train-${loc.id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
+    await env.TRAIN_WORKFLOW.create({ id, params: { location: loc.id, runDate, trigger: "cron" } });
+    logger.info("training workflow started", { instance: id, location: loc.id, run_date: runDate });
+  }
+};
 
 function stepSummary(s: IngestStep): string {
   return s.status === "failed" ? `${s.locationId} ${s.job}: ${s.error!.class}: ${s.error!.message}` : `${s.locationId} ${s.job}: CSV partition export ${s.exportError!.class}: ${s.exportError!.message}`;

@@ -117,9 +117,32 @@ describe("scheduled handler (workerd)", () => {
     expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ level: "error", message: "scheduled job failed", error: error!.message });
   });
 
-  it("dispatches by cron: the daily pipeline is a named hook that is not built yet, an unknown cron is an error", async () => {
+  it("the daily cron starts a training Workflow per location, which runs the pipeline and records it in libSQL", async () => {
     const daily = await trigger(DAILY_PIPELINE_CRON, testEnv);
-    expect(daily.error!.message).toBe('the job for cron "30 18 * * *" has no implementation yet (DAILY_PIPELINE in src/edge/scheduled.ts)');
+    expect(daily.error).toBeUndefined();
+    const started = daily.lines.map((l) => JSON.parse(l) as { message: string; instance?: string; run_date?: string }).find((l) => l.message === "training workflow started");
+    // 17:15 UTC on 2025-05-28 is 02:15 KST on 2025-05-29: the run's logical date.
+    expect(started).toMatchObject({ location: "seoul", run_date: "2025-05-29" });
+    const instance = await testEnv.TRAIN_WORKFLOW!.get(started!.instance!);
+    let status = await instance.status();
+    for (let i = 0; i < 200 && (status.status === "queued" || status.status === "running" || status.status === "waiting"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await instance.status();
+    }
+    expect(status.status).toBe("complete");
+    // The test database holds one day of KMA data: the pipeline stops, permanently, at check_data.
+    expect(status.output).toMatchObject({ runId: started!.instance, status: "failed", errorStep: "check_data" });
+    const { db } = openWorkersDatabase(testEnv);
+    const run = await db.execute({ sql: "SELECT runner, trigger, status, error_message FROM pipeline_runs WHERE id = ?", args: [started!.instance!] });
+    expect(run.rows[0]).toMatchObject({ runner: "workflow", trigger: "cron", status: "failed" });
+    expect(String(run.rows[0]!.error_message)).toMatch(/training needs at least 2160/);
+    // A permanent error is not retried by Workflows either.
+    const step = await db.execute({ sql: "SELECT attempts, error_class FROM pipeline_steps WHERE run_id = ? AND step = 'check_data'", args: [started!.instance!] });
+    expect(step.rows[0]).toMatchObject({ attempts: 1, error_class: "PermanentStepError" });
+    db.close();
+  });
+
+  it("an unknown cron is an error", async () => {
     const unknown = await trigger("0 0 * * *", testEnv);
     expect(unknown.error!.message).toBe('no job for cron "0 0 * * *" (known: "15 * * * *", "30 18 * * *"); wrangler.toml and src/edge/scheduled.ts disagree');
   });

@@ -15,3 +15,6 @@ export default {
     return runScheduled(controller, env, ctx);
   },
 };
+
+// Workflows classes are exported from the Worker entry (wrangler.toml [[workflows]] class_name).
+export { TrainingWorkflow } from "./training-workflow.ts";
