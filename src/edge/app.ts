@@ -1,28 +1,93 @@
-// The Hono app served by the Worker (and, later, by `nalssi serve` on Node and Deno).
-import { Hono } from "hono";
-import type { LightGBM } from "../model/lightgbm-wasm/lightgbm.ts";
+// The one Hono app (OpenAPI from zod schemas) served by the Worker (src/edge/worker.ts) and by
+// `nalssi serve` on Node and Deno (src/cli/commands/serve.ts). Runtime-agnostic: everything it
+// touches arrives in ApiDeps.
+//   GET  /v1/forecast, POST /v1/predict                      forecasts
+//   GET  /v1/models, /v1/models/{version}, /v1/runs, /v1/jobs registry and history
+//   POST /v1/models/{version}/promote, /v1/models/rollback,
+//        /v1/admin/reload, /v1/admin/jobs/{name}/run         admin (bearer ADMIN_TOKEN)
+//   GET  /healthz, /openapi.json, /docs                      health and documentation
+// Every error is JSON {"error": {"code", "message", "details"}} (api-errors.ts).
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { ApiError, jsonError, toErrorResponse } from "./api-errors.ts";
+import { type ApiDeps, DEFAULT_MAX_BODY_BYTES } from "./api-deps.ts";
+import { DOCS_HTML } from "./docs-page.ts";
 import { lightgbmSelftest } from "./lightgbm-selftest.ts";
+import { registerAdmin } from "./routes/admin.ts";
+import { registerForecast } from "./routes/forecast.ts";
+import { registerHealth } from "./routes/health.ts";
+import { registerHistory } from "./routes/history.ts";
+import { registerModels } from "./routes/models.ts";
+import { registerPredict } from "./routes/predict.ts";
 
-export interface AppDeps {
-  loadLightGBM: () => Promise<LightGBM>;
-  selftestEnabled: boolean;
+export { jsonError } from "./api-errors.ts";
+export type { ApiDeps as AppDeps } from "./api-deps.ts";
+
+export const API_VERSION = "0.1.0";
+
+function issuesText(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => (i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message))
+    .join("; ");
 }
 
-export function jsonError(code: string, message: string, details?: unknown) {
-  return { error: { code, message, details: details ?? null } };
-}
+export function createApp(deps: ApiDeps): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues;
+        throw new ApiError(400, "invalid_request", `invalid ${result.target === "json" ? "request body" : result.target === "query" ? "query" : result.target}: ${issuesText(issues)}`, {
+          target: result.target,
+          issues: issues.slice(0, 50).map((i) => ({ path: i.path.map(String), code: i.code, message: i.message })),
+        });
+      }
+    },
+  });
+  const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: maxBody,
+      onError: () => {
+        throw new ApiError(413, "payload_too_large", `the request body is larger than ${maxBody} bytes`, { max_bytes: maxBody });
+      },
+    }),
+  );
 
-export function createApp(deps: AppDeps) {
-  const app = new Hono();
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  registerHealth(app, deps);
+  registerForecast(app, deps);
+  registerPredict(app, deps);
+  registerModels(app, deps);
+  registerHistory(app, deps);
+  registerAdmin(app, deps);
+
+  app.doc("/openapi.json", {
+    openapi: "3.0.3",
+    info: {
+      title: "nalssi",
+      version: API_VERSION,
+      description:
+        "24-hour air-temperature forecasts from KMA open data, served at the edge. Errors are JSON {error: {code, message, details}}. The production model is re-read from the registry at most every MODEL_RELOAD_SECONDS.",
+    },
+  });
+  app.get("/docs", (c) => c.html(DOCS_HTML));
+  app.get("/", (c) => c.redirect("/docs"));
+
   app.post("/v1/selftest/lightgbm", async (c) => {
-    if (!deps.selftestEnabled) return c.json(jsonError("not_found", "the LightGBM self-test is disabled (SELFTEST_ENABLED)"), 404);
+    if (!deps.selftestEnabled || !deps.loadLightGBM) return c.json(jsonError("not_found", "the LightGBM self-test is disabled (SELFTEST_ENABLED)"), 404);
     return c.json(await lightgbmSelftest(deps.loadLightGBM));
   });
+
   app.notFound((c) => c.json(jsonError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError((err, c) => {
-    console.error(JSON.stringify({ level: "error", message: err.message, name: err.name }));
-    return c.json(jsonError("internal", "internal error"), 500);
+    const { status, body, internal } = toErrorResponse(err);
+    if (internal) {
+      const message = deps.redact ? deps.redact(err.message) : err.message;
+      deps.logger.error("request failed", { method: c.req.method, path: new URL(c.req.url).pathname, error_class: err.name, error: message });
+    }
+    return c.json(body, status);
   });
   return app;
 }

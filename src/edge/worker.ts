@@ -1,14 +1,13 @@
 // Cloudflare Worker entry: the Hono app for HTTP; cron triggers arrive in `scheduled` (src/edge/scheduled.ts).
-import { loadLightGBM } from "../model/lightgbm-wasm/worker.ts";
-import { createApp } from "./app.ts";
 import type { Env } from "./env.ts";
 import { runScheduled } from "./scheduled.ts";
+import { workerFetch } from "./worker-app.ts";
 import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
 
 export default {
-  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
-    const app = createApp({ loadLightGBM, selftestEnabled: env.SELFTEST_ENABLED === "true" });
-    return app.fetch(request, env, ctx);
+  /** HTTP: the API (src/edge/worker-app.ts builds the app once per isolate). */
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    return workerFetch(request, env, ctx);
   },
   /** Cron triggers: the hourly ingest and the daily pipeline hook (src/edge/scheduled.ts). */
   scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {

@@ -1,0 +1,142 @@
+// A small node:http adapter for a fetch-style handler (the Hono app): Node's request becomes a WHATWG
+// Request, the Response is written back. Request bodies are read into memory up to `maxBodyBytes`
+// (a larger one is answered 413 here, before the app sees it); responses are written whole (the API's
+// answers are small JSON documents). Loopback by default.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type FetchHandler = (request: Request) => Response | Promise<Response>;
+
+export interface NodeServerOptions {
+  fetch: FetchHandler;
+  port: number;
+  /** Default 127.0.0.1. */
+  hostname?: string;
+  /** Request bodies over this answer 413 (default 8 MiB). */
+  maxBodyBytes?: number;
+  /** Called with a handler failure (the client gets a JSON 500). */
+  onError?: (error: unknown) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  hostname: string;
+  close(): Promise<void>;
+}
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
+const errorJson = (code: string, message: string, details: unknown = null) => JSON.stringify({ error: { code, message, details } });
+
+function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | "too-large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > max) {
+        done = true;
+        chunks.length = 0;
+        resolve("too-large");
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!done) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.on("error", (e) => {
+      if (!done) reject(e);
+    });
+  });
+}
+
+function toRequest(req: IncomingMessage, body: Uint8Array | null, origin: string): Request {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    // HTTP/2 pseudo-headers and hop-by-hop headers do not belong in a fetch Request.
+    if (name.startsWith(":")) continue;
+    try {
+      headers.append(name, raw[i + 1]!);
+    } catch {
+      // a header value fetch refuses: leave it out
+    }
+  }
+  const init: RequestInit = { method: req.method ?? "GET", headers };
+  if (body !== null && init.method !== "GET" && init.method !== "HEAD") init.body = body as Uint8Array<ArrayBuffer>;
+  return new Request(new URL(req.url ?? "/", origin), init);
+}
+
+async function writeResponse(res: ServerResponse, response: Response, head: boolean): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) headers["set-cookie"] = cookies;
+  const body = head || response.body === null ? null : new Uint8Array(await response.arrayBuffer());
+  if (body !== null && !("content-length" in headers)) headers["content-length"] = String(body.length);
+  res.writeHead(response.status, response.statusText || undefined, headers);
+  res.end(body ?? undefined);
+}
+
+export function startNodeServer(options: NodeServerOptions): Promise<RunningServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const max = options.maxBodyBytes ?? 8 * 1024 * 1024;
+  let origin = `http://${hostname}`;
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        let body: Uint8Array | null = null;
+        if (req.method !== "GET" && req.method !== "HEAD") {
+          const declared = Number(req.headers["content-length"] ?? "0");
+          if (declared > max) {
+            res.writeHead(413, { ...JSON_HEADERS, connection: "close" });
+            res.end(errorJson("payload_too_large", `the request body is larger than ${max} bytes`, { max_bytes: max }));
+            req.destroy();
+            return;
+          }
+          const read = await readBody(req, max);
+          if (read === "too-large") {
+            res.writeHead(413, { ...JSON_HEADERS, connection: "close" });
+            res.end(errorJson("payload_too_large", `the request body is larger than ${max} bytes`, { max_bytes: max }));
+            req.destroy();
+            return;
+          }
+          body = read;
+        }
+        const response = await options.fetch(toRequest(req, body, origin));
+        await writeResponse(res, response, req.method === "HEAD");
+      } catch (e) {
+        options.onError?.(e);
+        if (!res.headersSent) {
+          res.writeHead(500, JSON_HEADERS);
+          res.end(errorJson("internal", "internal error"));
+        } else res.destroy();
+      }
+    })();
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, hostname, () => {
+      server.off("error", reject);
+      const port = (server.address() as AddressInfo).port;
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      origin = `http://${host}:${port}`;
+      resolve({
+        url: origin,
+        port,
+        hostname,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((e) => (e ? fail(e) : done()));
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,144 @@
+// The Worker's HTTP side: the app built from the bindings (libSQL over HTTP from LIBSQL_URL +
+// LIBSQL_AUTH_TOKEN, R2 binding OBJECTS) once per isolate, so the production model stays in memory
+// across requests and is re-checked at most every MODEL_RELOAD_SECONDS. Migrations are applied once
+// per isolate before the first API request (a failure answers 503 and is retried by the next request).
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { openWorkersDatabase } from "../adapters/workers/database.ts";
+import { createR2ObjectStore } from "../adapters/workers/r2-object-store.ts";
+import { migrate } from "../db/migrate.ts";
+import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../locations/locations.ts";
+import { jsonLinesLogger } from "../logging/line-loggers.ts";
+import type { LogLevel } from "../logging/line-loggers.ts";
+import { loadLightGBM } from "../model/lightgbm-wasm/worker.ts";
+import { systemClock } from "../ports/clock.ts";
+import type { Logger } from "../ports/logger.ts";
+import { createServing, servingConfigFromEnv } from "../serving/index.ts";
+import type { JobRunners } from "../serving/job-runners.ts";
+import { JobUnavailableError } from "../serving/job-runners.ts";
+import { withRetries } from "../storage/with-retries.ts";
+import { jsonError } from "./api-errors.ts";
+import { createApp } from "./app.ts";
+import type { Env } from "./env.ts";
+import { HOURLY_INGEST_CRON, hourlyIngest } from "./scheduled.ts";
+import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
+
+interface Built {
+  key: string;
+  objectsBinding: unknown;
+  app: OpenAPIHono;
+  ready: () => Promise<void>;
+}
+
+let built: Built | undefined;
+
+function redactor(env: Env): (text: string) => string {
+  const secrets = [env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY].map((s) => s?.trim() ?? "").filter((s) => s.length >= 4);
+  return (text) => secrets.reduce((t, s) => t.split(s).join("[REDACTED]"), text);
+}
+
+function configKey(env: Env): string {
+  return JSON.stringify([env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY, env.KMA_BASE_URL, env.DEFAULT_LOCATION, env.SELFTEST_ENABLED, env.MODEL_RELOAD_SECONDS, env.FORECAST_MAX_AGE_MINUTES, env.FORECAST_WINDOW_DAYS, env.FORECAST_CACHE_SECONDS]);
+}
+
+/** The KST calendar date of an instant, YYYY-MM-DD (the training pipeline's run date). */
+function kstDate(at: Date): string {
+  return new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+}
+
+interface TrainWorkflowBinding {
+  create(options: { id: string; params: { location: string; runDate: string; trigger: "admin" } }): Promise<unknown>;
+}
+
+function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => string }): JobRunners {
+  return {
+    // The same code as the hourly cron, for every configured location, as of now.
+    ingest: async () => {
+      if (!env.KMA_SERVICE_KEY?.trim()) throw new JobUnavailableError("KMA_SERVICE_KEY is not set: add it with `wrangler secret put KMA_SERVICE_KEY`");
+      const controller = { cron: HOURLY_INGEST_CRON, scheduledTime: Date.now(), noRetry() {} } as unknown as ScheduledController;
+      await hourlyIngest({ controller, env, ctx: {} as ExecutionContext, logger: ctx.logger, redact: ctx.redact });
+      return { ok: true, summary: { locations: DEFAULT_LOCATIONS.map((l) => l.id) } };
+    },
+    // A Workflows instance per location (the daily pipeline's runner); answers with the instance ids.
+    ...(trainWorkflow(env)
+      ? {
+          train: async (req) => {
+            const runDate = kstDate(new Date());
+            const instances: string[] = [];
+            for (const id of req.location === null ? DEFAULT_LOCATIONS.map((l) => l.id) : [req.location]) {
+              const instance = `train-${id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
+              await trainWorkflow(env)!.create({ id: instance, params: { location: id, runDate, trigger: "admin" } });
+              instances.push(instance);
+            }
+            return { ok: true, summary: { started: instances, note: "the training runs as a Workflow; follow it in GET /v1/jobs" } };
+          },
+        }
+      : {}),
+  };
+}
+
+/** The Workflows binding of the daily pipeline (wrangler.toml [[workflows]] TRAIN_WORKFLOW), if bound. */
+function trainWorkflow(env: Env): TrainWorkflowBinding | undefined {
+  return (env as unknown as { TRAIN_WORKFLOW?: TrainWorkflowBinding }).TRAIN_WORKFLOW;
+}
+
+function build(env: Env): Built {
+  const redact = redactor(env);
+  const write = (line: string, level: LogLevel) => (level === "error" ? console.error(line) : level === "warn" ? console.warn(line) : console.log(line));
+  const logger = jsonLinesLogger(write, { redact, base: { component: "api" } });
+  const config = servingConfigFromEnv(env as unknown as Record<string, unknown>);
+  const { db } = openWorkersDatabase(env);
+  const objects = withRetries(createR2ObjectStore(env.OBJECTS), {
+    onRetry: (ev) => logger.warn("R2 call failed, retrying", { operation: ev.operation, key: ev.key, attempt: ev.attempt, error: ev.error.message }),
+  });
+  const serving = createServing({ db, objects, clock: systemClock, logger }, config);
+  const defaultLocation = env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID;
+  const app = createApp({
+    db,
+    objects,
+    clock: systemClock,
+    logger,
+    locations: DEFAULT_LOCATIONS,
+    defaultLocation,
+    ...serving,
+    adminToken: env.ADMIN_TOKEN,
+    jobs: workerJobs(env, { logger, redact }),
+    redact,
+    loadLightGBM,
+    selftestEnabled: env.SELFTEST_ENABLED === "true",
+  });
+  let migrated: Promise<void> | undefined;
+  const ready = () => {
+    migrated ??= migrate(db, { logger }).then(
+      () => undefined,
+      (e: unknown) => {
+        migrated = undefined;
+        throw e;
+      },
+    );
+    return migrated;
+  };
+  return { key: configKey(env), objectsBinding: env.OBJECTS, app, ready };
+}
+
+/** The Worker's fetch handler. */
+export async function workerFetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const headers = { "content-type": "application/json; charset=utf-8" };
+  let b: Built;
+  try {
+    if (!built || built.key !== configKey(env) || built.objectsBinding !== env.OBJECTS) built = build(env);
+    b = built;
+  } catch (e) {
+    console.error(JSON.stringify({ level: "error", message: "the Worker is misconfigured", error: redactor(env)((e as Error).message) }));
+    return new Response(JSON.stringify(jsonError("misconfigured", redactor(env)((e as Error).message))), { status: 500, headers });
+  }
+  const path = new URL(request.url).pathname;
+  if (path !== "/docs" && path !== "/openapi.json" && path !== "/" && !path.startsWith("/v1/selftest/")) {
+    try {
+      await b.ready();
+    } catch (e) {
+      console.error(JSON.stringify({ level: "error", message: "database migrations failed", error: redactor(env)((e as Error).message) }));
+      return new Response(JSON.stringify(jsonError("database_unavailable", "the database is not reachable or its schema could not be brought up to date; see the Worker log")), { status: 503, headers });
+    }
+  }
+  return b.app.fetch(request, env, ctx);
+}

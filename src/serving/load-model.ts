@@ -1,0 +1,99 @@
+// Loading the production model of a location from the registry's pointer: both artifacts are read
+// from the object store and their SHA-256 checked against the registry BEFORE anything is parsed;
+// then features.json and the LightGBM text are parsed and checked to fit this code. A model is
+// accepted whole or refused with a ModelRefusedError (nothing half-loaded). No WebAssembly: the
+// model is evaluated by the TypeScript predictor (src/model/predictor).
+import { type Model, ModelTextError, parseModel, verifySha256, ChecksumMismatchError } from "../model/predictor/index.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { Database } from "../ports/database.ts";
+import { ObjectStoreError, type ObjectStore } from "../ports/object-store.ts";
+import type { ProductionModel } from "../registry/aliases.ts";
+import { getVersion, type ModelVersion } from "../registry/versions.ts";
+import { getRun } from "../tracking/runs.ts";
+import { incompatibility, isArtifactProblem, parseServingArtifact, type ServingArtifact } from "./artifact.ts";
+import { ModelRefusedError } from "./errors.ts";
+
+export interface ModelLoaderDeps {
+  db: Pick<Database, "execute" | "batch">;
+  objects: Pick<ObjectStore, "get">;
+  clock: Clock;
+}
+
+/** A production model ready to serve. Immutable once loaded. */
+export interface LoadedModel {
+  location: string;
+  version: string;
+  /** The registry pointer it was loaded from (keys, checksums, since). */
+  production: ProductionModel;
+  artifact: ServingArtifact;
+  /** The LightGBM trees, evaluated in TypeScript. */
+  model: Model;
+  featureNames: readonly string[];
+  /** The registered version: holdout scores. */
+  registered: ModelVersion;
+  /** When its training run ended (UTC), or null if the run is not found. */
+  trainedAt: string | null;
+  /** When this process loaded it (UTC ISO), and how long loading took. */
+  loadedAt: string;
+  loadMs: number;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+async function readVerified(deps: ModelLoaderDeps, p: ProductionModel, what: string, key: string, sha256: string): Promise<string> {
+  let obj;
+  try {
+    obj = await deps.objects.get(key);
+  } catch (e) {
+    // The store's own integrity check failed: the bytes are not what was written.
+    if (e instanceof ObjectStoreError && e.code === "integrity") throw new ModelRefusedError(p.location, p.version, "checksum", `${what} (${key}): ${e.detail}`);
+    throw e;
+  }
+  if (obj === null) throw new ModelRefusedError(p.location, p.version, "missing", `${what} (${key}) is not in the object store`);
+  try {
+    await verifySha256(obj.body, sha256, `${what} (${key})`);
+  } catch (e) {
+    if (e instanceof ChecksumMismatchError || e instanceof TypeError) throw new ModelRefusedError(p.location, p.version, "checksum", e.message);
+    throw e;
+  }
+  try {
+    return utf8.decode(obj.body);
+  } catch {
+    throw new ModelRefusedError(p.location, p.version, "corrupt", `${what} (${key}) is not UTF-8 text`);
+  }
+}
+
+/** Loads and checks the model the pointer names. ModelRefusedError when it cannot be served. */
+export async function loadProductionModel(deps: ModelLoaderDeps, p: ProductionModel): Promise<LoadedModel> {
+  const t0 = performance.now();
+  const [modelText, featuresText] = await Promise.all([
+    readVerified(deps, p, "model.txt", p.modelKey, p.modelSha256),
+    readVerified(deps, p, "features.json", p.featureSpecKey, p.featureSpecSha256),
+  ]);
+  const artifact = parseServingArtifact(featuresText);
+  if (isArtifactProblem(artifact)) throw new ModelRefusedError(p.location, p.version, artifact.reason, artifact.message);
+  let model: Model;
+  try {
+    model = parseModel(modelText);
+  } catch (e) {
+    if (e instanceof ModelTextError) throw new ModelRefusedError(p.location, p.version, "corrupt", e.message);
+    throw e;
+  }
+  const problem = incompatibility(artifact, model, p.featureSpecVersion);
+  if (problem !== null) throw new ModelRefusedError(p.location, p.version, "incompatible", problem);
+  const registered = await getVersion(deps.db, p.location, p.version);
+  if (registered === null) throw new ModelRefusedError(p.location, p.version, "missing", "the version is not in model_versions");
+  const run = await getRun(deps.db, p.runId);
+  return {
+    location: p.location,
+    version: p.version,
+    production: p,
+    artifact,
+    model,
+    featureNames: model.featureNames,
+    registered,
+    trainedAt: run?.endedAt ?? null,
+    loadedAt: deps.clock.now().toISOString(),
+    loadMs: performance.now() - t0,
+  };
+}
