@@ -19,12 +19,6 @@ export interface Env {
   FORECAST_WINDOW_DAYS?: string;
   /** How long a computed forecast is reused (default 60). */
   FORECAST_CACHE_SECONDS?: string;
-  /** Serving (src/serving/config.ts): 409 when the newest observation is older (default 180). */
-  FORECAST_MAX_AGE_MINUTES?: string;
-  /** Days of observations read for a forecast (default 35). */
-  FORECAST_WINDOW_DAYS?: string;
-  /** How long a computed forecast is reused (default 60). */
-  FORECAST_CACHE_SECONDS?: string;
   /** "true" enables POST /v1/selftest/lightgbm (off in production). */
   SELFTEST_ENABLED?: string;
 }
