@@ -10,6 +10,7 @@ import { registerLightGBM } from "./commands/lightgbm.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerPromote } from "./commands/promote.ts";
 import { registerRuns } from "./commands/runs.ts";
+import { registerServe } from "./commands/serve.ts";
 import { registerTrain } from "./commands/train.ts";
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./errors.ts";
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerBackfill(program);
   registerImport(program);
+  registerServe(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
