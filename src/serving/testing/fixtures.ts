@@ -1,0 +1,128 @@
+// Test helpers (runtime-agnostic): real model versions as the training job registers them — a
+// LightGBM model trained by LightGBM-wasm with backtest-model.ts fitModel, scored on a holdout window
+// (src/jobs/train/score.ts), its `model.txt` (LightGBM text) and `features.json` (the exported
+// artifact without lightgbmModel) logged through the Tracker and registered through the Registry —
+// plus observations written into libSQL the way the ingest writes them.
+import { datasetFor, exportModel, fitModel, type FittedModel, type ModelRecipe, predictTemperatures } from "../../model/backtest-model.ts";
+import { buildForecastDataset } from "../../model/dataset.ts";
+import type { LightGBM } from "../../model/lightgbm-wasm/lightgbm.ts";
+import { DAY_MS, HOUR_MS, type HourlySeries } from "../../model/series.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { Database } from "../../ports/database.ts";
+import type { ObjectStore } from "../../ports/object-store.ts";
+import { observationUpsert } from "../../db/observations.ts";
+import { forecastUpsert } from "../../db/forecasts.ts";
+import { metricsOf, scoreOnWindow } from "../../jobs/train/score.ts";
+import { Registry } from "../../registry/registry.ts";
+import { fingerprintDataset } from "../../tracking/dataset-fingerprint.ts";
+import { Tracker } from "../../tracking/tracker.ts";
+
+export interface TrainedArtifacts {
+  modelText: string;
+  /** features.json as the training job writes it (ModelArtifact without lightgbmModel). */
+  features: Record<string, unknown>;
+  metrics: ReturnType<typeof metricsOf>;
+  /** The fitted wasm model, for reference predictions; free() it when done. */
+  fitted: FittedModel;
+  trainingRows: { data: Float64Array; labels: Float64Array; features: string[]; from: number; to: number; specVersion: string };
+}
+
+/** Fits `recipe` on the series before `cutoff - holdoutDays` and scores it on the holdout days. */
+export function trainArtifacts(lgb: LightGBM, series: HourlySeries, cutoff: number, recipe: ModelRecipe, holdoutDays = 7): TrainedArtifacts {
+  const holdoutFrom = cutoff - holdoutDays * DAY_MS;
+  const fitted = fitModel(lgb, series, holdoutFrom, recipe);
+  const window = { from: holdoutFrom, to: cutoff - 24 * HOUR_MS };
+  const metrics = metricsOf(scoreOnWindow(fitted, series, window), window);
+  const { lightgbmModel, ...features } = exportModel(fitted);
+  const ds = datasetFor(fitted, series, { to: holdoutFrom });
+  return {
+    modelText: lightgbmModel,
+    features: features as unknown as Record<string, unknown>,
+    metrics,
+    fitted,
+    trainingRows: { data: ds.data, labels: ds.label, features: ds.featureNames, from: ds.issueTime[0] ?? holdoutFrom, to: holdoutFrom, specVersion: ds.spec.version },
+  };
+}
+
+export interface RegisterOverrides {
+  /** Replace model.txt / features.json bytes (to register a broken version on purpose). */
+  modelText?: string;
+  featuresText?: string;
+}
+
+/** Logs a succeeded training run with the artifacts and registers it; returns the version. */
+export async function registerTrained(deps: { db: Database; objects: ObjectStore; clock: Clock }, location: string, a: TrainedArtifacts, o: RegisterOverrides = {}): Promise<string> {
+  const tracker = new Tracker(deps);
+  const { runId } = await tracker.recordRun({ location, code: { packageVersion: "0.1.0" }, params: { recipe: String(a.features.recipe && (a.features.recipe as { name: string }).name) } }, async (run) => {
+    const t = a.trainingRows;
+    await run.logDataset(await fingerprintDataset({ data: t.data, labels: t.labels, features: t.features, from: t.from, to: t.to, featureSpecVersion: t.specVersion }));
+    await run.logMetrics(a.metrics);
+    await run.logArtifact("model.txt", o.modelText ?? a.modelText);
+    if (o.featuresText !== undefined) await run.logArtifact("features.json", o.featuresText);
+    else await run.logJsonArtifact("features.json", a.features);
+  });
+  const v = await new Registry({ db: deps.db, clock: deps.clock }).register(runId);
+  return v.version;
+}
+
+/** Writes the observations of [from, to) as ASOS rows (and the KMA forecasts issued then, if any). */
+export async function storeObservations(db: Database, series: HourlySeries, location: string, from: number, to: number, now: Date): Promise<number> {
+  const stmts = [];
+  for (const o of series.observations) {
+    if (o.time < from || o.time >= to) continue;
+    const v = (x: number | null | undefined) => (typeof x === "number" ? x : null);
+    stmts.push(
+      observationUpsert(
+        {
+          locationId: location,
+          observedAt: new Date(o.time),
+          source: "asos",
+          values: {
+            temperature_c: v(o.temperature),
+            humidity_pct: v(o.humidity),
+            wind_speed_ms: v(o.windSpeed),
+            wind_dir_deg: v(o.windDirection),
+            precipitation_mm: v(o.precipitation),
+            dew_point_c: v(o.dewPoint),
+            solar_radiation_mj_m2: v(o.solarRadiation),
+            visibility_m: typeof o.visibility === "number" ? o.visibility * 10 : null,
+            snow_depth_cm: v(o.snowDepth),
+          },
+        },
+        now,
+      ).insert,
+    );
+  }
+  for (const f of series.kmaForecasts ?? []) {
+    if (f.issuedAt < from || f.issuedAt >= to) continue;
+    stmts.push(
+      forecastUpsert({ locationId: location, product: "vilage_fcst", issuedAt: new Date(f.issuedAt), validAt: new Date(f.validAt), category: "TMP", value: f.temperature, valueText: String(f.temperature) }, now).insert,
+    );
+  }
+  for (let i = 0; i < stmts.length; i += 500) await db.batch(stmts.slice(i, i + 500), "write");
+  return stmts.length;
+}
+
+/** The wasm model's forecast for the row issued at `issuedAt` (the reference the TS path must equal). */
+export function referenceForecast(a: TrainedArtifacts, series: HourlySeries, issuedAt: number): { temperature: number; raw: number[] } {
+  const ds = datasetFor(a.fitted, series, { from: issuedAt, to: issuedAt + HOUR_MS, requireTarget: false });
+  const t = predictTemperatures(a.fitted, ds);
+  return { temperature: t[0]!, raw: Array.from(ds.data) };
+}
+
+/** The feature rows (as name -> value objects) of the issue hours in [from, to), and the wasm model's raw outputs for them. */
+export function referenceRows(a: TrainedArtifacts, series: HourlySeries, from: number, to: number): { rows: Record<string, number | null>[]; raw: Float64Array } {
+  const f = a.fitted;
+  const ds = buildForecastDataset(series, { features: f.recipe.features, target: f.recipe.target, context: { climatology: f.climatology, kma: { size: 0, latest: () => undefined } }, from, to, requireTarget: false });
+  const rows = [];
+  for (let r = 0; r < ds.numRows; r++) {
+    const row: Record<string, number | null> = {};
+    ds.featureNames.forEach((n, k) => {
+      const x = ds.data[r * ds.numCols + k]!;
+      row[n] = Number.isNaN(x) ? null : x;
+    });
+    rows.push(row);
+  }
+  const raw = f.booster.predict(ds.data, ds.numRows, ds.numCols, { numIteration: f.iterations });
+  return { rows, raw };
+}
