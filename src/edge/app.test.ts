@@ -1,0 +1,344 @@
+// The HTTP app end to end in-process (app.request), on an in-memory libSQL with real model versions
+// (trained by LightGBM-wasm, registered like the training job does) and observations stored like the
+// ingest stores them: forecasts equal the wasm model's, predictions are bit-exact, and every bad
+// input gets a JSON 4xx (never a 5xx).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "@libsql/client";
+import { DEFAULT_LOCATIONS } from "../locations/locations.ts";
+import { DEFAULT_RECIPE } from "../model/features-recipes.ts";
+import { loadLightGBM } from "../model/lightgbm-wasm/node.ts";
+import { DAY_MS, HOUR_MS } from "../model/series.ts";
+import { syntheticSeries } from "../model/series-fixtures.ts";
+import { fixedClock } from "../ports/clock.ts";
+import { memoryLogger } from "../ports/logger.ts";
+import type { ObjectStore } from "../ports/object-store.ts";
+import { Registry } from "../registry/registry.ts";
+import { createServing, DEFAULT_SERVING_CONFIG } from "../serving/index.ts";
+import { JobUnavailableError, type JobRunners } from "../serving/job-runners.ts";
+import { MAX_BATCH_ROWS } from "../serving/predict.ts";
+import { referenceForecast, referenceRows, registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
+import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
+import { openMigratedMemoryDb } from "../tracking/testing/seed.ts";
+import { createApp } from "./app.ts";
+
+const TOKEN = "test-admin-token-0123456789";
+const START = Date.UTC(2024, 0, 1);
+const series = { ...syntheticSeries({ days: 100, seed: 11, start: START }), locationId: "seoul" };
+const LAST = series.observations.at(-1)!.time;
+const CUTOFF = LAST - 10 * DAY_MS;
+
+let a: TrainedArtifacts;
+let b: TrainedArtifacts;
+let db: Client;
+let objects: ObjectStore;
+let v1: string;
+let v2: string;
+const clock = fixedClock(new Date(LAST + 20 * 60_000));
+const logger = memoryLogger();
+const jobCalls: string[] = [];
+const jobs: JobRunners = {
+  ingest: async (req) => {
+    jobCalls.push(`ingest:${req.location ?? "all"}`);
+    return { ok: true, summary: { fetched: 2 } };
+  },
+  train: async () => {
+    throw new Error(`pipeline exploded near ${TOKEN}`);
+  },
+};
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  const lgb = await loadLightGBM();
+  a = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 50 } });
+  b = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 80 } });
+  db = await openMigratedMemoryDb();
+  objects = createMemoryObjectStore();
+  const regClock = fixedClock("2024-04-01T00:00:00Z");
+  v1 = await registerTrained({ db, objects, clock: regClock }, "seoul", a);
+  regClock.advance(60_000);
+  v2 = await registerTrained({ db, objects, clock: regClock }, "seoul", b);
+  await new Registry({ db, objects, clock }).promote({ location: "seoul", version: v1, by: "test" });
+  await storeObservations(db, series, "seoul", LAST - 40 * DAY_MS, LAST + HOUR_MS, clock.now());
+  const serving = createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG);
+  app = createApp({ db, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...serving, adminToken: TOKEN, jobs, redact: (t) => t.split(TOKEN).join("[REDACTED]") });
+});
+
+afterAll(() => {
+  a?.fitted.booster.free();
+  b?.fitted.booster.free();
+  db?.close();
+});
+
+type ErrorJson = { error: { code: string; message: string; details: unknown } };
+const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const admin = (body?: unknown) => (body === undefined ? { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } } : json(body, { authorization: `Bearer ${TOKEN}` }));
+
+async function expectError(res: Response, status: number, code: string): Promise<ErrorJson> {
+  const body = (await res.json()) as ErrorJson;
+  expect({ status: res.status, code: body.error?.code }).toEqual({ status, code });
+  expect(typeof body.error.message).toBe("string");
+  expect(res.headers.get("content-type")).toMatch(/application\/json/);
+  expect(JSON.stringify(body)).not.toContain(TOKEN);
+  expect(JSON.stringify(body)).not.toMatch(/\n\s+at /);
+  return body;
+}
+
+describe("GET /v1/forecast", () => {
+  it("forecasts from the latest observation with the production model, equal to the wasm model, with baselines and input age", async () => {
+    const res = await app.request("/v1/forecast?location=seoul");
+    expect(res.status).toBe(200);
+    const f = (await res.json()) as Record<string, any>;
+    const ref = referenceForecast(a, series, LAST);
+    expect(f.issued_at).toBe(new Date(LAST).toISOString());
+    expect(f.valid_at).toBe(new Date(LAST + 24 * HOUR_MS).toISOString());
+    expect(f.temperature_c).toBe(Math.round(ref.temperature * 100) / 100);
+    expect(f.model).toMatchObject({ version: v1, target: "delta", holdout: { rmse: a.metrics.holdout.model.rmse, skill_vs_persistence: a.metrics.holdout.skill } });
+    expect(f.baselines.persistence_c).toBe(series.observations.at(-1)!.temperature);
+    expect(f.baselines.kma_c).toBeNull();
+    expect(typeof f.baselines.climatology_c).toBe("number");
+    expect(f.inputs).toMatchObject({ newest_observation_at: new Date(LAST).toISOString(), age_seconds: 1200, max_age_seconds: 3 * 3600 });
+    expect(f.inputs.missing_features).toEqual(["kma_t24_rel"]);
+    expect(f.location).toMatchObject({ id: "seoul", nx: 60, ny: 127 });
+  });
+
+  it("answers for an earlier time from the observations at or before it", async () => {
+    const at = LAST - 5 * DAY_MS + 30 * 60_000;
+    const res = await app.request(`/v1/forecast?at=${new Date(at).toISOString()}`);
+    expect(res.status).toBe(200);
+    const f = (await res.json()) as Record<string, any>;
+    expect(f.issued_at).toBe(new Date(LAST - 5 * DAY_MS).toISOString());
+    expect(f.temperature_c).toBe(Math.round(referenceForecast(a, series, LAST - 5 * DAY_MS).temperature * 100) / 100);
+    expect(f.inputs.age_seconds).toBe(1800);
+  });
+
+  it("409 when the newest observation is too old or there is none; 404 unknown location; 400 bad or future time", async () => {
+    const stale = await expectError(await app.request(`/v1/forecast?at=${new Date(LAST + 4 * HOUR_MS).toISOString()}`), 400, "invalid_request");
+    expect(stale.error.message).toMatch(/in the future/);
+    clock.advance(4 * HOUR_MS);
+    try {
+      const e = await expectError(await app.request("/v1/forecast"), 409, "stale_inputs");
+      expect(e.error.details).toMatchObject({ newest_observation_at: new Date(LAST).toISOString(), max_age_seconds: 10800 });
+      expect(e.error.message).toMatch(/4.3 h before now; forecasts need one at most 3.0 h old/);
+    } finally {
+      clock.advance(-4 * HOUR_MS);
+    }
+    const missing = await expectError(await app.request(`/v1/forecast?at=${new Date(START - 30 * DAY_MS).toISOString()}`), 409, "missing_inputs");
+    expect(missing.error.details).toMatchObject({ missing: ["temperature"] });
+    await expectError(await app.request("/v1/forecast?location=busan"), 404, "unknown_location");
+    await expectError(await app.request("/v1/forecast?location=Bad%20Id"), 400, "invalid_request");
+    await expectError(await app.request("/v1/forecast?at=tomorrow"), 400, "invalid_request");
+    await expectError(await app.request("/v1/forecast?at=2024-02-30T00:00:00Z"), 400, "invalid_request");
+  });
+});
+
+describe("POST /v1/predict", () => {
+  it("predicts one row and a batch in order, bit-exact with the wasm Booster, in the target space", async () => {
+    const { rows, raw } = referenceRows(a, series, LAST - 5 * DAY_MS, LAST - 5 * DAY_MS + 100 * HOUR_MS);
+    expect(rows.length).toBe(100);
+    const one = await app.request("/v1/predict", json({ features: rows[0] }));
+    expect(one.status).toBe(200);
+    const p1 = (await one.json()) as Record<string, any>;
+    expect(p1.predictions).toEqual([raw[0]]);
+    expect(p1).toMatchObject({ location: "seoul", model: { version: v1, feature_spec_version: "nalssi-features-v1" }, output: "target", target: { name: "delta", unit: "°C", is_temperature: false } });
+    const many = await app.request("/v1/predict", json({ instances: rows }));
+    const pm = (await many.json()) as { predictions: number[] };
+    expect(pm.predictions.length).toBe(100);
+    pm.predictions.forEach((p, i) => expect(Object.is(p, raw[i])).toBe(true));
+  });
+
+  it("accepts null as a missing value", async () => {
+    const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
+    const row = { ...rows[0]!, ws: null, ta_d3: null };
+    const res = await app.request("/v1/predict", json({ features: row }));
+    expect(res.status).toBe(200);
+    expect(Number.isFinite(((await res.json()) as { predictions: number[] }).predictions[0])).toBe(true);
+  });
+
+  it("lists missing, unknown and non-numeric features; refuses NaN, Infinity, too many rows, both or neither form", async () => {
+    const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + 2 * HOUR_MS);
+    const { ws: _ws, ...noWs } = rows[0]!;
+    const e1 = await expectError(await app.request("/v1/predict", json({ features: { ...noWs, extra: 1, hour_sin: "0.5", ta_d3: true } })), 400, "invalid_request");
+    expect(e1.error.details).toMatchObject({ missing: ["ws"], unknown: ["extra"], non_numeric: ["hour_sin", "ta_d3"] });
+    expect(e1.error.message).toMatch(/missing ws; unknown extra; not a finite number or null: hour_sin, ta_d3/);
+    const e2 = await expectError(await app.request("/v1/predict", json({ instances: [rows[0], { ...rows[1], ws: "NaN" }, rows[0], { ...rows[1], bogus: 2 }] })), 400, "invalid_request");
+    expect(e2.error.details).toMatchObject({ invalid_instances: 2, instances: [{ index: 1, non_numeric: ["ws"] }, { index: 3, unknown: ["bogus"] }] });
+    // 1e999 parses to Infinity; NaN is not JSON at all.
+    const inf = await expectError(await app.request("/v1/predict", json(JSON.stringify({ features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":1e999'))), 400, "invalid_request");
+    expect(inf.error.details).toMatchObject({ non_numeric: ["ws"] });
+    await expectError(await app.request("/v1/predict", json(JSON.stringify({ features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":NaN'))), 400, "malformed_json");
+    await expectError(await app.request("/v1/predict", json({ instances: Array.from({ length: MAX_BATCH_ROWS + 1 }, () => ({})) })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({ instances: [] })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({ features: rows[0], instances: [rows[0]] })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({})), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({ features: rows[0], location: "busan" })), 404, "unknown_location");
+  });
+});
+
+describe("bad requests on every route: JSON 4xx, never 5xx", () => {
+  const bodies: [string, string | undefined, string | undefined][] = [
+    ["malformed JSON", "{bad", "application/json"],
+    ["JSON null", "null", "application/json"],
+    ["JSON array", "[1,2]", "application/json"],
+    ["JSON string", '"x"', "application/json"],
+    ["wrong types", '{"location": 5, "features": [1], "instances": "x", "reason": 3, "by": {}}', "application/json"],
+    ["form body", "a=1", "application/x-www-form-urlencoded"],
+    ["text body", "hello", "text/plain"],
+    ["body without content type", "{}", undefined],
+    ["unknown field", '{"location": "seoul", "zzz": 1}', "application/json"],
+    ["NaN literal", '{"features": {"ws": NaN}}', "application/json"],
+  ];
+  const posts = ["/v1/predict", "/v1/models/20240101T000000Z/promote", "/v1/models/rollback", "/v1/admin/reload", "/v1/admin/jobs/ingest/run"];
+  const gets = ["/v1/forecast", "/v1/models", "/v1/models/x", "/v1/runs", "/v1/jobs", "/healthz", "/openapi.json", "/docs"];
+  const queries = ["?location=", "?location=%00", "?location=" + "a".repeat(100), "?limit=-1", "?limit=abc", "?limit=1e9", "?at=2024-01-01", "?at=" + "9".repeat(40)];
+
+  it("POST bodies", async () => {
+    for (const path of posts) {
+      for (const [what, body, type] of bodies) {
+        const res = await app.request(path, { method: "POST", headers: { ...(type ? { "content-type": type } : {}), authorization: `Bearer ${TOKEN}` }, ...(body !== undefined ? { body } : {}) });
+        expect({ path, what, status: res.status < 500 && res.status >= 400 }).toEqual({ path, what, status: true });
+        const j = (await res.json()) as ErrorJson;
+        expect(typeof j.error.code).toBe("string");
+      }
+    }
+  });
+
+  it("query strings and path parameters", async () => {
+    for (const path of gets) {
+      for (const q of queries) {
+        const res = await app.request(path + q);
+        expect({ path: path + q, ok: res.status < 500 }).toEqual({ path: path + q, ok: true });
+      }
+    }
+    await expectError(await app.request("/v1/models/" + "v".repeat(200)), 400, "invalid_request");
+    await expectError(await app.request("/v1/models/..%2F..%2Fetc"), 400, "invalid_request");
+    await expectError(await app.request("/v1/runs?limit=0"), 400, "invalid_request");
+    await expectError(await app.request("/v1/nothing"), 404, "not_found");
+    await expectError(await app.request("/v1/forecast", { method: "DELETE" }), 404, "not_found");
+  });
+
+  it("a body over the size limit: 413", async () => {
+    const big = JSON.stringify({ instances: [{ ws: 1 }], pad: "x".repeat(9 * 1024 * 1024) });
+    await expectError(await app.request("/v1/predict", json(big)), 413, "payload_too_large");
+    // streamed without a length too
+    const stream = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 10; i++) c.enqueue(new TextEncoder().encode("x".repeat(1024 * 1024)));
+        c.close();
+      },
+    });
+    const res = await app.request("/v1/predict", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+    await expectError(res, 413, "payload_too_large");
+  });
+});
+
+describe("registry, runs and jobs", () => {
+  it("GET /v1/models lists versions with holdout scores, aliases, history and what is served", async () => {
+    await app.request("/v1/forecast");
+    const m = (await (await app.request("/v1/models?location=seoul")).json()) as Record<string, any[]>;
+    expect(m.versions!.map((v) => v.version).sort()).toEqual([v1, v2].sort());
+    expect(m.aliases!.find((x) => x.alias === "production")?.version).toBe(v1);
+    expect(m.history!.length).toBeGreaterThan(0);
+    expect(m.serving![0]).toMatchObject({ location: "seoul", version: v1 });
+  });
+
+  it("GET /v1/models/{version} gives the feature spec in order with types", async () => {
+    const res = await app.request(`/v1/models/${v2}`);
+    expect(res.status).toBe(200);
+    const d = (await res.json()) as Record<string, any>;
+    expect(d.production).toBe(false);
+    expect(d.feature_spec.features.map((f: { name: string }) => f.name)).toEqual(DEFAULT_RECIPE.features);
+    expect(d.feature_spec.features.every((f: { type: string }) => f.type === "float")).toBe(true);
+    expect(d).toMatchObject({ iterations: 80, feature_spec: { version: "nalssi-features-v1", target: "delta", horizon_hours: 24 } });
+    await expectError(await app.request("/v1/models/20200101T000000Z"), 404, "not_found");
+  });
+
+  it("GET /v1/runs and /v1/jobs", async () => {
+    const r = (await (await app.request("/v1/runs?limit=5")).json()) as Record<string, any[]>;
+    expect(r.training_runs!.length).toBe(2);
+    expect(r.training_runs![0]).toMatchObject({ status: "succeeded", location: "seoul" });
+    expect(r.pipeline_runs).toEqual([]);
+    await db.execute("INSERT INTO ingest_runs (job, location_id, started_at, finished_at, status, rows_inserted) VALUES ('vilage_fcst', 'seoul', '2024-04-09T00:00:00Z', '2024-04-09T00:00:05Z', 'succeeded', 12)");
+    const j = (await (await app.request("/v1/jobs")).json()) as Record<string, any[]>;
+    expect(j.ingest_runs![0]).toMatchObject({ job: "vilage_fcst", status: "succeeded", durationMs: 5000, rows: { inserted: 12 } });
+    expect(j.available_jobs).toEqual(["ingest", "train"]);
+  });
+});
+
+describe("admin", () => {
+  it("401 without a token, 403 with a wrong one, 404 when no token is configured", async () => {
+    const r401 = await app.request("/v1/admin/reload", { method: "POST" });
+    await expectError(r401, 401, "unauthorized");
+    await expectError(await app.request("/v1/admin/reload", { method: "POST", headers: { authorization: "Basic abc" } }), 401, "unauthorized");
+    await expectError(await app.request("/v1/admin/reload", { method: "POST", headers: { authorization: `Bearer ${TOKEN}x` } }), 403, "forbidden");
+    await expectError(await app.request("/v1/admin/reload", { method: "POST", headers: { authorization: "Bearer " } }), 401, "unauthorized");
+    const open = createApp({ db, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG), jobs });
+    for (const p of ["/v1/admin/reload", `/v1/models/${v2}/promote`, "/v1/models/rollback", "/v1/admin/jobs/ingest/run"]) {
+      await expectError(await open.request(p, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } }), 404, "not_found");
+    }
+  });
+
+  it("promote switches this process at once; rollback back; reload reports the status", async () => {
+    const p = await app.request(`/v1/models/${v2}/promote`, admin({ reason: "better holdout", by: "alice" }));
+    expect(p.status).toBe(200);
+    const pb = (await p.json()) as Record<string, any>;
+    expect(pb.events[0]).toMatchObject({ action: "promote", from: v1, to: v2, actor: { kind: "person", name: "alice" }, reason: "better holdout" });
+    expect(pb.serving.version).toBe(v2);
+    expect(((await (await app.request("/v1/forecast")).json()) as { model: { version: string } }).model.version).toBe(v2);
+    await expectError(await app.request(`/v1/models/${v2}/promote`, admin()), 409, "conflict");
+    await expectError(await app.request("/v1/models/20200101T000000Z/promote", admin()), 404, "not_found");
+    const r = await app.request("/v1/models/rollback", admin());
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as Record<string, any>).serving.version).toBe(v1);
+    const rl = (await (await app.request("/v1/admin/reload", admin({ location: "seoul" }))).json()) as { models: { version: string }[] };
+    expect(rl.models[0]!.version).toBe(v1);
+    await expectError(await app.request("/v1/admin/reload", admin({ location: "busan" })), 404, "unknown_location");
+  });
+
+  it("runs injected jobs; a failing job answers ok=false without its secret; unknown jobs 404; unavailable 409", async () => {
+    const ok = await app.request("/v1/admin/jobs/ingest/run", admin({ location: "seoul" }));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ job: "ingest", ok: true, summary: { fetched: 2 } });
+    expect(jobCalls).toEqual(["ingest:seoul"]);
+    const bad = await app.request("/v1/admin/jobs/train/run", admin());
+    expect(bad.status).toBe(200);
+    const bb = (await bad.json()) as Record<string, any>;
+    expect(bb).toMatchObject({ job: "train", ok: false });
+    expect(bb.summary.error).toMatch(/pipeline exploded near \[REDACTED\]/);
+    await expectError(await app.request("/v1/admin/jobs/backfill/run", admin()), 404, "unknown_job");
+    const unavailable = createApp({
+      db, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG), adminToken: TOKEN,
+      jobs: { ingest: async () => { throw new JobUnavailableError("KMA_SERVICE_KEY is not set"); } },
+    });
+    await expectError(await unavailable.request("/v1/admin/jobs/ingest/run", admin()), 409, "job_unavailable");
+    await expectError(await unavailable.request("/v1/admin/jobs/train/run", admin()), 404, "unknown_job");
+  });
+});
+
+describe("health and documentation", () => {
+  it("/healthz: 200 with the model and the newest observation age; 503 without a model", async () => {
+    const res = await app.request("/healthz");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "ok", database: { reachable: true }, locations: [{ id: "seoul", model_version: v1, newest_observation_at: new Date(LAST).toISOString().replace(".000", ""), newest_observation_age_seconds: 1200 }] });
+    const empty = await openMigratedMemoryDb();
+    const none = createApp({ db: empty, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db: empty, objects, clock, logger }, DEFAULT_SERVING_CONFIG), jobs });
+    const h = await none.request("/healthz");
+    expect(h.status).toBe(503);
+    expect(await h.json()).toMatchObject({ status: "degraded", locations: [{ model_version: null, model_problem: expect.stringMatching(/no production model/) }] });
+    await expectError(await none.request("/v1/forecast"), 503, "no_model");
+    await expectError(await none.request("/v1/predict", json({ features: {} })), 503, "no_model");
+    empty.close();
+  });
+
+  it("/openapi.json describes every route from the zod schemas; /docs is self-contained", async () => {
+    const doc = (await (await app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, any>>; components: Record<string, any> };
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ["/healthz", "/v1/admin/jobs/{name}/run", "/v1/admin/reload", "/v1/forecast", "/v1/jobs", "/v1/models", "/v1/models/rollback", "/v1/models/{version}", "/v1/models/{version}/promote", "/v1/predict", "/v1/runs"].sort(),
+    );
+    expect(doc.paths["/v1/predict"]!.post.requestBody.content["application/json"].schema.$ref).toBe("#/components/schemas/PredictRequest");
+    expect(doc.paths["/v1/admin/reload"]!.post.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    const html = await (await app.request("/docs")).text();
+    expect(html).toContain("openapi.json");
+    expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//);
+  });
+});
