@@ -107,7 +107,24 @@ export class ForecastService {
     const before = hour + HOUR_MS;
     const windowFrom = before - this.#o.windowDays * DAY_MS;
     const series = await loadSeries(this.#deps.db, model.location, { from: new Date(windowFrom), before: new Date(before) });
-    return computeForecast(model, series, windowFrom, this.#o.windowDays);
+    try {
+      return computeForecast(model, series, windowFrom, this.#o.windowDays);
+    } catch (e) {
+      // Nothing in the window: if older observations exist, the inputs are stale rather than missing.
+      if (!(e instanceof InputsUnavailableError) || e.kind !== "missing" || series.observations.some((o) => typeof o.temperature === "number")) throw e;
+      const rs = await this.#deps.db.execute({
+        sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL AND observed_at < ?",
+        args: [model.location, new Date(windowFrom).toISOString().replace(/\.\d{3}Z$/, "Z")],
+      });
+      const newest = rs.rows[0]?.t;
+      if (newest === null || newest === undefined) throw e;
+      const newestAt = Date.parse(String(newest));
+      throw new InputsUnavailableError(
+        "stale",
+        `the newest observed temperature for ${model.location} is from ${new Date(newestAt).toISOString()}, more than the ${this.#o.windowDays} days the features read before ${new Date(hour).toISOString()} (is the hourly ingest running?)`,
+        { missing: ["recent temperature observation"], newest_observation_at: new Date(newestAt).toISOString(), window_days: this.#o.windowDays },
+      );
+    }
   }
 
   #remember(key: string, entry: Entry, now: number): void {

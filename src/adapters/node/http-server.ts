@@ -1,6 +1,7 @@
 // A small node:http adapter for a fetch-style handler (the Hono app): Node's request becomes a WHATWG
 // Request, the Response is written back. Request bodies are read into memory up to `maxBodyBytes`
-// (a larger one is answered 413 here, before the app sees it); responses are written whole (the API's
+// (a larger one is answered 413 here, before the app sees it; up to 4x the limit is read and
+// discarded first so that the uploading client gets the answer, beyond that the connection is cut); responses are written whole (the API's
 // answers are small JSON documents). Loopback by default.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,28 +29,27 @@ export interface RunningServer {
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 const errorJson = (code: string, message: string, details: unknown = null) => JSON.stringify({ error: { code, message, details } });
 
-function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | "too-large"> {
+/**
+ * The body, or "too-large" once it passes `max` bytes. A too-large body is still read to its end and
+ * discarded (so the client, still uploading, gets the 413 instead of a reset connection), up to
+ * `drainMax` bytes; past that the connection is dropped.
+ */
+function readBody(req: IncomingMessage, max: number, drainMax: number): Promise<Uint8Array | "too-large" | "dropped"> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
     req.on("data", (chunk: Buffer) => {
-      if (done) return;
       size += chunk.length;
-      if (size > max) {
-        done = true;
-        chunks.length = 0;
-        resolve("too-large");
+      if (size > drainMax) {
+        req.destroy();
+        resolve("dropped");
         return;
       }
-      chunks.push(chunk);
+      if (size > max) chunks.length = 0;
+      else chunks.push(chunk);
     });
-    req.on("end", () => {
-      if (!done) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    });
-    req.on("error", (e) => {
-      if (!done) reject(e);
-    });
+    req.on("end", () => resolve(size > max ? "too-large" : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("error", reject);
   });
 }
 
@@ -87,6 +87,7 @@ async function writeResponse(res: ServerResponse, response: Response, head: bool
 export function startNodeServer(options: NodeServerOptions): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const max = options.maxBodyBytes ?? 8 * 1024 * 1024;
+  const drainMax = 4 * max;
   let origin = `http://${hostname}`;
   const server = createServer((req, res) => {
     void (async () => {
@@ -94,17 +95,11 @@ export function startNodeServer(options: NodeServerOptions): Promise<RunningServ
         let body: Uint8Array | null = null;
         if (req.method !== "GET" && req.method !== "HEAD") {
           const declared = Number(req.headers["content-length"] ?? "0");
-          if (declared > max) {
+          const read = declared > drainMax ? "dropped" : await readBody(req, max, drainMax);
+          if (read === "too-large" || read === "dropped") {
             res.writeHead(413, { ...JSON_HEADERS, connection: "close" });
             res.end(errorJson("payload_too_large", `the request body is larger than ${max} bytes`, { max_bytes: max }));
-            req.destroy();
-            return;
-          }
-          const read = await readBody(req, max);
-          if (read === "too-large") {
-            res.writeHead(413, { ...JSON_HEADERS, connection: "close" });
-            res.end(errorJson("payload_too_large", `the request body is larger than ${max} bytes`, { max_bytes: max }));
-            req.destroy();
+            if (read === "dropped") req.destroy();
             return;
           }
           body = read;
