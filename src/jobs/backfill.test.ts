@@ -137,7 +137,8 @@ describe("source precedence", () => {
       if (!url.includes("getUltraSrtNcst")) return undefined;
       return fixtureResponse(url)
         .json()
-        .then((body: { response: { body: { items: { item: { category: string; obsrValue: string }[] } } } }) => {
+        .then((raw: unknown) => {
+          const body = raw as { response: { body: { items: { item: { category: string; obsrValue: string }[] } } } };
           const items = body.response.body.items.item.filter((i) => i.category !== "REH").map((i) => (i.category === "T1H" ? { ...i, obsrValue: "18.2" } : i));
           body.response.body.items.item = items;
           (body.response.body as unknown as { totalCount: number }).totalCount = items.length;

@@ -188,7 +188,8 @@ describe("paging", () => {
   it("fails when pages do not add up to totalCount", async () => {
     const f = fakeFetch((url) => {
       const r = vilagePages(url);
-      return r.json().then((j: { response: { body: { items: { item: unknown[] } } } }) => {
+      return r.json().then((raw: unknown) => {
+        const j = raw as { response: { body: { items: { item: unknown[] } } } };
         j.response.body.items.item.pop();
         return jsonResponse(j);
       });
@@ -204,7 +205,8 @@ describe("paging", () => {
     const f = fakeFetch((url) =>
       vilagePages(url)
         .json()
-        .then((j: { response: { body: { totalCount: number } } }) => {
+        .then((raw: unknown) => {
+          const j = raw as { response: { body: { totalCount: number } } };
           if (++n > 1) j.response.body.totalCount = 950;
           return jsonResponse(j);
         }),
