@@ -1,7 +1,7 @@
 // The Worker's HTTP side: the app built from the bindings (libSQL over HTTP from LIBSQL_URL +
 // LIBSQL_AUTH_TOKEN, R2 binding OBJECTS) once per isolate, so the production model stays in memory
 // across requests and is re-checked at most every MODEL_RELOAD_SECONDS. Migrations are applied once
-// per isolate before the first API request (a failure answers 503 and is retried by the next request).
+// per isolate before the first API request (a failure is logged, serving goes on, retried after 30 s).
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { openWorkersDatabase } from "../adapters/workers/database.ts";
 import { createR2ObjectStore } from "../adapters/workers/r2-object-store.ts";
@@ -106,16 +106,22 @@ function build(env: Env): Built {
     loadLightGBM,
     selftestEnabled: env.SELFTEST_ENABLED === "true",
   });
+  // Migrations once per isolate before the first API request. A failure (database down, or a schema
+  // newer than this code during a rollout) is logged and does not block serving: /v1/predict works
+  // from the loaded model, and each route reports its own database errors. Retried after 30 s.
   let migrated: Promise<void> | undefined;
-  const ready = () => {
+  let failedAt = -Infinity;
+  const ready = async () => {
+    if (!migrated && Date.now() - failedAt < 30_000) return;
     migrated ??= migrate(db, { logger }).then(
       () => undefined,
       (e: unknown) => {
         migrated = undefined;
-        throw e;
+        failedAt = Date.now();
+        logger.error("database migrations failed; serving without them", { error: (e as Error).message });
       },
     );
-    return migrated;
+    await migrated;
   };
   return { key: configKey(env), objectsBinding: env.OBJECTS, app, ready };
 }
@@ -132,13 +138,6 @@ export async function workerFetch(request: Request, env: Env, ctx: ExecutionCont
     return new Response(JSON.stringify(jsonError("misconfigured", redactor(env)((e as Error).message))), { status: 500, headers });
   }
   const path = new URL(request.url).pathname;
-  if (path !== "/docs" && path !== "/openapi.json" && path !== "/" && !path.startsWith("/v1/selftest/")) {
-    try {
-      await b.ready();
-    } catch (e) {
-      console.error(JSON.stringify({ level: "error", message: "database migrations failed", error: redactor(env)((e as Error).message) }));
-      return new Response(JSON.stringify(jsonError("database_unavailable", "the database is not reachable or its schema could not be brought up to date; see the Worker log")), { status: 503, headers });
-    }
-  }
+  if (path !== "/docs" && path !== "/openapi.json" && path !== "/" && !path.startsWith("/v1/selftest/")) await b.ready();
   return b.app.fetch(request, env, ctx);
 }

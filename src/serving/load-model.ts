@@ -38,7 +38,7 @@ export interface LoadedModel {
   loadMs: number;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 async function readVerified(deps: ModelLoaderDeps, p: ProductionModel, what: string, key: string, sha256: string): Promise<string> {
   let obj;

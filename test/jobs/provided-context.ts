@@ -7,6 +7,8 @@ export interface JobsTestContext {
   /** A Hrana dev server on its own fresh database, so the jobs' tests do not share the migration tests' one. */
   jobsDbUrl: string;
   jobsDbToken: string;
+  /** A Hrana dev server on another fresh database (same token), for the serving test. */
+  servingDbUrl: string;
 }
 
 declare module "vitest" {
