@@ -1,14 +1,14 @@
 // GET /v1/forecast behind HTTP: the production model (ModelCache), the latest observations of the
-// location (loadSeries over the window the features need) and the staleness rule. Computed forecasts
+// location (the window the features need, serving-series.ts) and the staleness rule. Computed forecasts
 // are kept for `cacheMs` per (location, model version, issue-window hour) and concurrent requests
 // for the same key share one computation, so a burst of requests reads the database once; the age
 // of the inputs is judged on every request against the current time.
 import { DAY_MS, HOUR_MS } from "../model/series.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
-import { loadSeries } from "../jobs/train/load-series.ts";
 import { InputsUnavailableError, ServingInputError } from "./errors.ts";
 import { computeForecast, type ComputedForecast } from "./forecast.ts";
+import { loadServingSeries } from "./serving-series.ts";
 import type { LoadedModel } from "./load-model.ts";
 import type { ModelCache } from "./model-cache.ts";
 
@@ -106,7 +106,7 @@ export class ForecastService {
   async #compute(model: LoadedModel, hour: number): Promise<ComputedForecast> {
     const before = hour + HOUR_MS;
     const windowFrom = before - this.#o.windowDays * DAY_MS;
-    const series = await loadSeries(this.#deps.db, model.location, { from: new Date(windowFrom), before: new Date(before) });
+    const series = await loadServingSeries(this.#deps.db, model.location, windowFrom, before);
     try {
       return computeForecast(model, series, windowFrom, this.#o.windowDays);
     } catch (e) {

@@ -1,0 +1,42 @@
+// Child of bench/serve.bench.ts, one fresh process per sample: how long from nothing to the first
+// forecast with the serving code (as in a fresh Worker isolate, measured here in a fresh Node process) — module loading of the app graph, building the app, reading the
+// production pointer, fetching and checking both artifacts (SHA-256), parsing the model, reading the
+// observation window and computing the first forecast. The database is a local libSQL file and the
+// object store a local folder, so no network round trip is counted (in the Worker each database or R2
+// read adds its round trip to these figures). Prints one JSON line.
+const t0 = performance.now();
+const [{ createApp }, { createServing, DEFAULT_SERVING_CONFIG }, { DEFAULT_LOCATIONS }, { fixedClock }, { silentLogger }] = await Promise.all([
+  import("../src/edge/app.ts"),
+  import("../src/serving/index.ts"),
+  import("../src/locations/locations.ts"),
+  import("../src/ports/clock.ts"),
+  import("../src/ports/logger.ts"),
+]);
+const tImported = performance.now();
+
+// Opened before the clock starts again (a deployed Worker's database and R2 already exist): the
+// seeded data folder's libSQL file and object folder. Reads from them are local (page cache), not
+// network round trips.
+const { createClient } = await import("@libsql/client");
+const { createLocalObjectStore } = await import("../src/adapters/node/local-object-store.ts");
+const dir = process.env.COLD_DATA_DIR;
+const at = process.env.COLD_AT;
+if (!dir || !at) throw new Error("COLD_DATA_DIR and COLD_AT must be set (run bench/serve.bench.ts)");
+const db = createClient({ url: `file:${dir}/nalssi.db` });
+const objects = createLocalObjectStore(`${dir}/objects`);
+const clock = fixedClock(at);
+
+const t1 = performance.now();
+const serving = createServing({ db, objects, clock, logger: silentLogger }, { ...DEFAULT_SERVING_CONFIG, forecastCacheSeconds: 0 });
+const app = createApp({ db, objects, clock, logger: silentLogger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...serving, jobs: {} });
+const tApp = performance.now();
+const res = await app.request(`/v1/forecast?at=${at}`);
+const tFirst = performance.now();
+if (res.status !== 200) throw new Error(`first forecast: HTTP ${res.status} ${await res.text()}`);
+const body = (await res.json()) as { temperature_c: number; model: { version: string } };
+const t2 = performance.now();
+const res2 = await app.request(`/v1/forecast?at=${at}`);
+await res2.json();
+const tSecond = performance.now() - t2;
+console.log(JSON.stringify({ import_ms: tImported - t0, build_app_ms: tApp - t1, first_forecast_ms: tFirst - tApp, warm_forecast_ms: tSecond, total_ms: tImported - t0 + (tFirst - t1), temperature_c: body.temperature_c, version: body.model.version }));
+db.close();
