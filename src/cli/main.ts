@@ -11,6 +11,7 @@ import { registerModels } from "./commands/models.ts";
 import { registerPromote } from "./commands/promote.ts";
 import { registerRuns } from "./commands/runs.ts";
 import { registerServe } from "./commands/serve.ts";
+import { registerStart } from "./commands/start.ts";
 import { registerTrain } from "./commands/train.ts";
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./errors.ts";
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerBackfill(program);
   registerImport(program);
   registerServe(program);
+  registerStart(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -20,6 +20,7 @@ import { registerHealth } from "./routes/health.ts";
 import { registerHistory } from "./routes/history.ts";
 import { registerModels } from "./routes/models.ts";
 import { registerPredict } from "./routes/predict.ts";
+import { mountDashboard } from "./dashboard/mount.ts";
 
 export { jsonError } from "./api-errors.ts";
 export type { ApiDeps as AppDeps } from "./api-deps.ts";
@@ -89,5 +90,6 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
     }
     return c.json(body, status);
   });
+  mountDashboard(app, deps); // GET /dashboard (+ assets) and GET /v1/verification (src/edge/dashboard/)
   return app;
 }

@@ -40,8 +40,14 @@ function cell(v: unknown): string | number | null {
   return v as string | number;
 }
 
-/** Rewrites the partitions of `days` (UTC YYYY-MM-DD) for the location from the database. */
-export async function writeObservationPartitions(db: Database, store: ObjectStore, locationId: string, days: readonly string[]): Promise<PartitionReport> {
+/** Rewrites the partitions of `days` (UTC YYYY-MM-DD) for the location from the database; `onProgress` is told after each one. */
+export async function writeObservationPartitions(
+  db: Database,
+  store: ObjectStore,
+  locationId: string,
+  days: readonly string[],
+  onProgress?: (done: number, total: number) => void,
+): Promise<PartitionReport> {
   const report: PartitionReport = { written: [], unchanged: [] };
   if (days.length === 0) return report;
   const sorted = [...days].sort();
@@ -64,11 +70,13 @@ export async function writeObservationPartitions(db: Database, store: ObjectStor
   const outcomes: ("written" | "unchanged")[] = new Array(jobs.length);
   // A few partitions at a time: the local store fsyncs every put.
   let next = 0;
+  let finished = 0;
   const worker = async () => {
     for (let i = next++; i < jobs.length; i = next++) {
       const [day, rows] = jobs[i]!;
       const text = stringify(rows, { header: true, columns: [...PARTITION_COLUMNS], record_delimiter: "\n" });
       outcomes[i] = await putIfChanged(store, observationCsvKey(locationId, day), text, { contentType: PARTITION_CONTENT_TYPE });
+      onProgress?.(++finished, jobs.length);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_PUTS, jobs.length) }, worker));

@@ -45,7 +45,14 @@ export interface ImportCsvOptions {
   locations?: readonly Location[];
   /** Reject the whole file (writing nothing) when any row is bad. */
   strict?: boolean;
+  /** Told what happened so far (for a progress bar): parsed, committed, then each partition written. */
+  onProgress?: (p: ImportProgress) => void;
 }
+
+export type ImportProgress =
+  | { phase: "parsed"; rows: number; days: number }
+  | { phase: "committed"; counts: UpsertCounts }
+  | { phase: "partitions"; done: number; total: number };
 
 export interface ImportCsvResult {
   fileName: string;
@@ -121,6 +128,8 @@ export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Pr
     bad_rows: problems.length,
     strict: Boolean(options.strict),
   };
+  const days = utcDaysOf(rows.map((r) => r.observedAt));
+  options.onProgress?.({ phase: "parsed", rows: rows.length, days: days.length });
   result.runId = await startRun(db, clock, { job: "import_csv", locationId: location.id, params });
   const runId = result.runId;
   try {
@@ -128,6 +137,7 @@ export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Pr
     const upserts = rows.map((r) => observationUpsert({ locationId: location.id, observedAt: r.observedAt, source: "import", values: r.values, ingestRunId: runId, rawRef: null }, now));
     result.counts = await commitUpserts(db, upserts, { then: (counts) => [succeededRunStatement(runId, clock, counts)], mustChangeOneRow: [0] });
     result.status = "succeeded";
+    options.onProgress?.({ phase: "committed", counts: result.counts });
     logger.info("import committed", { file: options.fileName, location: location.id, run_id: runId, ...result.counts, bad_rows: problems.length });
   } catch (e) {
     const failure = await recordRunFailure(db, clock, runId, e, ZERO_COUNTS, redact);
@@ -137,7 +147,8 @@ export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Pr
     return result;
   }
   try {
-    result.partitions = await writeObservationPartitions(db, deps.objects, location.id, utcDaysOf(rows.map((r) => r.observedAt)));
+    const onPartition = options.onProgress ? (done: number, total: number) => options.onProgress!({ phase: "partitions", done, total }) : undefined;
+    result.partitions = await writeObservationPartitions(db, deps.objects, location.id, days, onPartition);
   } catch (e) {
     result.exportError = { class: errorClassOf(e), message: errorMessageOf(e, redact) };
     logger.error("CSV partition export failed after the rows committed; importing the file again rewrites it", { run_id: runId, error_class: result.exportError.class, error: result.exportError.message });

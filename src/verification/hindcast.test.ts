@@ -42,6 +42,10 @@ describe("rollingRmse", () => {
     expect(r.persistence).toEqual([2, 2, null, 0]);
     expect(r.kma).toEqual([null, null, null, null]);
   });
+  it("is null after the last observed hour", () => {
+    const hours = [hour(0, { observed: 0, model: 1 }), hour(1, { observed: 0, model: 1 }), hour(2, { model: 5 }), hour(3, { model: 5 })];
+    expect(rollingRmse(hours, 4, 1).model).toEqual([1, 1, null, null]);
+  });
   it("is null until the window holds minCount pairs", () => {
     const hours = Array.from({ length: 6 }, (_, i) => hour(i, { observed: 0, model: 1 }));
     expect(rollingRmse(hours, 4).model).toEqual([null, 1, 1, 1, 1, 1]);

@@ -135,11 +135,13 @@ export type Forecaster = "model" | "persistence" | "kma";
 /**
  * Trailing RMSE at each valid hour over the previous `windowHours` valid hours (inclusive), for each
  * forecaster, over the hours where it and the observation exist; null while fewer than `minCount`
- * pairs are in the window.
+ * pairs are in the window, and after the last observed hour (the future has no score yet).
  */
 export function rollingRmse(hours: readonly VerifiedHour[], windowHours: number, minCount = Math.ceil(windowHours / 2)): Record<Forecaster, (number | null)[]> {
   if (!Number.isInteger(windowHours) || windowHours < 1) throw new RangeError(`windowHours must be a whole number >= 1, got ${windowHours}`);
   const out = { model: [] as (number | null)[], persistence: [] as (number | null)[], kma: [] as (number | null)[] };
+  let lastObserved = -1;
+  hours.forEach((h, i) => void (h.observed !== null && (lastObserved = i)));
   for (const f of ["model", "persistence", "kma"] as const) {
     let se = 0;
     let n = 0;
@@ -149,7 +151,7 @@ export function rollingRmse(hours: readonly VerifiedHour[], windowHours: number,
       if (add !== null && add !== undefined) (se += add * add), n++;
       const drop = i - windowHours >= 0 ? err[i - windowHours] : null;
       if (drop !== null && drop !== undefined) (se -= drop * drop), n--;
-      out[f].push(n >= minCount && n > 0 ? Math.sqrt(Math.max(se, 0) / n) : null);
+      out[f].push(i <= lastObserved && n >= minCount && n > 0 ? Math.sqrt(Math.max(se, 0) / n) : null);
     }
   }
   return out;

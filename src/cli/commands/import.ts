@@ -10,6 +10,7 @@ import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { UsageError } from "../errors.ts";
 import { locationOption, openJobs } from "../job-setup.ts";
 import type { DataOptions } from "../job-setup.ts";
+import { importProgress } from "../import-progress.ts";
 
 interface ImportOpts extends DataOptions {
   location?: string;
@@ -44,17 +45,20 @@ export function registerImport(program: Command): void {
     .option("--strict", "reject the whole file, writing nothing, if any row is bad")
     .option("--data-dir <dir>", "folder of the embedded database and objects (ignored for the database when LIBSQL_URL is set)", "./.nalssi")
     .option("--json", "print the result as JSON")
-    .option("-v, --verbose", "log progress to stderr")
+    .option("-v, --verbose", "log progress to stderr (a progress bar is shown on a terminal anyway)")
     .addHelpText("after", "\nBad rows are reported with line and column and skipped (or, with --strict, nothing is written).\nRows are stored with source 'import' (ranked below ASOS and the KMA nowcast).\nExit codes: 0 imported, 1 failed or rejected, 2 usage.")
     .action(async (file: string, opts: ImportOpts) => {
       const location = opts.location !== undefined ? locationOption(opts.location) : undefined;
       const bytes = await readBytes(file);
       const opened = await openJobs(opts);
+      const progress = importProgress(`import ${basename(file)}`, { plain: opts.verbose ?? false });
       try {
-        const result = await runImportCsv(opened.deps, { bytes, fileName: basename(file), ...(location ? { location } : {}), ...(opts.strict ? { strict: true } : {}) }).catch((e: unknown) => {
-          if (e instanceof ImportRequestError) throw new UsageError(e.message);
-          throw e;
-        });
+        const result = await runImportCsv(opened.deps, { bytes, fileName: basename(file), ...(location ? { location } : {}), ...(opts.strict ? { strict: true } : {}), onProgress: progress.onProgress })
+          .catch((e: unknown) => {
+            if (e instanceof ImportRequestError) throw new UsageError(e.message);
+            throw e;
+          })
+          .finally(() => progress.stop());
         for (const p of result.problems.slice(0, SHOWN_PROBLEMS)) process.stderr.write(`nalssi: ${basename(file)}: bad row${result.status === "succeeded" ? " skipped" : ""}: ${problemLine(p)}\n`);
         if (result.problems.length > SHOWN_PROBLEMS) process.stderr.write(`nalssi: ${basename(file)}: ... and ${result.problems.length - SHOWN_PROBLEMS} more bad rows\n`);
         const c = result.counts;

@@ -2,11 +2,13 @@
 // -> register -> promote -> notify serving), in-process, recorded like the scheduled runs.
 import type { Command } from "commander";
 import { runTraining } from "../../jobs/train/run-training.ts";
+import { trainingPipeline } from "../../jobs/train/pipeline.ts";
 import { LeaseHeldError } from "../../jobs/pipeline/lease.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
 import { UsageError } from "../errors.ts";
 import { locationOption } from "../job-setup.ts";
 import { DATA_DIR_HELP, withDataFolder } from "../registry-options.ts";
+import { progressExecutor } from "../pipeline-progress.ts";
 import { formatDuration, renderTable } from "../table.ts";
 import pkg from "../../../package.json" with { type: "json" };
 
@@ -35,14 +37,18 @@ async function train(opts: TrainOpts): Promise<void> {
   }
   const run = await withDataFolder(opts.dataDir, async ({ deps }) => {
     let run;
+    const progress = progressExecutor(`train ${location}`, trainingPipeline().steps.map((s) => s.name), { logger: deps.logger });
     try {
       run = await runTraining(
         { ...deps, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version, gitCommit: null }, ...(holdoutDays ? { holdoutDays } : {}) },
         { location, ...(opts.date ? { runDate: opts.date } : {}), trigger: "cli" },
+        progress.executor,
       );
     } catch (e) {
       if (e instanceof LeaseHeldError) throw new Error(`a training run for ${location} is already running (${e.message})`);
       throw e;
+    } finally {
+      progress.stop();
     }
     if (opts.json) {
       console.log(JSON.stringify(run, null, 2));

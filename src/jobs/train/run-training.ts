@@ -10,7 +10,7 @@ import type { GatePolicy } from "../../registry/gate.ts";
 import { Registry } from "../../registry/registry.ts";
 import { Tracker } from "../../tracking/tracker.ts";
 import { RunLog, type RunRecord, type Trigger } from "../pipeline/run-log.ts";
-import { inProcessExecutor, runPipeline } from "../pipeline/runner.ts";
+import { inProcessExecutor, type PipelineExecutor, runPipeline } from "../pipeline/runner.ts";
 import { kstDate, type TrainingDeps, trainingPipeline } from "./pipeline.ts";
 
 export interface TrainingSetup {
@@ -46,7 +46,8 @@ export interface TrainRequest {
   trigger: Trigger;
 }
 
-export async function runTraining(s: TrainingSetup, req: TrainRequest): Promise<RunRecord> {
+/** `executor` defaults to the in-process one (callers may wrap it, e.g. to show progress per step). */
+export async function runTraining(s: TrainingSetup, req: TrainRequest, executor: PipelineExecutor = inProcessExecutor({ logger: s.logger })): Promise<RunRecord> {
   const runDate = req.runDate ?? kstDate(s.clock.now());
   return runPipeline(trainingPipeline(), trainingDeps(s), {
     db: s.db,
@@ -57,5 +58,5 @@ export async function runTraining(s: TrainingSetup, req: TrainRequest): Promise<
     runDate,
     trigger: req.trigger,
     runner: "in_process",
-  }, inProcessExecutor({ logger: s.logger }));
+  }, executor);
 }

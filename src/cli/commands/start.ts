@@ -1,0 +1,267 @@
+// `nalssi start`: everything a newcomer needs in one command, offline and without an account.
+//   - Opens (or creates) the data folder (default ./.nalssi: nalssi.db + objects/), applies migrations.
+//   - Replay (no KMA_SERVICE_KEY, or --replay): imports the bundled real Seoul sample, runs the
+//     training pipeline (train -> evaluate -> register -> promote) for the day after the newest
+//     observation, and serves with the clock set to that newest observation — clearly a replay.
+//   - Live (KMA_SERVICE_KEY set): real time; the Worker's cron jobs (hourly ingest, daily pipeline)
+//     run in-process on the crons of wrangler.toml (src/cli/start/schedule.ts), and one ingest runs
+//     at once to catch up.
+//   - Serves the API and the dashboard (the Worker's Hono app) and prints the URLs.
+// Each preparation step is skipped when already done, so a second start serves within seconds.
+import process from "node:process";
+import type { Command } from "commander";
+import { runIngest } from "../../jobs/ingest.ts";
+import { kstDate, trainingPipeline } from "../../jobs/train/pipeline.ts";
+import { runTraining } from "../../jobs/train/run-training.ts";
+import { KmaClient } from "../../kma/client.ts";
+import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import { textLogger } from "../../logging/line-loggers.ts";
+import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
+import { systemClock, type Clock } from "../../ports/clock.ts";
+import { getProduction } from "../../registry/aliases.ts";
+import { ServingConfigError, servingConfigFromEnv } from "../../serving/index.ts";
+import type { JobRunners } from "../../serving/job-runners.ts";
+import { replayClock } from "../../time/replay-clock.ts";
+import { UsageError } from "../errors.ts";
+import { importProgress } from "../import-progress.ts";
+import { DEFAULT_DATA_DIR, openJobs, serviceKeyFromEnv } from "../job-setup.ts";
+import { progressExecutor } from "../pipeline-progress.ts";
+import { DATA_DIR_HELP } from "../registry-options.ts";
+import { BUNDLED_SAMPLE_NAME, ensureBundledImport, ensureTrained, newestObservation, replayRunDate } from "../start/prepare.ts";
+import { localJobs, schedule, wranglerCrons, type LocalJobName, type Scheduled } from "../start/schedule.ts";
+import { startServer } from "../start/server.ts";
+import { nodeJobRunners } from "./serve.ts";
+import pkg from "../../../package.json" with { type: "json" };
+
+interface StartOpts {
+  port: string;
+  host: string;
+  dataDir: string;
+  replay?: boolean;
+  schedule: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const REPLAY_REASON = `the bundled data (data/seoul/${BUNDLED_SAMPLE_NAME}, real hourly Seoul weather) ends here.`;
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function kst(t: number | string): string {
+  const d = new Date((typeof t === "string" ? Date.parse(t) : t) + 9 * 3_600_000);
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} KST`;
+}
+
+export interface StartHandle {
+  url: string;
+  mode: "replay" | "live";
+  stop(): Promise<void>;
+}
+
+/** Prepares the data folder and serves; resolves once serving (the handle stops everything). */
+export async function startNalssi(opts: StartOpts, env: Env = process.env, out: (line: string) => void = (l) => void process.stdout.write(`${l}\n`)): Promise<StartHandle> {
+  const t0 = performance.now();
+  const port = parsePort(opts.port);
+  let config;
+  try {
+    config = servingConfigFromEnv(env);
+  } catch (e) {
+    if (e instanceof ServingConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  const live = !opts.replay && Boolean(env.KMA_SERVICE_KEY?.trim());
+  if (live) serviceKeyFromEnv(env); // a malformed key is a usage error now, not at the first cron
+  const say = (line: string) => {
+    if (!opts.json) out(line);
+  };
+  const opened = await openJobs({ dataDir: opts.dataDir, verbose: opts.verbose ?? false }, env);
+  const { deps } = opened;
+  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
+  const redact = (text: string) => {
+    const t = deps.redact ? deps.redact(text) : text;
+    return adminToken && adminToken.length >= 4 ? t.split(adminToken).join("[REDACTED]") : t;
+  };
+  const logger = textLogger((line) => void process.stderr.write(`nalssi start: ${line}\n`), { minLevel: opts.verbose ? "info" : "warn", redact });
+  const jobDeps = { ...deps, logger, redact };
+  const location = env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID;
+  let scheduled: Scheduled | undefined;
+  const summary: Record<string, unknown> = { mode: live ? "live" : "replay", data_dir: opts.dataDir, database: opened.databaseLocation };
+  try {
+    say(`nalssi start: ${live ? "live (KMA_SERVICE_KEY is set): real time, KMA ingest on the Worker's crons" : "offline replay of bundled real data (no KMA_SERVICE_KEY)"}`);
+    say(`  data      ${opened.databaseLocation}, objects in ${opened.objectsFolder}`);
+    let clock: Clock = systemClock;
+    let replayDate: string | null = null;
+    if (!live) {
+      const progress = importProgress(`  import ${BUNDLED_SAMPLE_NAME}`, { plain: !opts.json });
+      const imported = await ensureBundledImport(jobDeps, progress.onProgress).finally(() => progress.stop());
+      summary.import = imported.status === "already" ? { status: "already", run_id: imported.runId } : { status: "imported", run_id: imported.result.runId, rows: imported.result.counts, ms: Math.round(imported.ms) };
+      say(
+        imported.status === "already"
+          ? `  import    ${BUNDLED_SAMPLE_NAME}: already imported (run ${imported.runId})`
+          : `  import    ${BUNDLED_SAMPLE_NAME}: ${imported.result.counts.inserted} hours inserted, ${imported.result.counts.updated} updated (run ${imported.result.runId}, ${seconds(imported.ms)})`,
+      );
+      const newest = await newestObservation(deps.db, location);
+      if (newest === null) throw new Error(`no observed temperature for ${location} after importing the bundled sample`);
+      replayDate = replayRunDate(newest);
+      const steps = trainingPipeline().steps.map((s) => s.name);
+      const p = progressExecutor(`  train ${location} ${replayDate}`, steps, { logger });
+      const trained = await ensureTrained({ deps: jobDeps, loadLightGBM: () => loadLightGBM(), packageVersion: pkg.version, executor: p.executor }, location, replayDate).finally(() => p.stop());
+      if (trained.status === "production") {
+        say(`  model     ${location}: production version ${trained.production.version} (already trained)`);
+      } else if (trained.status === "already-ran") {
+        say(`  model     ${location}: the ${replayDate} pipeline ran before (${trained.run.id}) and its model was not promoted; nothing is in production`);
+      } else {
+        const promote = trained.run.steps.find((s) => s.step === "promote")?.output as { promoted?: boolean; reason?: string } | null;
+        const ev = trained.run.steps.find((s) => s.step === "evaluate")?.output as { rmse?: number; persistenceRmse?: number; skill?: number } | null;
+        say(
+          `  train     pipeline ${trained.run.id} for ${replayDate}: ${trained.run.status} in ${seconds(trained.ms)}; holdout RMSE ${ev?.rmse?.toFixed(2)} °C vs persistence ${ev?.persistenceRmse?.toFixed(2)} °C (skill ${((ev?.skill ?? NaN) * 100).toFixed(1)} %)`,
+        );
+        say(`  promote   ${promote?.promoted ? `version ${trained.production?.version} is in production` : `not promoted: ${promote?.reason ?? "see nalssi models"}`}`);
+      }
+      summary.training = trained.status === "trained" ? { status: "trained", run_id: trained.run.id, ms: Math.round(trained.ms) } : { status: trained.status };
+      clock = replayClock(new Date(newest), REPLAY_REASON);
+      summary.replay = { now: new Date(newest).toISOString(), run_date: replayDate };
+      say(`  replay    the clock is set to ${kst(newest)}, the newest observation: ${REPLAY_REASON}`);
+    } else if (!(await getProduction(deps.db, location))) {
+      say(`  model     ${location} has no production model yet: the daily pipeline needs 90 days of history first:`);
+      say(`            npx nalssi backfill --location ${location} --from ${kstDate(new Date(Date.now() - 120 * 86_400_000))} --to ${kstDate(new Date(Date.now() - 86_400_000))} && npx nalssi train`);
+    }
+
+    const replayTrain = replayDate;
+    const server = await startServer({
+      deps: jobDeps,
+      clock,
+      logger,
+      redact,
+      config,
+      env,
+      port,
+      host: opts.host,
+      jobs: (models): JobRunners => {
+        const runners = nodeJobRunners(jobDeps, models, env);
+        if (replayTrain === null) return runners;
+        // In a replay, "today" is the replay date: training for the real date would find no recent data.
+        return {
+          ...runners,
+          train: async (req) => {
+            const run = await runTraining(
+              { ...jobDeps, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version }, notifyServing: async (loc) => ({ serving: (await models.reload(loc)).version }) },
+              { location: req.location ?? location, runDate: replayTrain, trigger: "admin" },
+            );
+            return { ok: run.status === "succeeded", summary: { runs: [{ location: run.locationId, run_id: run.id, status: run.status, error_step: run.errorStep, error: run.errorMessage }] } };
+          },
+        };
+      },
+    });
+    const url = server.server.url;
+    summary.url = url;
+    summary.dashboard = `${url}/dashboard`;
+
+    // The first forecast, answered in-process: proof that the whole path works.
+    const res = await server.fetch(new Request(`${url}/v1/forecast?location=${encodeURIComponent(location)}`));
+    const body = (await res.json()) as { temperature_c?: number; valid_at?: string; issued_at?: string; model?: { version: string }; error?: { message: string } };
+    summary.forecast = res.ok ? { location, temperature_c: body.temperature_c, valid_at: body.valid_at, model: body.model?.version } : { location, status: res.status, error: body.error?.message };
+    say(
+      res.ok
+        ? `  forecast  ${location}: ${body.temperature_c?.toFixed(1)} °C at ${kst(body.valid_at!)} (issued from the ${kst(body.issued_at!)} observation, model ${body.model?.version})`
+        : `  forecast  ${location}: none yet (${res.status}: ${body.error?.message})`,
+    );
+
+    if (live && opts.schedule) {
+      const jobs = localJobs(await wranglerCrons());
+      const key = serviceKeyFromEnv(env);
+      const kma = new KmaClient({ serviceKey: key, ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), clock: systemClock, logger });
+      const runJob = async (job: LocalJobName, at: Date) => {
+        if (job === "hourly_ingest") {
+          const r = await runIngest({ ...jobDeps, kma }, { locations: DEFAULT_LOCATIONS, at });
+          const failed = r.steps.filter((s) => s.status === "failed");
+          if (failed.length) throw new Error(failed.map((s) => `${s.locationId} ${s.job}: ${s.error?.class}: ${s.error?.message}`).join("; "));
+          logger.info("hourly ingest done", { steps: r.steps.length });
+        } else {
+          for (const l of DEFAULT_LOCATIONS) {
+            const run = await runTraining(
+              { ...jobDeps, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version }, notifyServing: async (loc) => ({ serving: (await server.models.reload(loc)).version }) },
+              { location: l.id, runDate: kstDate(at), trigger: "cron" },
+            );
+            if (run.status !== "succeeded") throw new Error(`${l.id}: failed at ${run.errorStep}: ${run.errorMessage}`);
+          }
+        }
+      };
+      const onError = (job: LocalJobName, e: unknown) => process.stderr.write(`nalssi start: ${job} failed: ${redact((e as Error).message)} (recorded in the job history)\n`);
+      scheduled = schedule(jobs, runJob, onError);
+      summary.schedule = scheduled.jobs.map((j) => ({ cron: j.cron, job: j.job, next: j.next?.toISOString() ?? null }));
+      for (const j of scheduled.jobs) say(`  cron      ${j.job} on "${j.cron}" (UTC, from wrangler.toml); next ${j.next ? kst(j.next.getTime()) : "never"}`);
+      // Catch up now instead of waiting for HH:15.
+      void runJob("hourly_ingest", new Date()).catch((e: unknown) => onError("hourly_ingest", e));
+    }
+
+    summary.ready_ms = Math.round(performance.now() - t0);
+    if (opts.json) out(JSON.stringify(summary));
+    else {
+      say(`nalssi: serving on ${url} (ready in ${seconds(performance.now() - t0)})`);
+      say(`  dashboard ${url}/dashboard`);
+      say(`  API docs  ${url}/docs`);
+      say(`  forecast  ${url}/v1/forecast?location=${location}`);
+      say(`  Ctrl-C stops it; the next start reuses ${opts.dataDir}.`);
+    }
+    return {
+      url,
+      mode: live ? "live" : "replay",
+      stop: async () => {
+        scheduled?.stop();
+        await server.close();
+        opened.close();
+      },
+    };
+  } catch (e) {
+    scheduled?.stop();
+    opened.close();
+    throw e;
+  }
+}
+
+async function start(opts: StartOpts): Promise<void> {
+  const handle = await startNalssi(opts);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      void handle.stop().then(resolve, resolve);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command("start")
+    .description("prepare the data folder (import the bundled Seoul data, train, promote) if needed, then serve the API and the dashboard")
+    .option("--port <n>", "TCP port (0 = any free port)", "8787")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--data-dir <dir>", DATA_DIR_HELP, DEFAULT_DATA_DIR)
+    .option("--replay", "replay the bundled data even when KMA_SERVICE_KEY is set")
+    .option("--no-schedule", "live mode: do not run the cron jobs in-process")
+    .option("--json", "print one JSON line (URLs, what was prepared) once serving, instead of the text")
+    .option("-v, --verbose", "log progress to stderr")
+    .addHelpText(
+      "after",
+      `
+Without KMA_SERVICE_KEY (or with --replay) it replays the bundled real Seoul data: the clock is set to
+the newest observation (2018-11-30 23:00 KST) and the dashboard says so. With KMA_SERVICE_KEY it runs
+in real time and runs the Worker's cron jobs in-process (crons read from wrangler.toml, in UTC).
+
+Environment: KMA_SERVICE_KEY, KMA_BASE_URL, LIBSQL_URL, LIBSQL_AUTH_TOKEN, ADMIN_TOKEN, DEFAULT_LOCATION,
+MODEL_RELOAD_SECONDS, FORECAST_MAX_AGE_MINUTES, FORECAST_WINDOW_DAYS, FORECAST_CACHE_SECONDS.
+Exit codes: 0 stopped by Ctrl-C/SIGTERM, 1 failure (import, training, port in use), 2 usage.`,
+    )
+    .action((opts: StartOpts) => start(opts));
+}
