@@ -83,6 +83,19 @@ async function httpBench(url: string, cases: Case[], label: string): Promise<Rec
   return rows;
 }
 
+/** The serving app as one ESM bundle (esbuild, which wrangler uses), or null when esbuild is not installed. */
+async function bundleApp(dir: string): Promise<string | null> {
+  let esbuild: { build(options: Record<string, unknown>): Promise<unknown> };
+  try {
+    esbuild = (await import("esbuild" as string)) as typeof esbuild;
+  } catch {
+    return null;
+  }
+  const outfile = join(dir, "serve-cold-bundle.mjs");
+  await esbuild.build({ entryPoints: [here("./serve-cold-entry.ts")], bundle: true, format: "esm", platform: "neutral", target: "es2022", minify: true, outfile, logLevel: "error", mainFields: ["module", "main"] });
+  return outfile;
+}
+
 async function main(): Promise<void> {
   console.log(`serve bench: ${process.version} on ${process.arch}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   await predictorBench();
@@ -116,20 +129,28 @@ async function main(): Promise<void> {
     console.log(table(results));
     console.log("(p50/p99: autocannon's latency histogram, whole milliseconds; mean from the same histogram. \"no cache\": every forecast reads the 35-day window from libSQL and rebuilds the features.)");
 
-    console.log(`\n== 3. cold start to the first forecast: ${COLD_SAMPLES} fresh Node processes (bench/serve-cold.ts), local libSQL file + object folder, no network round trips`);
-    const samples: Record<string, number>[] = [];
-    for (let i = 0; i < COLD_SAMPLES; i++) {
-      const { stdout } = await exec(process.execPath, [here("./serve-cold.ts")], { env: { ...process.env, COLD_DATA_DIR: dir, COLD_AT: at } });
-      samples.push(JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number>);
+    console.log(`\n== 3. cold start to the first forecast: ${COLD_SAMPLES} fresh Node processes each (bench/serve-cold.ts), local libSQL file + object folder, no network round trips`);
+    const bundle = await bundleApp(dir);
+    const variants: [string, Record<string, string>][] = [["from TypeScript sources", {}], ...(bundle ? [["one esbuild bundle (as wrangler ships the Worker)", { COLD_BUNDLE: bundle }] as [string, Record<string, string>]] : [])];
+    const keys = ["import_ms", "build_app_ms", "first_forecast_ms", "model_load_ms", "total_ms", "warm_forecast_ms"];
+    let bestTotal = Infinity;
+    let firstOnly = Infinity;
+    for (const [label, extra] of variants) {
+      const samples: Record<string, number>[] = [];
+      for (let i = 0; i < COLD_SAMPLES; i++) {
+        const { stdout } = await exec(process.execPath, [here("./serve-cold.ts")], { env: { ...process.env, COLD_DATA_DIR: dir, COLD_AT: at, ...extra } });
+        samples.push(JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number>);
+      }
+      console.log(`-- modules ${label}`);
+      console.log(table(keys.map((k) => ({ phase: k, median: median(samples.map((s) => s[k]!)).toFixed(1), min: Math.min(...samples.map((s) => s[k]!)).toFixed(1), max: Math.max(...samples.map((s) => s[k]!)).toFixed(1) }))));
+      bestTotal = Math.min(bestTotal, median(samples.map((s) => s.total_ms!)));
+      firstOnly = Math.min(firstOnly, median(samples.map((s) => s.build_app_ms! + s.first_forecast_ms!)));
     }
-    const keys = ["import_ms", "build_app_ms", "first_forecast_ms", "total_ms", "warm_forecast_ms"];
-    console.log(table(keys.map((k) => ({ phase: k, median: median(samples.map((s) => s[k]!)).toFixed(1), min: Math.min(...samples.map((s) => s[k]!)).toFixed(1), max: Math.max(...samples.map((s) => s[k]!)).toFixed(1) }))));
-    const total = median(samples.map((s) => s.total_ms!));
-    const noImport = median(samples.map((s) => s.build_app_ms! + s.first_forecast_ms!));
+    if (!bundle) console.log("(esbuild not found in node_modules: the bundled variant was skipped)");
     console.log(
-      `import_ms: loading the app's modules from source (Node strips types at load; a Worker loads one pre-bundled script). first_forecast_ms: pointer read, both artifacts + SHA-256, model parse and checks, 35-day window read, features, prediction (warm_forecast_ms: the same request again, model loaded, cache off).`,
+      "import_ms: loading and evaluating the app's modules. first_forecast_ms: production pointer read, both artifacts read + SHA-256, model parse and checks, registry rows, 35-day observation window, features, prediction; model_load_ms is the part of it spent loading the model (warm_forecast_ms: the same request again with the model loaded, forecast cache off). Timings include this machine's load; the Worker also pays one libSQL round trip per query and one R2 read per artifact, not counted here.",
     );
-    console.log(`target: cold start to first forecast <= 50 ms without libSQL round trips: ${total.toFixed(1)} ms including module loading, ${noImport.toFixed(1)} ms excluding it -> ${total <= 50 ? "met" : noImport <= 50 ? "met excluding module loading from TypeScript sources" : "NOT met"}`);
+    console.log(`target: cold start to first forecast <= 50 ms without libSQL round trips: ${bestTotal.toFixed(1)} ms with module loading, ${firstOnly.toFixed(1)} ms from loaded modules -> ${bestTotal <= 50 ? "met" : firstOnly <= 50 ? "met only from loaded modules (module loading above the budget)" : "NOT met"}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

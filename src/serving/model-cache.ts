@@ -50,6 +50,8 @@ export interface ModelStatus {
   location: string;
   version: string | null;
   loadedAt: string | null;
+  /** How long loading the served model took (artifact reads, checksums, parsing), ms. */
+  loadMs: number | null;
   checkedAt: string | null;
   refused: { version: string; reason: RefusalReason; message: string; at: string } | null;
   lastFailure: { at: string; message: string } | null;
@@ -122,6 +124,7 @@ export class ModelCache {
       location,
       version: s.current?.version ?? null,
       loadedAt: s.current?.loadedAt ?? null,
+      loadMs: s.current ? Math.round(s.current.loadMs * 10) / 10 : null,
       checkedAt: Number.isFinite(s.checkedAt) ? new Date(s.checkedAt).toISOString() : null,
       refused: s.refused ? { version: s.refused.version, reason: s.refused.reason, message: s.refused.message, at: new Date(s.refused.at).toISOString() } : null,
       lastFailure: s.lastFailure,

@@ -29,7 +29,7 @@ describe("loadServingSeries", () => {
           source,
           values: {
             // asos sometimes lacks the temperature, the nowcast never has pressure, the import lacks wind on odd hours
-            temperature_c: source === "asos" && h % 6 === 0 ? null : 10 + k + h / 10,
+            temperature_c: source === "asos" && h % 6 === 0 ? null : 10 + k + h / 10 + 0.1 + 0.2, // values that need 17 digits
             humidity_pct: 50 + k,
             wind_speed_ms: source === "import" && h % 2 === 1 ? null : 1 + k,
             pressure_hpa: source === "ultra_srt_ncst" ? null : 1000 + k,
