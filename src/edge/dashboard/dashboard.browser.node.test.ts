@@ -1,0 +1,192 @@
+// `nalssi start` end to end, and the dashboard in a real headless Chromium (Debian's chromium +
+// playwright-core): the first start on an empty data folder imports the bundled Seoul data, trains,
+// promotes and serves; the page loads with no console errors and shows the forecast value (the
+// API's) and the chart; it is usable by keyboard and at phone width; a second start on the same
+// folder skips the import and the training and serves within seconds.
+// Skipped (with a message) only when /usr/bin/chromium is missing; CI installs it (.ci/run).
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const BIN = fileURLToPath(new URL("../../../bin/nalssi.js", import.meta.url));
+const hasChromium = existsSync(CHROMIUM);
+/** Screenshots are kept here (outside the removed temp folder) for people to look at. */
+const shotDir = join(tmpdir(), "nalssi-dashboard-screenshots");
+if (!hasChromium) console.warn(`dashboard browser test SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); CI installs it`);
+
+interface Started {
+  child: ChildProcess;
+  summary: Record<string, any>;
+  ms: number;
+  stderr: () => string;
+}
+
+/** Runs `nalssi start --json` on a free port and waits for its one JSON line. */
+function startNalssi(dataDir: string): Promise<Started> {
+  const t0 = performance.now();
+  // No KMA key: the offline replay, whatever the environment of the test run.
+  const env = { ...process.env, KMA_SERVICE_KEY: "", ADMIN_TOKEN: "" };
+  const child = spawn(process.execPath, [BIN, "start", "--json", "--port", "0", "--data-dir", dataDir], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => void (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`nalssi start did not serve within 120 s; stderr: ${err}`)), 120_000);
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ child, summary: JSON.parse(line), ms: performance.now() - t0, stderr: () => err });
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nalssi start exited with ${code} before serving; stderr: ${err}`));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once("exit", (code) => resolve(code));
+    child.kill("SIGTERM");
+  });
+}
+
+describe.skipIf(!hasChromium)("nalssi start + the dashboard in headless Chromium", () => {
+  let dir: string;
+  let first: Started;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "nalssi-start-"));
+    first = await startNalssi(join(dir, "state"));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    await mkdir(shotDir, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (first?.child) await stop(first.child);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function open(width: number, colorScheme: "light" | "dark" = "light"): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme });
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    });
+    await page.goto(`${first.summary.url}/dashboard`);
+    await page.waitForSelector("body[data-loaded]", { timeout: 30_000 });
+    expect(await page.getAttribute("body", "data-loaded")).toBe("true");
+    return page;
+  }
+
+  it("prepared everything on the first start: imported, trained, promoted, serving a replay", () => {
+    const s = first.summary;
+    console.log(`first nalssi start: serving after ${(first.ms / 1000).toFixed(1)} s (ready_ms ${s.ready_ms})`);
+    expect(s.mode).toBe("replay");
+    expect(s.import.status).toBe("imported");
+    expect(s.import.rows.inserted).toBe(8760);
+    expect(s.training.status).toBe("trained");
+    expect(s.replay.now).toBe("2018-11-30T14:00:00.000Z");
+    expect(s.forecast.temperature_c).toEqual(expect.any(Number));
+    expect(s.dashboard).toBe(`${s.url}/dashboard`);
+    expect(first.ms).toBeLessThan(60_000);
+  });
+
+  it("loads with no console errors and shows the forecast value, the replay note and the chart", async () => {
+    const page = await open(1280);
+    const api = (await (await fetch(`${first.summary.url}/v1/forecast?location=seoul`)).json()) as { temperature_c: number; model: { version: string } };
+    await expect(page.getByTestId("forecast-value").innerText()).resolves.toMatch(new RegExp(`^${api.temperature_c.toFixed(1).replace(".", "\\.")}\\s*°C$`));
+    await expect(page.locator("#forecast-cards").innerText()).resolves.toContain(api.model.version);
+    await expect(page.locator("#replay-note").innerText()).resolves.toContain("2018-11-30 23:00 KST");
+    // uPlot drew both charts, with the series in the legend.
+    for (const id of ["#chart-temp", "#chart-rmse"]) {
+      const box = await page.locator(`${id} canvas`).boundingBox();
+      expect(box!.width).toBeGreaterThan(500);
+      expect(box!.height).toBeGreaterThan(100);
+    }
+    await expect(page.locator("#chart-temp .u-legend").innerText()).resolves.toMatch(/Observed[\s\S]*Model \(hindcast\)[\s\S]*Persistence/);
+    await expect(page.locator("#verification-scores").innerText()).resolves.toMatch(/Model \(hindcast\)\s+\d+\.\d\d/);
+    // Registry, runs and the job grid are filled from the API.
+    await expect(page.locator("#registry-body").innerText()).resolves.toContain(api.model.version);
+    expect(await page.locator("#runs-body tbody tr").count()).toBeGreaterThanOrEqual(1);
+    const cells = page.locator("#jobs-body .cell-succeeded");
+    expect(await cells.count()).toBeGreaterThanOrEqual(8); // 7 pipeline steps + the import
+    const shot = join(shotDir, "dashboard-1280.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`dashboard screenshot: ${shot}`);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("is usable by keyboard, labels every control, and details a job step on Enter", async () => {
+    const page = await open(1280);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    // Every form control has a label; every table a caption; the chart regions are labelled.
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll("input, select, button")]
+        .filter((el) => !(el.getAttribute("aria-label") || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.textContent?.trim()))
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    expect(unlabelled).toEqual([]);
+    // (uPlot's legend is a table of its own; ours all have captions.)
+    expect(await page.evaluate(() => [...document.querySelectorAll("table:not(.u-legend)")].filter((t) => !t.querySelector("caption")?.textContent?.trim()).length)).toBe(0);
+    expect(await page.getAttribute("#chart-temp", "aria-label")).toMatch(/model RMSE \d/);
+    // A grid cell is a button: focus it and press Enter to read the step's details.
+    const cell = page.locator("#jobs-body button.cell").first();
+    await cell.focus();
+    await page.keyboard.press("Enter");
+    await expect(page.locator("#job-detail").innerText()).resolves.toMatch(/check_data: succeeded/);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("fits a phone screen (390 px) without sideways scrolling, in dark mode too", async () => {
+    const page = await open(390, "dark");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await page.getByTestId("forecast-value").isVisible()).toBe(true);
+    const box = await page.locator("#chart-temp canvas").boundingBox();
+    expect(box!.width).toBeLessThanOrEqual(390);
+    const shot = join(shotDir, "dashboard-390-dark.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`dashboard screenshot: ${shot}`);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("a second start on the same folder skips import and training and serves within seconds; Ctrl-C exits 0", async () => {
+    expect(await stop(first.child)).toBe(0);
+    const second = await startNalssi(join(dir, "state"));
+    try {
+      console.log(`second nalssi start: serving after ${(second.ms / 1000).toFixed(1)} s (ready_ms ${second.summary.ready_ms})`);
+      expect(second.summary.import.status).toBe("already");
+      expect(second.summary.training.status).toBe("production");
+      expect(second.summary.forecast.temperature_c).toBe(first.summary.forecast.temperature_c);
+      expect(second.ms).toBeLessThan(15_000);
+      const res = await fetch(`${second.summary.url}/healthz`);
+      expect(res.status).toBe(200);
+    } finally {
+      expect(await stop(second.child)).toBe(0);
+    }
+  }, 60_000);
+});
