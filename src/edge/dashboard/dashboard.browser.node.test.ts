@@ -21,6 +21,12 @@ const hasChromium = existsSync(CHROMIUM);
 const shotDir = join(tmpdir(), "nalssi-dashboard-screenshots");
 if (!hasChromium) console.warn(`dashboard browser test SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium); CI installs it`);
 
+describe.runIf(!hasChromium && process.env.NALSSI_REQUIRE_BROWSER_TEST === "1")("the dashboard browser test", () => {
+  it("must run in CI (.ci/run sets NALSSI_REQUIRE_BROWSER_TEST=1 after installing chromium)", () => {
+    expect.fail(`${CHROMIUM} is missing, so the dashboard browser test cannot run`);
+  });
+});
+
 interface Started {
   child: ChildProcess;
   summary: Record<string, any>;
