@@ -93,6 +93,14 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
   const jobDeps = { ...deps, logger, redact };
   const location = env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID;
   let scheduled: Scheduled | undefined;
+  // Jobs started by the scheduler (or the catch-up ingest): stopping waits for them, so the database
+  // is not closed under a running job.
+  const inflight = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p)).catch(() => {});
+    return p;
+  };
   const summary: Record<string, unknown> = { mode: live ? "live" : "replay", data_dir: opts.dataDir, database: opened.databaseLocation };
   try {
     say(`nalssi start: ${live ? "live (KMA_SERVICE_KEY is set): real time, KMA ingest on the Worker's crons" : "offline replay of bundled real data (no KMA_SERVICE_KEY)"}`);
@@ -196,11 +204,11 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
         }
       };
       const onError = (job: LocalJobName, e: unknown) => process.stderr.write(`nalssi start: ${job} failed: ${redact((e as Error).message)} (recorded in the job history)\n`);
-      scheduled = schedule(jobs, runJob, onError);
+      scheduled = schedule(jobs, (job, at) => track(runJob(job, at)), onError);
       summary.schedule = scheduled.jobs.map((j) => ({ cron: j.cron, job: j.job, next: j.next?.toISOString() ?? null }));
       for (const j of scheduled.jobs) say(`  cron      ${j.job} on "${j.cron}" (UTC, from wrangler.toml); next ${j.next ? kst(j.next.getTime()) : "never"}`);
       // Catch up now instead of waiting for HH:15.
-      void runJob("hourly_ingest", new Date()).catch((e: unknown) => onError("hourly_ingest", e));
+      void track(runJob("hourly_ingest", new Date())).catch((e: unknown) => onError("hourly_ingest", e));
     }
 
     summary.ready_ms = Math.round(performance.now() - t0);
@@ -217,6 +225,8 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
       mode: live ? "live" : "replay",
       stop: async () => {
         scheduled?.stop();
+        if (inflight.size) say(`nalssi: waiting for ${inflight.size} running job(s) to finish`);
+        await Promise.allSettled([...inflight]);
         await server.close();
         opened.close();
       },
