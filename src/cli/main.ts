@@ -15,12 +15,17 @@ import { registerStart } from "./commands/start.ts";
 import { registerTrain } from "./commands/train.ts";
 import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./errors.ts";
 
+const EXIT_HELP = "\nExit codes: 0 ok, 1 failure, 2 usage (bad arguments or environment).";
+/** Their help already lists their exit codes (src/cli/commands/*.ts). */
+const COMMANDS_WITH_OWN_EXIT_HELP = new Set(["ingest", "backfill", "import", "start", "help"]);
+
 export function buildProgram(): Command {
   const program = new Command("nalssi")
     .description("nalssi (날씨): 24-hour air-temperature forecasts from KMA open data, at the edge and offline")
     .version("0.1.0")
     .showSuggestionAfterError()
     .exitOverride();
+  registerStart(program);
   registerDemo(program);
   registerLightGBM(program);
   registerTrain(program);
@@ -32,10 +37,15 @@ export function buildProgram(): Command {
   registerBackfill(program);
   registerImport(program);
   registerServe(program);
-  registerStart(program);
+  program.addHelpText(
+    "after",
+    "\nGetting started (offline, no account): npx nalssi start, then open http://127.0.0.1:8787/dashboard\nEvery command: --help. Exit codes: 0 ok, 1 failure, 2 usage (bad arguments or environment).",
+  );
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();
+    // Commands that do not spell out their exit codes get the common ones.
+    if (!COMMANDS_WITH_OWN_EXIT_HELP.has(c.name())) for (const x of [c, ...c.commands]) x.addHelpText("after", EXIT_HELP);
   }
   return program;
 }

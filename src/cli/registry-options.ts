@@ -16,10 +16,10 @@ export function parseLocation(value: string | undefined): string | undefined {
   return value;
 }
 
-export function parseLimit(value: string | undefined, fallback: number, max = 1000): number {
+export function parseLimit(value: string | undefined, fallback: number, max = 1000, option = "--limit"): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > max) throw new UsageError(`--limit must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) throw new UsageError(`${option} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
   return n;
 }
 

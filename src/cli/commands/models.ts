@@ -20,7 +20,7 @@ function describeEvent(e: PromotionEvent): string {
 
 async function models(opts: ModelsOpts): Promise<void> {
   const location = parseLocation(opts.location);
-  const historyLimit = parseLimit(opts.history, 20, 10000);
+  const historyLimit = parseLimit(opts.history, 20, 10000, "--history");
   await withDataFolder(opts.dataDir, async ({ deps: { db } }) => {
     const overview = await new Registry({ db }).overview(location, { history: historyLimit });
     if (opts.json) {
