@@ -7,10 +7,12 @@
 //  3. cold start to the first forecast in fresh processes (bench/serve-cold.ts): module loading, app,
 //     pointer read, artifacts + SHA-256, model parse, observation window, first forecast; local libSQL
 //     file and object folder, so no network round trip is included (target <= 50 ms without the
-//     libSQL round trips).
+//     libSQL round trips);
+//  4. the same in the Workers runtime: `wrangler dev` (local workerd, local R2) against a Hrana dev
+//     server on loopback, fresh per sample (BENCH_WRANGLER=0 skips it).
 // Models: DEFAULT_RECIPE (300 trees) trained by LightGBM-wasm on data/seoul/SeoulBikeData.csv.
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -20,6 +22,7 @@ import { HOUR_MS } from "../src/model/series.ts";
 import { referenceRows } from "../src/serving/testing/fixtures.ts";
 import { seedSeoulDataDir } from "../test/serve/seoul-data-dir.ts";
 import { startServeProcess } from "../test/serve/serve-process.ts";
+import { startHranaDevServer } from "../tools/hrana-dev-server/server.ts";
 
 const exec = promisify(execFile);
 const SECONDS = Math.max(1, Number(process.env.BENCH_SECONDS ?? 4));
@@ -151,8 +154,82 @@ async function main(): Promise<void> {
       "import_ms: loading and evaluating the app's modules. first_forecast_ms: production pointer read, both artifacts read + SHA-256, model parse and checks, registry rows, 35-day observation window, features, prediction; model_load_ms is the part of it spent loading the model (warm_forecast_ms: the same request again with the model loaded, forecast cache off). Timings include this machine's load; the Worker also pays one libSQL round trip per query and one R2 read per artifact, not counted here.",
     );
     console.log(`target: cold start to first forecast <= 50 ms without libSQL round trips: ${bestTotal.toFixed(1)} ms with module loading, ${firstOnly.toFixed(1)} ms from loaded modules -> ${bestTotal <= 50 ? "met" : firstOnly <= 50 ? "met only from loaded modules (module loading above the budget)" : "NOT met"}`);
+    if (process.env.BENCH_WRANGLER !== "0") await wranglerBench(dir, seeded.versions[0]!, at);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Fresh `wrangler dev` processes: first requests to a new isolate, over loopback. */
+async function wranglerBench(dir: string, version: string, at: string): Promise<void> {
+  const SAMPLES = Number(process.env.BENCH_WRANGLER_SAMPLES ?? 3);
+  console.log(`\n== 4. the Worker in workerd (wrangler dev, local R2, libSQL over HTTP from a Hrana dev server on loopback): ${SAMPLES} fresh starts, forecast cache off`);
+  const wrangler = here("../node_modules/wrangler/bin/wrangler.js");
+  const state = join(dir, "wrangler-state");
+  await copyFile(join(dir, "nalssi.db"), join(dir, "worker.db"));
+  const db = await startHranaDevServer({ dbPath: join(dir, "worker.db"), port: 0 });
+  try {
+    const prefix = `models/seoul/`;
+    const { stdout } = await exec("find", [join(dir, "objects", prefix), "-type", "f", "-name", "*.*", "-not", "-name", ".*"]);
+    for (const file of stdout.trim().split("\n")) {
+      const key = file.slice(join(dir, "objects").length + 1);
+      await exec(process.execPath, [wrangler, "r2", "object", "put", `nalssi-objects/${key}`, "--file", file, "--local", "--persist-to", state], { cwd: here("..") });
+    }
+    const rows: Record<string, string | number>[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const port = 18700 + Math.floor(Math.random() * 200);
+      const child = spawn(process.execPath, [wrangler, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", `LIBSQL_URL:${db.url}`, "--var", "FORECAST_CACHE_SECONDS:0", "--show-interactive-dev-session=false"], {
+        cwd: here(".."),
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let log = "";
+      child.stdout!.on("data", (d: Buffer) => (log += d.toString()));
+      child.stderr!.on("data", (d: Buffer) => (log += d.toString()));
+      try {
+        const t0 = Date.now();
+        while (!log.includes("Ready on") && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+        if (!log.includes("Ready on")) throw new Error(`wrangler dev did not start: ${log.slice(-500)}`);
+        await new Promise((r) => setTimeout(r, 500));
+        const base = `http://127.0.0.1:${port}`;
+        const time = async (path: string) => {
+          const t = performance.now();
+          const res = await fetch(base + path);
+          const body = await res.text();
+          if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status} ${body.slice(0, 300)}`);
+          return { ms: performance.now() - t, body };
+        };
+        const docsFirst = await time("/docs");
+        const docsWarm = await time("/docs");
+        const f1 = await time(`/v1/forecast?location=seoul&at=${at}`);
+        if (!f1.body.includes(version)) throw new Error(`unexpected forecast ${f1.body.slice(0, 200)}`);
+        const warm = [];
+        for (let k = 0; k < 5; k++) warm.push((await time(`/v1/forecast?location=seoul&at=${at}`)).ms);
+        const one = [];
+        for (let k = 0; k < 5; k++) one.push((await time("/v1/models/" + version)).ms);
+        rows.push({
+          start: i + 1,
+          "first /docs ms": docsFirst.ms.toFixed(1),
+          "warm /docs ms": docsWarm.ms.toFixed(1),
+          "first forecast ms": f1.ms.toFixed(1),
+          "warm forecast ms (median of 5)": median(warm).toFixed(1),
+          "GET /v1/models/{v} ms (median of 5)": median(one).toFixed(1),
+        });
+      } finally {
+        try {
+          process.kill(-child.pid!, "SIGTERM");
+        } catch {
+          // already gone
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    console.log(table(rows));
+    console.log(
+      "first /docs: a new isolate (module init of the bundled Worker, app construction; no database). first forecast: the same isolate's first API request: migrations check, production pointer, two R2 reads + SHA-256, model parse, registry rows, observation window and KMA forecast queries (each libSQL query is an HTTP round trip to the dev server, several ms here). warm forecast: model in memory, two queries. GET /v1/models/{v} (the loaded version): two queries, i.e. about the cost of the round trips alone. All through wrangler's local proxy.",
+    );
+  } finally {
+    await db.close();
   }
 }
 
