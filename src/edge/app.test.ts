@@ -289,6 +289,8 @@ describe("admin", () => {
     const r = await app.request("/v1/models/rollback", admin());
     expect(r.status).toBe(200);
     expect(((await r.json()) as Record<string, any>).serving.version).toBe(v1);
+    const empty = await app.request("/v1/admin/reload", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "content-length": "0" } });
+    expect(empty.status).toBe(200);
     const rl = (await (await app.request("/v1/admin/reload", admin({ location: "seoul" }))).json()) as { models: { version: string }[] };
     expect(rl.models[0]!.version).toBe(v1);
     await expectError(await app.request("/v1/admin/reload", admin({ location: "busan" })), 404, "unknown_location");

@@ -2,6 +2,7 @@
 // reload the models now, run a job. A registry move also reloads this process's model at once;
 // other processes (isolates) see it within MODEL_RELOAD_SECONDS.
 import { createRoute } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import type { z } from "@hono/zod-openapi";
 import { Registry } from "../../registry/registry.ts";
 import { JOB_NAMES, type JobName } from "../../serving/job-runners.ts";
@@ -14,6 +15,14 @@ import { knownLocation } from "./forecast.ts";
 type Json = Record<string, unknown>;
 const json = (x: unknown) => x as Json;
 const security = [{ bearerAuth: [] }];
+
+/** An empty body sent as application/json (curl -X POST -H 'content-type: application/json') means {}. */
+const emptyJsonIsEmptyObject: MiddlewareHandler = async (c, next) => {
+  if (c.req.header("content-length") === "0" && /^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
+    c.req.raw = new Request(c.req.raw, { body: "{}" });
+  }
+  await next();
+};
 const adminErrors = errorResponses(400, 401, 403, 404, 409, 413, 415);
 
 export function registerAdmin(app: Api, deps: ApiDeps): void {
@@ -29,7 +38,7 @@ export function registerAdmin(app: Api, deps: ApiDeps): void {
       tags: ["admin"],
       summary: "Make a registered version production (artifacts' SHA-256 checked first)",
       security,
-      middleware: auth,
+      middleware: [auth, emptyJsonIsEmptyObject],
       request: { params: VersionParam, body: moveBody },
       responses: { 200: { description: "the history entries written and what this process now serves", content: { "application/json": { schema: MoveResponse } } }, ...adminErrors },
     }),
@@ -51,7 +60,7 @@ export function registerAdmin(app: Api, deps: ApiDeps): void {
       tags: ["admin"],
       summary: "Move production back to the version it had before (by the promotion history)",
       security,
-      middleware: auth,
+      middleware: [auth, emptyJsonIsEmptyObject],
       request: { body: moveBody },
       responses: { 200: { description: "the history entry written and what this process now serves", content: { "application/json": { schema: MoveResponse } } }, ...adminErrors },
     }),
@@ -72,7 +81,7 @@ export function registerAdmin(app: Api, deps: ApiDeps): void {
       tags: ["admin"],
       summary: "Read the production pointers now and load what changed (a refused version is retried)",
       security,
-      middleware: auth,
+      middleware: [auth, emptyJsonIsEmptyObject],
       request: { body: { required: false, content: { "application/json": { schema: ReloadBody } } } },
       responses: { 200: { description: "the model status per location", content: { "application/json": { schema: ReloadResponse } } }, ...adminErrors },
     }),
@@ -94,7 +103,7 @@ export function registerAdmin(app: Api, deps: ApiDeps): void {
       summary: `Run a job now (${JOB_NAMES.join(", ")}; GET /v1/jobs lists the ones this server can run)`,
       description: "Runs in the request and answers when the job ends: 200 with ok true or false and the job's summary. `ingest` fetches the latest KMA nowcast and short-term forecast for every configured location; `train` runs the training pipeline.",
       security,
-      middleware: auth,
+      middleware: [auth, emptyJsonIsEmptyObject],
       request: { params: JobParam, body: { required: false, content: { "application/json": { schema: JobBody } } } },
       responses: { 200: { description: "the job ended", content: { "application/json": { schema: JobResponse } } }, ...adminErrors },
     }),
