@@ -56,7 +56,7 @@ export function signed(x: number | null | undefined, digits = 2): string {
 
 /** Skill as a percentage: +7.7 %. */
 export function pct(x: number | null | undefined): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? "–" : `${signed(x * 100, 1)} %`;
+  return x === null || x === undefined || !Number.isFinite(x) ? "–" : `${signed(x * 100, 1)}\u00a0%`;
 }
 
 export function duration(ms: number | null | undefined): string {

@@ -47,10 +47,16 @@ export function forecastCard(id: string, name: string, result: Forecast | ApiPro
       { class: "model-line" },
       "Model ",
       h("code", null, f.model.version),
-      ` · holdout RMSE ${num(hold.rmse, 2)} °C vs persistence ${num(hold.persistence_rmse, 2)} °C · skill `,
+      ` · holdout RMSE ${num(hold.rmse, 2)}\u00a0°C vs persistence ${num(hold.persistence_rmse, 2)}\u00a0°C · skill `,
       h("strong", { class: hold.skill_vs_persistence > 0 ? "good" : "bad" }, pct(hold.skill_vs_persistence)),
       ` (n = ${hold.n} hours, ${kst(hold.from)} – ${kst(hold.to)})`,
     ),
-    f.inputs.missing_features.length ? h("p", { class: "note" }, `Missing inputs (treated as unknown): ${f.inputs.missing_features.join(", ")}`) : null,
+    f.inputs.missing_features.length
+      ? h(
+          "p",
+          { class: "note" },
+          `Made without ${f.inputs.missing_features.join(", ")} (missing for this hour${f.inputs.missing_features.includes("kma_t24_rel") && f.baselines.kma_c === null ? ": no KMA forecast stored" : ""}); the model treats missing inputs as unknown.`,
+        )
+      : null,
   );
 }

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   await Promise.all([loadForecasts(locations, now), loadRegistryAndRuns(), loadJobs()]);
   status.textContent =
     document.body.dataset.clock === "replay"
-      ? "Loaded (replay: every time shown is as of the replay clock, except when runs and promotions happened)."
+      ? "Loaded. Forecast and verification times follow the replay clock; training runs, promotions and jobs show when they really happened."
       : `Loaded at ${new Date().toLocaleTimeString("en-GB", { timeZone: "Asia/Seoul", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })} KST.`;
   document.body.dataset.loaded = "true";
 }

@@ -20,7 +20,7 @@ export function scoresTable(v: Verification): HTMLElement {
   if (!s) return h("p", { class: "note" }, "Nothing to score yet: none of these forecasts' hours has been observed.");
   const rows: [string, number | null, number | null, number | null, string][] = [
     ["Model (hindcast)", s.model.rmse, s.model.mae, s.model.bias, pct(s.skill_vs_persistence)],
-    ["Persistence", s.persistence.rmse, s.persistence.mae, s.persistence.bias, "0 %"],
+    ["Persistence", s.persistence.rmse, s.persistence.mae, s.persistence.bias, "0\u00a0%"],
     ["Climatology", s.climatology.rmse, s.climatology.mae, s.climatology.bias, vsPersistence(s.climatology.rmse)],
   ];
   if (s.kma) rows.push([`KMA (${s.kma.n} h with a KMA forecast)`, s.kma.rmse, s.kma.mae, s.kma.bias, s.kma.rmse === null ? "–" : pct(1 - s.kma.rmse / s.kma.persistence_rmse)]);
