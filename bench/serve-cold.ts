@@ -2,7 +2,7 @@
 // forecast with the serving code (as in a fresh Worker isolate, measured here in a fresh Node process) — module loading of the app graph, building the app, reading the
 // production pointer, fetching and checking both artifacts (SHA-256), parsing the model, reading the
 // observation window and computing the first forecast. The database is a local libSQL file and the
-// object store a local folder, so no network round trip is counted (in the Worker each database or R2
+// artifacts are in a memory object store, so no network round trip is counted (in the Worker each database or R2
 // read adds its round trip to these figures). Prints one JSON line.
 const t0 = performance.now();
 // COLD_BUNDLE: the app as one esbuild bundle (like the Worker's script); otherwise from the sources.
@@ -11,20 +11,25 @@ const { createApp, createServing, DEFAULT_SERVING_CONFIG, DEFAULT_LOCATIONS, fix
 const tImported = performance.now();
 
 // Opened before the clock starts again (a deployed Worker's database and R2 already exist): the
-// seeded data folder's libSQL file and object folder. Reads from them are local (page cache), not
-// network round trips.
+// seeded data folder's libSQL file (queries run in-process, no network round trip) and its artifacts.
 const { createClient } = await import("@libsql/client");
 const { createLocalObjectStore } = await import("../src/adapters/node/local-object-store.ts");
+const { createMemoryObjectStore } = await import("../src/storage/memory-object-store.ts");
 const dir = process.env.COLD_DATA_DIR;
 const at = process.env.COLD_AT;
 if (!dir || !at) throw new Error("COLD_DATA_DIR and COLD_AT must be set (run bench/serve.bench.ts)");
 const db = createClient({ url: `file:${dir}/nalssi.db` });
-const objects = createLocalObjectStore(`${dir}/objects`);
+// The artifacts are copied into a memory object store (a get is then what an R2 binding's is
+// without its network time; the Node folder adapter's file and metadata reads are not the Worker's).
+const folder = createLocalObjectStore(`${dir}/objects`);
+const objects = createMemoryObjectStore();
+for (const o of await folder.list("models/")) {
+  const got = (await folder.get(o.key))!;
+  await objects.put(o.key, got.body, { ...(got.contentType ? { contentType: got.contentType } : {}), metadata: got.metadata });
+}
 const clock = fixedClock(at);
-// Start the Node adapters (the native libSQL binding, the object folder) outside the measurement: a
-// Worker has neither (its database client is fetch, R2 a binding).
+// Start the native libSQL binding outside the measurement: a Worker's database client is fetch.
 await db.execute("SELECT 1");
-await objects.head("warm-up/none");
 
 const t1 = performance.now();
 const serving = createServing({ db, objects, clock, logger: silentLogger }, { ...DEFAULT_SERVING_CONFIG, forecastCacheSeconds: 0 });
