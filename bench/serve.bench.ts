@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     console.log(table(results));
     console.log("(p50/p99: autocannon's latency histogram, whole milliseconds; mean from the same histogram. \"no cache\": every forecast reads the 35-day window from libSQL and rebuilds the features.)");
 
-    console.log(`\n== 3. cold start to the first forecast: ${COLD_SAMPLES} fresh Node processes each (bench/serve-cold.ts), local libSQL file + object folder, no network round trips`);
+    console.log(`\n== 3. cold start to the first forecast: ${COLD_SAMPLES} fresh Node processes each (bench/serve-cold.ts), local libSQL file, artifacts in a memory object store, no network round trips`);
     const bundle = await bundleApp(dir);
     const variants: [string, Record<string, string>][] = [["from TypeScript sources", {}], ...(bundle ? [["one esbuild bundle (as wrangler ships the Worker)", { COLD_BUNDLE: bundle }] as [string, Record<string, string>]] : [])];
     const keys = ["import_ms", "build_app_ms", "first_forecast_ms", "model_load_ms", "total_ms", "warm_forecast_ms"];
