@@ -3,6 +3,8 @@
 // once (recorded in the job history whatever KMA answers), and the key never printed. Plus usage
 // errors (exit 2). The replay path is tested with the dashboard (src/edge/dashboard/*.browser.node.test.ts).
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,4 +99,20 @@ describe("nalssi start, live", () => {
     expect(badKey.code).toBe(2);
     expect(badKey.stderr).toMatch(/KMA_SERVICE_KEY/);
   }, 60_000);
+
+  it("fails at once, before preparing anything, when the port is taken", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const t0 = Date.now();
+      const r = await run(["start", "--port", String(port), "--data-dir", join(dir, "never")], { KMA_SERVICE_KEY: "" });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(existsSync(join(dir, "never"))).toBe(false);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
 });

@@ -29,7 +29,7 @@ import { progressExecutor } from "../pipeline-progress.ts";
 import { DATA_DIR_HELP } from "../registry-options.ts";
 import { BUNDLED_SAMPLE_NAME, ensureBundledImport, ensureTrained, newestObservation, replayRunDate } from "../start/prepare.ts";
 import { localJobs, schedule, wranglerCrons, type LocalJobName, type Scheduled } from "../start/schedule.ts";
-import { startServer } from "../start/server.ts";
+import { checkPortFree, startServer } from "../start/server.ts";
 import { nodeJobRunners } from "./serve.ts";
 import pkg from "../../../package.json" with { type: "json" };
 
@@ -79,6 +79,7 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
   }
   const live = !opts.replay && Boolean(env.KMA_SERVICE_KEY?.trim());
   if (live) serviceKeyFromEnv(env); // a malformed key is a usage error now, not at the first cron
+  await checkPortFree(port, opts.host);
   const say = (line: string) => {
     if (!opts.json) out(line);
   };

@@ -2,6 +2,7 @@
 // with the dashboard mounted in it), on node:http or Deno.serve. Unlike `serve`, the clock that
 // says what "now" is for forecasts can be a replay clock, while the model cache keeps real time
 // (it re-reads the production pointer every MODEL_RELOAD_SECONDS of real time).
+import { createServer } from "node:net";
 import { startDenoServer, isDeno } from "../../adapters/deno/http-server.ts";
 import { startNodeServer, type RunningServer } from "../../adapters/node/http-server.ts";
 import { createApp } from "../../edge/app.ts";
@@ -36,6 +37,22 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
+const portInUse = (port: number, host: string) =>
+  new Error(`port ${port} on ${host} is already in use (another nalssi start or serve?): stop it, or choose another with --port`);
+
+/**
+ * Fails at once when the port is taken, before minutes of preparation would end in the same error.
+ * (A check, not a reservation: the real listen still reports a port taken in between.)
+ */
+export async function checkPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (e: NodeJS.ErrnoException) => reject(e.code === "EADDRINUSE" ? portInUse(port, host) : e));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 export async function startServer(o: StartServerOptions): Promise<StartedServer> {
   const { db, objects } = o.deps;
   const models = new ModelCache({ db, objects, clock: systemClock, logger: o.logger }, { checkIntervalMs: o.config.modelReloadSeconds * 1000 });
@@ -67,7 +84,7 @@ export async function startServer(o: StartServerOptions): Promise<StartedServer>
       : await startNodeServer({ fetch, port: o.port, hostname: o.host, onError: (e) => o.logger.error("request failed in the HTTP adapter", { error: o.redact((e as Error).message) }) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).name;
-    if (code === "EADDRINUSE" || code === "AddrInUse") throw new Error(`port ${o.port} on ${o.host} is already in use (another nalssi start or serve?): stop it, or choose another with --port`);
+    if (code === "EADDRINUSE" || code === "AddrInUse") throw portInUse(o.port, o.host);
     throw e;
   }
   return { server, models, fetch, close: () => server.close() };
