@@ -4,11 +4,11 @@
 // KMA and climatology baselines for the same hours, with scores and a trailing rolling RMSE.
 // Mounted on the API app with one line (registerVerification(app, deps)).
 import { createRoute, z } from "@hono/zod-openapi";
-import { loadSeries } from "../jobs/train/load-series.ts";
 import { DAY_MS, HOUR_MS } from "../model/series.ts";
 import type { ErrorStats } from "../model/metrics.ts";
 import { isReplayClock } from "../time/replay-clock.ts";
 import { hindcast, hindcastWindow, rollingRmse, scoreHindcast } from "../verification/hindcast.ts";
+import { loadHindcastSeries } from "../verification/hindcast-inputs.ts";
 import type { Api, ApiDeps } from "./api-deps.ts";
 import { errorResponses, LocationId, ModelSummary } from "./api-schemas.ts";
 import { knownLocation } from "./routes/forecast.ts";
@@ -113,7 +113,7 @@ export function registerVerification(app: Api, deps: ApiDeps): void {
     const w = hindcastWindow(Date.parse(loaded.artifact.trainedBefore), now, days);
     // Enough history before the first issue hour for the longest feature (the forecast's own window).
     const lookbackMs = deps.forecasts.options.windowDays * DAY_MS;
-    const series = await loadSeries(deps.db, location.id, { from: new Date(w.from - lookbackMs - HOUR_MS), before: new Date(w.to) });
+    const series = await loadHindcastSeries(deps.db, location.id, w, lookbackMs + HOUR_MS);
     const h = hindcast(loaded, series, w);
     const rolling = rollingRmse(h.hours, rollingHours);
     const v = scoreHindcast(h.hours);
