@@ -64,7 +64,7 @@ export function runsView(list: RunSummary[], versionList: ModelVersion[], compar
         : h(
             "p",
             { class: "note" },
-            list.length < 2 ? ["Only one run so far. Train another to compare, e.g. for an earlier date: ", h("code", null, "npx nalssi train --date 2018-12-01 --holdout-days 7")] : "Tick at least two runs to compare them.",
+            list.length < 2 ? ["Only one run so far. Train another to compare, e.g. with a 7-day holdout: ", h("code", null, "npx nalssi train --date 2018-12-01 --holdout-days 7")] : "Tick at least two runs to compare them.",
           ),
     );
   };
