@@ -9,24 +9,8 @@
 import { HORIZON_HOURS } from "../model/features.ts";
 import { HOUR_MS, type HourlyObservation, type HourlySeries, type KmaTemperatureForecast } from "../model/series.ts";
 import type { Database } from "../ports/database.ts";
+import { COLUMN_FIELD } from "../jobs/train/load-series.ts";
 
-/** observations column -> series field (as load-series.ts maps observations_best). */
-const COLUMN_FIELD = {
-  temperature_c: "temperature",
-  humidity_pct: "humidity",
-  wind_speed_ms: "windSpeed",
-  wind_dir_deg: "windDirection",
-  precipitation_mm: "precipitation",
-  dew_point_c: "dewPoint",
-  vapor_pressure_hpa: "vaporPressure",
-  pressure_hpa: "pressure",
-  sea_level_pressure_hpa: "seaLevelPressure",
-  sunshine_hr: "sunshine",
-  snow_depth_cm: "snowDepth",
-  total_cloud_tenths: "cloudCover",
-  ground_temp_c: "groundTemperature",
-  solar_radiation_mj_m2: "solarRadiation",
-} as const satisfies Record<string, keyof HourlyObservation>;
 const COLUMNS = Object.keys(COLUMN_FIELD) as (keyof typeof COLUMN_FIELD)[];
 /** The packed columns, in order: the series fields, then visibility (metres in the table, 10 m in the series). */
 const PACKED = [...COLUMNS, "visibility_m"];

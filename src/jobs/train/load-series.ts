@@ -4,8 +4,8 @@
 import type { Database } from "../../ports/database.ts";
 import type { HourlyObservation, HourlySeries, KmaTemperatureForecast } from "../../model/series.ts";
 
-/** observations_best column -> series field. Units already match (°C, %, m/s, deg, mm, hPa, ...). */
-const COLUMN_FIELD = {
+/** observations(_best) column -> series field. Units already match (°C, %, m/s, deg, mm, hPa, ...); visibility is converted apart. */
+export const COLUMN_FIELD = {
   temperature_c: "temperature",
   humidity_pct: "humidity",
   wind_speed_ms: "windSpeed",

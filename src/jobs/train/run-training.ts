@@ -1,32 +1,14 @@
 // Runs the daily training pipeline once, in-process (Node, Deno, or a Worker without Workflows),
 // with the same step functions and records as the Workflows runner.
-import type { Clock } from "../../ports/clock.ts";
-import type { Database } from "../../ports/database.ts";
-import type { Logger } from "../../ports/logger.ts";
-import type { ObjectStore } from "../../ports/object-store.ts";
 import type { LightGBM } from "../../model/lightgbm-wasm/lightgbm.ts";
-import type { ModelRecipe } from "../../model/backtest-model.ts";
-import type { GatePolicy } from "../../registry/gate.ts";
 import { Registry } from "../../registry/registry.ts";
 import { Tracker } from "../../tracking/tracker.ts";
 import { RunLog, type RunRecord, type Trigger } from "../pipeline/run-log.ts";
 import { inProcessExecutor, type PipelineExecutor, runPipeline } from "../pipeline/runner.ts";
 import { kstDate, type TrainingDeps, trainingPipeline } from "./pipeline.ts";
 
-export interface TrainingSetup {
-  db: Database;
-  objects: ObjectStore;
-  clock: Clock;
-  logger: Logger;
-  loadLightGBM: () => Promise<LightGBM>;
-  code: { packageVersion: string; gitCommit?: string | null };
-  recipe?: ModelRecipe;
-  holdoutDays?: number;
-  minHours?: number;
-  maxStalenessHours?: number;
-  gatePolicy?: Partial<GatePolicy>;
-  notifyServing?: TrainingDeps["notifyServing"];
-}
+/** What a caller provides: everything the pipeline needs except the tracker and registry, built here. */
+export type TrainingSetup = Omit<TrainingDeps, "tracker" | "registry">;
 
 export function trainingDeps(s: TrainingSetup): TrainingDeps {
   // One LightGBM instance per pipeline run: steps reuse it, and it is dropped with the run.
