@@ -10,30 +10,13 @@ import { openNodeDatabase } from "../adapters/node/database.ts";
 import type { Database } from "../ports/database.ts";
 import { migrate } from "./migrate.ts";
 import { observationUpsert } from "./observations.ts";
-import type { ObservationField, ObservationRow } from "./observations.ts";
+import { ASOS_COLUMNS } from "../jobs/kma-rows.ts";
+import type { ObservationRow } from "./observations.ts";
 import { addCounts, countUpserts, upsertBatch } from "./upsert-counts.ts";
 import type { UpsertCounts } from "./upsert-counts.ts";
 
 const CSV = new URL("../../data/seoul/asos108_hourly_20250430_20250529.csv", import.meta.url);
 
-// ASOS field -> column (vs is in units of 10 m).
-const FIELDS: [string, ObservationField, number][] = [
-  ["ta", "temperature_c", 1],
-  ["hm", "humidity_pct", 1],
-  ["ws", "wind_speed_ms", 1],
-  ["wd", "wind_dir_deg", 1],
-  ["rn", "precipitation_mm", 1],
-  ["pa", "pressure_hpa", 1],
-  ["ps", "sea_level_pressure_hpa", 1],
-  ["td", "dew_point_c", 1],
-  ["pv", "vapor_pressure_hpa", 1],
-  ["dc10Tca", "total_cloud_tenths", 1],
-  ["ss", "sunshine_hr", 1],
-  ["icsr", "solar_radiation_mj_m2", 1],
-  ["vs", "visibility_m", 10],
-  ["dsnw", "snow_depth_cm", 1],
-  ["ts", "ground_temp_c", 1],
-];
 
 /** 'YYYY-MM-DD HH:MM' in KST (UTC+9) -> UTC Date. */
 function kst(tm: string): Date {
@@ -45,7 +28,7 @@ function kst(tm: string): Date {
 function toRows(records: Record<string, string>[]): ObservationRow[] {
   return records.map((r) => {
     const values: ObservationRow["values"] = {};
-    for (const [field, column, scale] of FIELDS) values[column] = r[field] === "" || r[field] === undefined ? null : Number(r[field]) * scale;
+    for (const [field, column, scale] of ASOS_COLUMNS) values[column] = r[field] === "" || r[field] === undefined ? null : Number(r[field]) * scale;
     return { locationId: "seoul", observedAt: kst(r.tm!), source: "asos", values, rawRef: "kma/asos/108/2025-05-29.json" };
   });
 }

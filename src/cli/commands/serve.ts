@@ -3,6 +3,7 @@
 // LIBSQL_URL. Settings from the environment: ADMIN_TOKEN (enables the admin routes),
 // MODEL_RELOAD_SECONDS, FORECAST_MAX_AGE_MINUTES, FORECAST_WINDOW_DAYS, FORECAST_CACHE_SECONDS,
 // KMA_SERVICE_KEY / KMA_BASE_URL (for the ingest job). Runs until SIGINT / SIGTERM.
+import { untilSignal } from "../until-signal.ts";
 import process from "node:process";
 import type { Command } from "commander";
 import { startDenoServer, isDeno } from "../../adapters/deno/http-server.ts";
@@ -138,15 +139,7 @@ async function serve(opts: ServeOpts): Promise<void> {
   const { server, close } = await startServe({ port, host: opts.host, dataDir: opts.dataDir, quiet: opts.quiet ?? false });
   // The URL on stdout (tests and scripts read it); everything else goes to stderr.
   process.stdout.write(`nalssi: serving on ${server.url} (docs ${server.url}/docs)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      void close().then(resolve, resolve);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilSignal(() => close());
 }
 
 export function registerServe(program: Command): void {

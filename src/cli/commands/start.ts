@@ -8,6 +8,7 @@
 //     at once to catch up.
 //   - Serves the API and the dashboard (the Worker's Hono app) and prints the URLs.
 // Each preparation step is skipped when already done, so a second start serves within seconds.
+import { untilSignal } from "../until-signal.ts";
 import process from "node:process";
 import type { Command } from "commander";
 import { runIngest } from "../../jobs/ingest.ts";
@@ -241,15 +242,7 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
 
 async function start(opts: StartOpts): Promise<void> {
   const handle = await startNalssi(opts);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      void handle.stop().then(resolve, resolve);
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilSignal(() => handle.stop());
 }
 
 export function registerStart(program: Command): void {
