@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@libsql/client";
 import { loadSeries } from "../../jobs/train/load-series.ts";
 import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
-import { datasetFor, predictTemperatures } from "../../model/backtest-model.ts";
+import { datasetFor, predictTemperatures } from "../../model/forecast-model.ts";
 import { DEFAULT_RECIPE } from "../../model/features-recipes.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
 import { DAY_MS, HOUR_MS } from "../../model/series.ts";
