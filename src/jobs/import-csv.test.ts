@@ -120,6 +120,8 @@ describe("import", () => {
       rows_read: 4,
       rows_valid: 4,
       bad_rows: 0,
+      flagged_rows: 0,
+      quality: {},
       strict: false,
     });
     expect({ job: run.job, status: run.status, rows_inserted: run.rows_inserted }).toEqual({ job: "import_csv", status: "succeeded", rows_inserted: 4 });

@@ -33,6 +33,8 @@ import type { ImportFormat } from "./import/csv-formats.ts";
 import { compileColumnMapping } from "./import/column-map.ts";
 import type { ColumnMapping } from "./import/column-map.ts";
 import { parseObservationCsv } from "./import/parse-observation-csv.ts";
+import { countFlags, qualityFlags } from "./import/quality.ts";
+import type { QcCounts } from "./import/quality.ts";
 import type { ImportProblem, ParsedObservationCsv, ParsedRow } from "./import/parse-observation-csv.ts";
 import type { CsvEncoding } from "./import/text-encoding.ts";
 import { identityRedact } from "./job-deps.ts";
@@ -82,7 +84,11 @@ export interface LocationImport {
   status: "succeeded" | "failed";
   runId: number | null;
   rows: number;
+  /** Rows with at least one flagged value. */
+  flaggedRows: number;
   counts: UpsertCounts;
+  /** Values flagged by the quality checks (kept, not used): field -> flag -> count. */
+  quality: QcCounts;
   partitions?: PartitionReport;
   error?: { class: string; message: string; recordError?: string };
   exportError?: { class: string; message: string };
@@ -106,6 +112,10 @@ export interface ImportCsvResult {
   unmappedStations: { station: string; rows: number }[];
   /** Summed over the locations. */
   counts: UpsertCounts;
+  /** Quality flags summed over the locations (import/quality.ts): stored with the values, which training and verification skip. */
+  quality: QcCounts;
+  /** Rows with at least one flagged value. */
+  flaggedRows: number;
   locations: LocationImport[];
   partitions?: PartitionReport;
   error?: { class: string; message: string; recordError?: string };
@@ -210,6 +220,8 @@ export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Pr
     problems,
     unmappedStations: [...unmapped].map(([station, rows]) => ({ station, rows })),
     counts: { ...ZERO_COUNTS },
+    quality: {},
+    flaggedRows: 0,
     locations: [],
   };
   if ((options.strict && (problems.length > 0 || unmapped.size > 0)) || rowsValid === 0) {
@@ -233,6 +245,11 @@ export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Pr
       onPartition: () => options.onProgress?.({ phase: "partitions", done: ++partitionsDone, total: totalDays }),
     });
     result.locations.push(part);
+    for (const [field, c] of Object.entries(part.quality)) {
+      const into = (result.quality[field as keyof QcCounts] ??= {});
+      for (const [flag, n] of Object.entries(c!)) into[flag as "spike"] = (into[flag as "spike"] ?? 0) + n!;
+    }
+    result.flaggedRows += part.flaggedRows;
   }
   const lead = result.locations[0];
   if (lead) {
@@ -244,7 +261,7 @@ export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Pr
   if (failed?.error) result.error = failed.error;
   const exportFailed = result.locations.find((l) => l.exportError);
   if (exportFailed?.exportError) result.exportError = exportFailed.exportError;
-  logger.info("import done", { file: options.fileName, locations: result.locations.length, ...result.counts, bad_rows: problems.length, unmapped_stations: unmapped.size });
+  logger.info("import done", { file: options.fileName, locations: result.locations.length, ...result.counts, bad_rows: problems.length, unmapped_stations: unmapped.size, flagged_rows: result.flaggedRows });
   return result;
 }
 
@@ -256,6 +273,9 @@ async function importLocation(
   ctx: { sha256: string; badRows: number; redact: (t: string) => string; onCommitted: (counts: UpsertCounts) => void; onPartition: () => void },
 ): Promise<LocationImport> {
   const { db, clock, logger } = deps;
+  const flags = qualityFlags(g.rows);
+  const quality = countFlags(flags);
+  const flaggedRows = flags.filter((f) => f !== undefined).length;
   const params = {
     file: options.fileName,
     sha256: ctx.sha256,
@@ -266,6 +286,8 @@ async function importLocation(
     rows_read: parsed.rowsRead,
     rows_valid: g.rows.length,
     bad_rows: ctx.badRows,
+    flagged_rows: flaggedRows,
+    quality,
     strict: Boolean(options.strict),
   };
   const part: LocationImport = {
@@ -276,13 +298,17 @@ async function importLocation(
     runId: null,
     rows: g.rows.length,
     counts: { ...ZERO_COUNTS },
+    quality,
+    flaggedRows,
   };
   const days = utcDaysOf(g.rows.map((r) => r.observedAt));
   part.runId = await startRun(db, clock, { job: "import_csv", locationId: g.locationId, params });
   const runId = part.runId;
   try {
     const now = clock.now();
-    const upserts = g.rows.map((r) => observationUpsert({ locationId: g.locationId, observedAt: r.observedAt, source: "import", values: r.values, ingestRunId: runId, rawRef: null }, now));
+    const upserts = g.rows.map((r, i) =>
+      observationUpsert({ locationId: g.locationId, observedAt: r.observedAt, source: "import", values: r.values, qcFlags: flags[i] ?? null, ingestRunId: runId, rawRef: null }, now),
+    );
     part.counts = await commitUpserts(db, upserts, { then: (counts) => [succeededRunStatement(runId, clock, counts)], mustChangeOneRow: [0] });
     part.status = "succeeded";
     ctx.onCommitted(part.counts);

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { ImportRequestError, runImportCsv } from "../../jobs/import-csv.ts";
 import { MappingError, parseColumnMappingJson } from "../../jobs/import/column-map.ts";
 import type { ColumnMapping } from "../../jobs/import/column-map.ts";
+import { formatQcCounts } from "../../jobs/import/quality.ts";
 import type { ImportCsvResult } from "../../jobs/import-csv.ts";
 import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { UsageError } from "../errors.ts";
@@ -88,6 +89,9 @@ export function registerImport(program: Command): void {
         "location with that ASOS station; a mapping's station column names the location id (map or prefix rule).",
         "Stations without a location are reported with their row counts and skipped.",
         "Rows are stored with source 'import' (ranked below ASOS and the KMA nowcast).",
+        "Quality flags: temperature outside -45..45 °C or dew point outside -60..35 °C (implausible), and a temperature",
+        "that differs from both neighbouring hours by more than 4 °C while they agree within 2 °C (spike), are stored",
+        "as read but flagged; training, verification and serving skip them. The summary counts them.",
         "",
         "Example: nalssi import data/beijing-multisite/*.csv --map data/beijing-multisite/mapping.json --timezone +08:00",
         "Exit codes: 0 imported, 1 failed or rejected, 2 usage (bad arguments or mapping).",
@@ -128,7 +132,9 @@ export function registerImport(program: Command): void {
           const c = result.counts;
           if (opts.json) console.log(JSON.stringify(result));
           else if (result.status === "succeeded") {
-            console.log(`imported ${name} (${result.format}, ${result.encoding}) into ${locationsText(result)}: ${c.inserted} inserted, ${c.updated} updated, ${c.skipped} skipped; ${result.problems.length} bad rows skipped (run ${result.locations.map((l) => l.runId).join(", ")})`);
+            console.log(
+              `imported ${name} (${result.format}, ${result.encoding}) into ${locationsText(result)}: ${c.inserted} inserted, ${c.updated} updated, ${c.skipped} skipped; ${result.problems.length} bad rows skipped; quality flags (kept, not used): ${formatQcCounts(result.quality)} (run ${result.locations.map((l) => l.runId).join(", ")})`,
+            );
             const unconfigured = result.locations.filter((l) => !l.configured).map((l) => l.locationId);
             if (unconfigured.length > 0) {
               process.stderr.write(`nalssi: note: ${unconfigured.join(", ")} ${unconfigured.length > 1 ? "are not configured locations" : "is not a configured location"}: stored for training and backtests; serving and the hourly ingest cover configured locations only (src/locations)\n`);
