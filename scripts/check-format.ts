@@ -199,7 +199,7 @@ const PENDING = [
   "tsconfig.workerd.json",
 ];
 
-const FORMATTED_EXTENSIONS = [".ts", ".js", ".json"];
+const FORMATTED_EXTENSIONS = [".ts", ".js", ".cjs", ".json"];
 const pending = new Set(PENDING.map((p) => path.basename(p)));
 const biome = (args: string[]) => spawnSync("npx", ["biome", ...args], { stdio: "inherit" }).status ?? 1;
 
