@@ -13,7 +13,7 @@ import { migrate } from "../../db/migrate.ts";
 import { runIngest } from "../../jobs/ingest.ts";
 import type { IngestStep } from "../../jobs/ingest.ts";
 import { KmaClient } from "../../kma/client.ts";
-import { KmaError } from "../../kma/errors.ts";
+import type { KmaError } from "../../kma/errors.ts";
 import { normalizeServiceKey, redactSecret } from "../../kma/service-key.ts";
 import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { jsonLinesLogger } from "../../logging/line-loggers.ts";

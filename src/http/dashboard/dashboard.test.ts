@@ -94,7 +94,10 @@ describe("GET /v1/verification", () => {
   it("answers 503 while no model is in production", async () => {
     const res = await appWith(replay).request("/v1/verification");
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBeTruthy();
+    const { error } = (await res.json()) as { error: { code: string; message: string; details: unknown } };
+    expect(error.code).toBe("no_model");
+    expect(error.details).toEqual({ location: "seoul" });
+    expect(error.message).toMatch(/seoul/);
   });
 
   it("gives the wasm model's forecasts for every issue hour after the training cutoff, with observations, baselines and scores", async () => {
