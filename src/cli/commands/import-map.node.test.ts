@@ -1,7 +1,8 @@
 // `nalssi import --map` as a user runs it: the real bin in a child process, a temporary data folder,
 // the real Beijing file (data/beijing-multisite, 17,544 rows, UTC+8 clock, split date, compass wind).
 // One site takes ~6 s of CPU (parse ~0.4 s, one transaction ~3.5 s, 731 daily CSV partitions
-// ~3.5 s); the figure is measured, not asserted (see the README).
+// ~3.5 s); the figure is measured, not asserted (see the README). Re-importing with the flags is
+// checked on small data in src/jobs/import/quality.test.ts.
 import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -70,11 +71,7 @@ describe("nalssi import --map", () => {
     expect(flagged[0]).toMatchObject({ best: null });
     expect(typeof flagged[0]!.raw).toBe("number");
     process.stdout.write(`[measure] nalssi import of one Beijing site (17,544 rows): ${(ms / 1000).toFixed(1)} s wall\n`);
-    // Importing the same file again changes nothing.
-    const again = await nalssi(["import", SITE, "--map", MAP, "--data-dir", dir, "--json"]);
-    expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ status: "succeeded", counts: { inserted: 0, updated: 0, skipped: 17544 }, quality: { temperature_c: { spike: 1 } }, flaggedRows: 1 });
-  }, 180_000);
+  }, 120_000);
 
   it("refuses a bad mapping, column, timezone or option with one line and exit code 2, writing nothing", async () => {
     const dir = freshDir();
