@@ -12,6 +12,8 @@ export interface Env {
   KMA_SERVICE_KEY?: string;
   ADMIN_TOKEN?: string;
   DEFAULT_LOCATION: string;
+  /** The configured locations: JSON or a comma list of ASOS station ids (src/adapters/workers/locations.ts); unset: seoul. */
+  LOCATIONS?: string;
   MODEL_RELOAD_SECONDS: string;
   /** Serving (src/serving/config.ts): 409 when the newest observation is older (default 180). */
   FORECAST_MAX_AGE_MINUTES?: string;

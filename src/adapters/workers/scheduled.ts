@@ -15,7 +15,7 @@ import type { IngestStep } from "../../jobs/ingest.ts";
 import { KmaClient } from "../../kma/client.ts";
 import { KmaError } from "../../kma/errors.ts";
 import { normalizeServiceKey, redactSecret } from "../../kma/service-key.ts";
-import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import { workerLocations } from "./locations.ts";
 import { jsonLinesLogger } from "../../logging/line-loggers.ts";
 import type { LogLevel } from "../../logging/line-loggers.ts";
 import type { Logger } from "../../ports/logger.ts";
@@ -48,7 +48,7 @@ export type ScheduledJob = (run: ScheduledRun) => Promise<void>;
 export const DAILY_PIPELINE: ScheduledJob | undefined = async ({ controller, env, logger }) => {
   if (!env.TRAIN_WORKFLOW) throw new Error("the TRAIN_WORKFLOW binding is missing: add the [[workflows]] entry from wrangler.toml");
   const runDate = kstDate(new Date(controller.scheduledTime));
-  for (const loc of DEFAULT_LOCATIONS) {
+  for (const loc of workerLocations(env)) {
     const id = `train-${loc.id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
     await env.TRAIN_WORKFLOW.create({ id, params: { location: loc.id, runDate, trigger: "cron" } });
     logger.info("training workflow started", { instance: id, location: loc.id, run_date: runDate });
@@ -77,8 +77,8 @@ export const hourlyIngest: ScheduledJob = async ({ controller, env, logger, reda
     });
     const kma = new KmaClient({ serviceKey: key, ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), logger });
     const at = new Date(controller.scheduledTime);
-    logger.info("hourly ingest started", { scheduled_time: at.toISOString(), database: location, locations: DEFAULT_LOCATIONS.map((l) => l.id) });
-    const result = await runIngest({ db, objects, clock: systemClock, logger, redact, kma }, { locations: DEFAULT_LOCATIONS, at });
+    logger.info("hourly ingest started", { scheduled_time: at.toISOString(), database: location, locations: workerLocations(env).map((l) => l.id) });
+    const result = await runIngest({ db, objects, clock: systemClock, logger, redact, kma }, { locations: workerLocations(env), at });
     logger.info("hourly ingest finished", {
       ok: result.ok,
       steps: result.steps.map((s) => ({ location: s.locationId, job: s.job, status: s.status, base: s.baseDate ? `${s.baseDate} ${s.baseTime}` : null, run_id: s.runId, ...s.counts })),
