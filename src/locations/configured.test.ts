@@ -30,18 +30,18 @@ describe("configured locations", () => {
   });
 
   it.each([
-    ["busn", /LOCATIONS: entry 1: unknown ASOS station "busn"; did you mean busan, buan\?/],
-    ["seoul,,busan", /an empty id in the comma list/],
-    ["seoul,seoul", /entry 2: location id "seoul" is listed twice/],
-    ["[1,", /LOCATIONS: not valid JSON/],
-    ["[]", /the list of locations is empty/],
-    ['{"places":[]}', /expected a list of station ids and \{id, name, lat, lon, station\?\} points, or \{"locations": \[...\]\}/],
-    ["[true]", /entry 1: expected a station id or number/],
-    ['[{"id":"x","name":"X","lat":37.5}]', /entry 1: expected a station id or number, or \{id, name, lat, lon, station\?\}: lon: /],
-    ['[{"id":"x","name":"X","lat":37.5,"lon":127,"station":"nowhere"}]', /unknown ASOS station "nowhere"/],
-    ['[{"id":"London","name":"L","lat":51.5,"lon":-0.12,"station":"seoul"}]', /entry 1: invalid location "London": id: id must be a lowercase slug/],
-    ['[{"id":"london","name":"L","lat":51.5,"lon":-0.12,"station":"seoul"}]', /outside the KMA forecast grid/],
-  ])("rejects %s with a one-line error", (text, message) => {
+    { text: "busn", message: /LOCATIONS: entry 1: unknown ASOS station "busn"; did you mean busan, buan\?/ },
+    { text: "seoul,,busan", message: /an empty id in the comma list/ },
+    { text: "seoul,seoul", message: /entry 2: location id "seoul" is listed twice/ },
+    { text: "[1,", message: /LOCATIONS: not valid JSON/ },
+    { text: "[]", message: /the list of locations is empty/ },
+    { text: '{"places":[]}', message: /expected a list of station ids and \{id, name, lat, lon, station\?\} points, or \{"locations": \[...\]\}/ },
+    { text: "[true]", message: /entry 1: expected a station id or number/ },
+    { text: '[{"id":"x","name":"X","lat":37.5}]', message: /entry 1: expected a station id or number, or \{id, name, lat, lon, station\?\}: lon: / },
+    { text: '[{"id":"x","name":"X","lat":37.5,"lon":127,"station":"nowhere"}]', message: /unknown ASOS station "nowhere"/ },
+    { text: '[{"id":"London","name":"L","lat":51.5,"lon":-0.12,"station":"seoul"}]', message: /entry 1: invalid location "London": id: id must be a lowercase slug/ },
+    { text: '[{"id":"london","name":"L","lat":51.5,"lon":-0.12,"station":"seoul"}]', message: /outside the KMA forecast grid/ },
+  ])("rejects $text with a one-line error", ({ text, message }: { text: string; message: RegExp }) => {
     let caught: unknown;
     try {
       locationsFromText(text);

@@ -63,12 +63,12 @@ describe("resolvePoints", () => {
   });
 
   it.each([
-    ["35.1,36", "129.0", "invalid_request", /2 latitudes and 1 longitudes/],
-    ["35.1", "abc", "invalid_request", /longitude: "abc" is not a number/],
-    ["35.1", "0x10", "invalid_request", /longitude: "0x10" is not a number/],
-    ["51.5", "-0.12", "outside_grid", /outside the KMA forecast grid/],
-    ["95", "127", "outside_grid", /invalid coordinates/],
-  ])("rejects latitude=%s longitude=%s", (lat, lon, code, message) => {
+    { lat: "35.1,36", lon: "129.0", code: "invalid_request", message: /2 latitudes and 1 longitudes/ },
+    { lat: "35.1", lon: "abc", code: "invalid_request", message: /longitude: "abc" is not a number/ },
+    { lat: "35.1", lon: "0x10", code: "invalid_request", message: /longitude: "0x10" is not a number/ },
+    { lat: "51.5", lon: "-0.12", code: "outside_grid", message: /outside the KMA forecast grid/ },
+    { lat: "95", lon: "127", code: "outside_grid", message: /invalid coordinates/ },
+  ])("rejects latitude=$lat longitude=$lon", ({ lat, lon, code, message }: { lat: string; lon: string; code: string; message: RegExp }) => {
     const e = caught(() => resolvePoints(lat, lon, configured));
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);

@@ -107,10 +107,10 @@ describe("GET /v1/locations", () => {
   });
 
   it.each([
-    ["latitude=35.1", 400, "invalid_request"],
-    ["latitude=35.1,36&longitude=129", 400, "invalid_request"],
-    ["latitude=51.5&longitude=-0.12", 400, "outside_grid"],
-  ])("?%s -> %i %s", async (query, status, code) => {
+    { query: "latitude=35.1", status: 400, code: "invalid_request" },
+    { query: "latitude=35.1,36&longitude=129", status: 400, code: "invalid_request" },
+    { query: "latitude=51.5&longitude=-0.12", status: 400, code: "outside_grid" },
+  ])("?$query -> $status $code", async ({ query, status, code }: { query: string; status: number; code: string }) => {
     const res = await appOn(db).request(`/v1/locations?${query}`);
     expect(res.status).toBe(status);
     expect(((await res.json()) as ErrorJson).error.code).toBe(code);
