@@ -213,7 +213,15 @@ describe("bad requests on every route: JSON 4xx, never 5xx", () => {
     await expectError(await app.request("/v1/models/..%2F..%2Fetc"), 400, "invalid_request");
     await expectError(await app.request("/v1/runs?limit=0"), 400, "invalid_request");
     await expectError(await app.request("/v1/nothing"), 404, "not_found");
-    await expectError(await app.request("/v1/forecast", { method: "DELETE" }), 404, "not_found");
+    const del = await app.request("/v1/forecast", { method: "DELETE" });
+    expect(del.headers.get("allow")).toBe("GET, HEAD");
+    await expectError(del, 405, "method_not_allowed");
+    for (const [method, path, allow] of [["OPTIONS", "/v1/predict", "POST"], ["PATCH", "/v1/models/x", "GET, HEAD"], ["PUT", "/v1/models/x/promote", "POST"], ["GET", "/v1/admin/reload", "POST"]] as const) {
+      const res = await app.request(path, { method });
+      expect({ method, path, allow: res.headers.get("allow") }).toEqual({ method, path, allow });
+      await expectError(res, 405, "method_not_allowed");
+    }
+    await expectError(await app.request("/v1/forecast/x", { method: "DELETE" }), 404, "not_found");
   });
 
   it("a body over the size limit: 413", async () => {

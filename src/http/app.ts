@@ -10,6 +10,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { allowedMethodsOf } from "./allowed-methods.ts";
 import { ApiError, jsonError, toErrorResponse } from "./api-errors.ts";
 import { type ApiDeps, DEFAULT_MAX_BODY_BYTES } from "./api-deps.ts";
 import { DOCS_HTML } from "./docs-page.ts";
@@ -81,7 +82,16 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
     return c.json(await lightgbmSelftest(deps.loadLightGBM));
   });
 
-  app.notFound((c) => c.json(jsonError("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  const allowed = allowedMethodsOf(app);
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allow = allowed(path);
+    if (allow.length > 0) {
+      c.header("Allow", allow.join(", "));
+      return c.json(jsonError("method_not_allowed", `${c.req.method} is not allowed on ${path}; use ${allow.join(", ")}`, { allow }), 405);
+    }
+    return c.json(jsonError("not_found", `no route for ${c.req.method} ${path}`), 404);
+  });
   app.onError((err, c) => {
     const { status, body, internal } = toErrorResponse(err);
     if (internal) {

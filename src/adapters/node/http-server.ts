@@ -53,6 +53,21 @@ function readBody(req: IncomingMessage, max: number, drainMax: number): Promise<
   });
 }
 
+// Methods a WHATWG Request refuses to carry ("'TRACE' HTTP method is unsupported"). They reach the
+// app as a body-less Request that reports the real method, so the app answers them (405 JSON with
+// Allow) instead of the constructor's TypeError becoming a 500.
+const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+class ForbiddenMethodRequest extends Request {
+  readonly #method: string;
+  constructor(url: URL, init: RequestInit, method: string) {
+    super(url, { ...init, method: "GET", body: null });
+    this.#method = method;
+  }
+  override get method(): string {
+    return this.#method;
+  }
+}
+
 function toRequest(req: IncomingMessage, body: Uint8Array | null, origin: string): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
@@ -67,8 +82,10 @@ function toRequest(req: IncomingMessage, body: Uint8Array | null, origin: string
     }
   }
   const init: RequestInit = { method: req.method ?? "GET", headers };
+  const url = new URL(req.url ?? "/", origin);
+  if (FETCH_FORBIDDEN_METHODS.has(init.method!.toUpperCase())) return new ForbiddenMethodRequest(url, init, init.method!.toUpperCase());
   if (body !== null && init.method !== "GET" && init.method !== "HEAD") init.body = body as Uint8Array<ArrayBuffer>;
-  return new Request(new URL(req.url ?? "/", origin), init);
+  return new Request(url, init);
 }
 
 async function writeResponse(res: ServerResponse, response: Response, head: boolean): Promise<void> {
