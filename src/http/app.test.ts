@@ -146,6 +146,29 @@ describe("POST /v1/predict", () => {
     pm.predictions.forEach((p, i) => expect(Object.is(p, raw[i])).toBe(true));
   });
 
+  it("a 400 for many unknown or long feature names lists a few, then counts (the answer stays small)", async () => {
+    const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
+    const extra = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`unknown_feature_${i}`, 1]));
+    const body = JSON.stringify({ features: { ...rows[0], ...extra, ["y".repeat(100_000)]: 2 } });
+    const res = await app.request("/v1/predict", json(body));
+    const text = await res.clone().text();
+    const e = await expectError(res, 400, "invalid_request");
+    expect(text.length).toBeLessThan(5_000);
+    expect(e.error.message).toMatch(/unknown unknown_feature_0, .*unknown_feature_9 and 19991 more/);
+    expect(e.error.details).toMatchObject({ unknown: expect.arrayContaining(["unknown_feature_0"]), counts: { unknown: 20_001, missing: 0 } });
+    expect((e.error.details as { unknown: string[] }).unknown).toHaveLength(10);
+    const batch = await app.request("/v1/predict", json({ instances: Array.from({ length: 30 }, () => ({ ...rows[0], ...Object.fromEntries(Object.entries(extra).slice(0, 2000)) })) }));
+    const batchText = await batch.clone().text();
+    await expectError(batch, 400, "invalid_request");
+    expect(batchText.length).toBeLessThan(30_000);
+    // a strict request body: zod's "unrecognized keys" message names every key
+    const keys = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, 1]));
+    const adminRes = await app.request("/v1/admin/reload", admin({ location: "seoul", ...keys }));
+    const adminText = await adminRes.clone().text();
+    await expectError(adminRes, 400, "invalid_request");
+    expect(adminText.length).toBeLessThan(5_000);
+  });
+
   it("accepts null as a missing value", async () => {
     const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
     const row = { ...rows[0]!, ws: null, ta_d3: null };

@@ -13,6 +13,7 @@ import { bodyLimit } from "hono/body-limit";
 import { allowedMethodsOf } from "./allowed-methods.ts";
 import { ApiError, jsonError, toErrorResponse } from "./api-errors.ts";
 import { type ApiDeps, DEFAULT_MAX_BODY_BYTES } from "./api-deps.ts";
+import { boundedNames, clipText, MAX_LISTED } from "../text/bounded-list.ts";
 import { DOCS_HTML } from "./docs-page.ts";
 import { lightgbmSelftest } from "./lightgbm-selftest.ts";
 import { registerAdmin } from "./routes/admin.ts";
@@ -28,11 +29,16 @@ export type { ApiDeps as AppDeps } from "./api-deps.ts";
 
 export const API_VERSION = "0.1.0";
 
+/** zod's messages echo the input (every unrecognized key): clipped, like the paths. */
+const MAX_ISSUE_CHARS = 300;
+const issuePath = (i: z.core.$ZodIssue) => boundedNames(i.path.slice(0, 20).map(String));
+
 function issuesText(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
+  const text = issues
     .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message))
+    .map((i) => clipText(i.path.length ? `${issuePath(i).join(".")}: ${i.message}` : i.message, MAX_ISSUE_CHARS))
     .join("; ");
+  return issues.length > 5 ? `${text}; and ${issues.length - 5} more` : text;
 }
 
 export function createApp(deps: ApiDeps): OpenAPIHono {
@@ -42,7 +48,8 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
         const issues = result.error.issues;
         throw new ApiError(400, "invalid_request", `invalid ${result.target === "json" ? "request body" : result.target === "query" ? "query" : result.target}: ${issuesText(issues)}`, {
           target: result.target,
-          issues: issues.slice(0, 50).map((i) => ({ path: i.path.map(String), code: i.code, message: i.message })),
+          issues: issues.slice(0, MAX_LISTED).map((i) => ({ path: issuePath(i), code: i.code, message: clipText(i.message, MAX_ISSUE_CHARS) })),
+          issue_count: issues.length,
         });
       }
     },
