@@ -347,6 +347,30 @@ describe("admin", () => {
   });
 });
 
+describe("security headers", () => {
+  it("every answer, JSON or error, says nosniff, no framing and a CSP; the dashboard keeps its own CSP", async () => {
+    for (const [method, path, status] of [
+      ["GET", "/v1/forecast", 200],
+      ["GET", "/openapi.json", 200],
+      ["GET", "/healthz", 200],
+      ["GET", "/v1/nothing", 404],
+      ["DELETE", "/v1/forecast", 405],
+      ["POST", "/v1/admin/reload", 401],
+    ] as const) {
+      const res = await app.request(path, { method });
+      expect({ path, status: res.status, nosniff: res.headers.get("x-content-type-options"), frame: res.headers.get("x-frame-options"), csp: res.headers.get("content-security-policy") }).toEqual({
+        path,
+        status,
+        nosniff: "nosniff",
+        frame: "DENY",
+        csp: expect.stringContaining("frame-ancestors 'none'"),
+      });
+    }
+    const dash = await app.request("/dashboard");
+    expect(dash.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
+  });
+});
+
 describe("health and documentation", () => {
   it("/healthz: 200 with the model and the newest observation age; 503 without a model", async () => {
     const res = await app.request("/healthz");
@@ -370,7 +394,16 @@ describe("health and documentation", () => {
     expect(doc.paths["/v1/predict"]!.post.requestBody.content["application/json"].schema.$ref).toBe("#/components/schemas/PredictRequest");
     expect(doc.paths["/v1/admin/reload"]!.post.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
-    const html = await (await app.request("/docs")).text();
+    const docs = await app.request("/docs");
+    const csp = docs.headers.get("content-security-policy") ?? "";
+    const nonce = /script-src 'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(csp).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+    expect(docs.headers.get("x-frame-options")).toBe("DENY");
+    const html = await docs.text();
+    expect(html).toContain(`<script nonce="${nonce}">`);
+    expect(html).toContain(`<style nonce="${nonce}">`);
+    expect(html.match(/<script\b/g)).toHaveLength(1);
     expect(html).toContain("openapi.json");
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//);
   });

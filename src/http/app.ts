@@ -15,6 +15,7 @@ import { ApiError, jsonError, toErrorResponse } from "./api-errors.ts";
 import { type ApiDeps, DEFAULT_MAX_BODY_BYTES } from "./api-deps.ts";
 import { boundedNames, clipText, MAX_LISTED } from "../text/bounded-list.ts";
 import { DOCS_HTML } from "./docs-page.ts";
+import { newNonce, pageCsp, securityHeaders } from "./security-headers.ts";
 import { lightgbmSelftest } from "./lightgbm-selftest.ts";
 import { registerAdmin } from "./routes/admin.ts";
 import { registerForecast } from "./routes/forecast.ts";
@@ -55,6 +56,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
     },
   });
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  app.use("*", securityHeaders());
   app.use(
     "*",
     bodyLimit({
@@ -81,7 +83,11 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
         "24-hour air-temperature forecasts from KMA open data, served at the edge. Errors are JSON {error: {code, message, details}}. The production model is re-read from the registry at most every MODEL_RELOAD_SECONDS.",
     },
   });
-  app.get("/docs", (c) => c.html(DOCS_HTML));
+  app.get("/docs", (c) => {
+    const nonce = newNonce();
+    c.header("Content-Security-Policy", pageCsp(nonce));
+    return c.html(DOCS_HTML.replace("<script>", `<script nonce="${nonce}">`).replace("<style>", `<style nonce="${nonce}">`));
+  });
   app.get("/", (c) => c.redirect("/docs"));
 
   app.post("/v1/selftest/lightgbm", async (c) => {
