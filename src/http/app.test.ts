@@ -19,9 +19,11 @@ import { MAX_BATCH_ROWS } from "../serving/predict.ts";
 import { referenceForecast, referenceRows, registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
 import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
 import { openMigratedMemoryDb } from "../tracking/testing/seed.ts";
+import { ADMIN_FAILURE_BUDGET } from "./admin-auth.ts";
 import { createApp } from "./app.ts";
+import { attachClientAddress } from "./client-address.ts";
 
-const TOKEN = "test-admin-token-0123456789";
+const TOKEN = "test-admin-token-0123456789abcdef0123";
 const START = Date.UTC(2024, 0, 1);
 const series = { ...syntheticSeries({ days: 100, seed: 11, start: START }), locationId: "seoul" };
 const LAST = series.observations.at(-1)!.time;
@@ -306,6 +308,24 @@ describe("admin", () => {
     for (const p of ["/v1/admin/reload", `/v1/models/${v2}/promote`, "/v1/models/rollback", "/v1/admin/jobs/ingest/run"]) {
       await expectError(await open.request(p, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } }), 404, "not_found");
     }
+  });
+
+  it("wrong tokens spend a per-client budget: 429 with Retry-After, even for the right token; other clients unaffected", async () => {
+    const from = (address: string, token: string) => attachClientAddress(new Request("http://x/v1/admin/reload", { method: "POST", headers: { authorization: `Bearer ${token}` } }), address);
+    for (let i = 0; i < ADMIN_FAILURE_BUDGET.burst; i++) await expectError(await app.request(from("10.0.0.1", `guess-${i}`)), 403, "forbidden");
+    const limited = await app.request(from("10.0.0.1", TOKEN));
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    await expectError(limited, 429, "too_many_requests");
+    expect((await app.request(from("10.0.0.2", TOKEN))).status).toBe(200);
+  });
+
+  it("a configured ADMIN_TOKEN shorter than 32 characters disables the admin routes (503) and says why; the API still serves", async () => {
+    const log = memoryLogger();
+    const short = createApp({ db, objects, clock, logger: log, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db, objects, clock, logger: log }, DEFAULT_SERVING_CONFIG), adminToken: "x", jobs });
+    const e = await expectError(await short.request("/v1/admin/reload", { method: "POST", headers: { authorization: "Bearer x" } }), 503, "admin_disabled");
+    expect(e.error.message).toMatch(/ADMIN_TOKEN is 1 characters; use at least 32/);
+    expect(log.records.some((r) => r.level === "error" && /admin routes disabled: ADMIN_TOKEN is 1 characters/.test(r.message))).toBe(true);
+    expect((await short.request("/v1/forecast")).status).toBe(200);
   });
 
   it("promote switches this process at once; rollback back; reload reports the status", async () => {

@@ -5,6 +5,7 @@
 // answers are small JSON documents). Loopback by default.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { attachClientAddress } from "../../http/client-address.ts";
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
@@ -121,7 +122,7 @@ export function startNodeServer(options: NodeServerOptions): Promise<RunningServ
           }
           body = read;
         }
-        const response = await options.fetch(toRequest(req, body, origin));
+        const response = await options.fetch(attachClientAddress(toRequest(req, body, origin), req.socket.remoteAddress));
         await writeResponse(res, response, req.method === "HEAD");
       } catch (e) {
         options.onError?.(e);

@@ -16,7 +16,7 @@ import { type ServeProcess, startServeProcess } from "../../../test/serve/serve-
 
 const exec = promisify(execFile);
 const bin = new URL("../../../bin/nalssi.js", import.meta.url).pathname;
-const TOKEN = "serve-test-token-9f8e7d";
+const TOKEN = "serve-test-token-9f8e7d-0123456789abcdef";
 
 let dir: string;
 let seeded: SeededDataDir;
