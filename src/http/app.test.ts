@@ -392,15 +392,15 @@ describe("security headers", () => {
 });
 
 describe("health and documentation", () => {
-  it("/healthz: 200 with the model and the newest observation age; 503 without a model", async () => {
+  it("/healthz: 200 ok with the model and the newest observation age; 503 unhealthy without a model", async () => {
     const res = await app.request("/healthz");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "ok", database: { reachable: true }, locations: [{ id: "seoul", model_version: v1, newest_observation_at: new Date(LAST).toISOString().replace(".000", ""), newest_observation_age_seconds: 1200 }] });
+    expect(await res.json()).toMatchObject({ status: "ok", reasons: [], database: { reachable: true }, locations: [{ id: "seoul", model_version: v1, production_version: v1, newest_observation_at: new Date(LAST).toISOString().replace(".000", ""), newest_observation_age_seconds: 1200 }] });
     const empty = await openMigratedMemoryDb();
     const none = createApp({ db: empty, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db: empty, objects, clock, logger }, DEFAULT_SERVING_CONFIG), jobs });
     const h = await none.request("/healthz");
     expect(h.status).toBe(503);
-    expect(await h.json()).toMatchObject({ status: "degraded", locations: [{ model_version: null, model_problem: expect.stringMatching(/no production model/) }] });
+    expect(await h.json()).toMatchObject({ status: "unhealthy", reasons: expect.arrayContaining([expect.objectContaining({ code: "no_model" })]), locations: [{ model_version: null, model_problem: expect.stringMatching(/no production model/) }] });
     await expectError(await none.request("/v1/forecast"), 503, "no_model");
     await expectError(await none.request("/v1/predict", json({ features: {} })), 503, "no_model");
     empty.close();
