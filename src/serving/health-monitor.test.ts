@@ -49,7 +49,7 @@ beforeAll(async () => {
   v2 = await registerTrained({ db, objects, clock: regClock }, "seoul", a);
   await new Registry({ db, objects, clock }).promote({ location: "seoul", version: v1, by: "test" });
   await storeObservations(db, series, "seoul", LAST - 20 * DAY_MS, LAST + HOUR_MS, clock.now());
-}, 60_000);
+});
 afterAll(() => {
   a?.fitted.booster.free();
   db?.close();
