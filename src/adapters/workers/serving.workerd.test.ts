@@ -20,7 +20,7 @@ import { referenceForecast, referenceRows, registerTrained, storeObservations, t
 import type { Env } from "./env.ts";
 import worker from "./worker.ts";
 
-const TOKEN = "workerd-admin-token-5150";
+const TOKEN = "workerd-admin-token-5150-0123456789abcdef";
 const testEnv: Env = {
   ...(env as unknown as Env),
   LIBSQL_URL: inject("servingDbUrl"),

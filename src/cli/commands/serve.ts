@@ -27,6 +27,7 @@ import { UsageError } from "../errors.ts";
 import { DEFAULT_DATA_DIR, openJobs, serviceKeyFromEnv } from "../job-setup.ts";
 import { DATA_DIR_HELP } from "../registry-options.ts";
 import pkg from "../../../package.json" with { type: "json" };
+import { adminTokenProblem } from "../../http/admin-auth.ts";
 
 interface ServeOpts {
   port: string;
@@ -97,6 +98,8 @@ export async function startServe(opts: { port: number; host: string; dataDir: st
     throw e;
   }
   const locations = configuredLocations(opts.locationsFile, env);
+  const tokenProblem = adminTokenProblem(env.ADMIN_TOKEN); // refuse a guessable admin token before anything starts
+  if (tokenProblem) throw new UsageError(tokenProblem);
   const opened = await openJobs({ dataDir: opts.dataDir, verbose: !opts.quiet }, env);
   const { deps } = opened;
   const adminToken = env.ADMIN_TOKEN?.trim() || undefined;

@@ -49,7 +49,8 @@ async function train(opts: TrainOpts): Promise<void> {
     try {
       run = await runTraining(
         { ...deps, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version, gitCommit: null }, ...(holdoutDays ? { holdoutDays } : {}) },
-        { location, ...(opts.date ? { runDate: opts.date } : {}), trigger: "cli" },
+        // a run whose process was killed holds the lease until it expires (<= 60 s): wait for that
+        { location, ...(opts.date ? { runDate: opts.date } : {}), trigger: "cli", waitForLeaseMs: 90_000 },
         progress.executor,
       );
     } catch (e) {
