@@ -22,7 +22,8 @@
 //                       BENCH_WRANGLER=0)
 //   --cpu-prof DIR      run serve under node --cpu-prof, profiles written to DIR on exit
 // wrk: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk`; benches do not run in CI.
-import { execFile, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve as resolvePath } from "node:path";
@@ -83,7 +84,44 @@ interface Case {
   server: "cached" | "nocache";
 }
 
-function startCeiling(): Promise<{ url: string; stop(): Promise<void> }> {
+// CPU time of a process and its children (Linux /proc): CPU per request is the steadiest figure on a
+// shared machine, where req/s also measures what the neighbours are doing.
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = (p: string) => {
+      const text = readFileSync(`/proc/${p}/stat`, "utf8");
+      return text.slice(text.lastIndexOf(")") + 2).split(" ");
+    };
+    let ticks = 0;
+    for (const p of readdirSync("/proc")) {
+      if (!/^\d+$/.test(p)) continue;
+      try {
+        const f = stat(p);
+        if (Number(p) === pid || Number(f[1]) === pid) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return ticks / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+async function measured(pid: number, spec: Parameters<typeof runLoad>[1]): Promise<LoadResult & { cpuUs: number | null }> {
+  const c0 = cpuSeconds(pid);
+  const r = await runLoad(TOOL, spec);
+  const c1 = cpuSeconds(pid);
+  return { ...r, cpuUs: c0 === null || c1 === null || r.requests === 0 ? null : ((c1 - c0) * 1e6) / r.requests };
+}
+
+function startCeiling(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, [here("./ceiling-server.ts")], { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   return new Promise((resolve, reject) => {
@@ -91,7 +129,7 @@ function startCeiling(): Promise<{ url: string; stop(): Promise<void> }> {
     child.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
       const m = /serving on (\S+)/.exec(out);
-      if (m) resolve({ url: m[1]!, stop: async () => (child.kill("SIGTERM"), await exited) });
+      if (m) resolve({ url: m[1]!, pid: child.pid!, stop: async () => (child.kill("SIGTERM"), await exited) });
     });
     void exited.then(() => reject(new Error("the ceiling server exited")));
   });
@@ -117,8 +155,8 @@ async function stopServe(s: ServeProcess, label: string): Promise<void> {
 interface Measured {
   case: Case;
   conc: number;
-  ceiling: LoadResult;
-  serve: LoadResult;
+  ceiling: LoadResult & { cpuUs: number | null };
+  serve: LoadResult & { cpuUs: number | null };
 }
 
 async function compareOnce(dir: string, cases: Case[]): Promise<Measured[]> {
@@ -136,8 +174,8 @@ async function compareOnce(dir: string, cases: Case[]): Promise<Measured[]> {
       await runLoad(TOOL, { url: serveUrl + c.path, method: c.method, ...(c.body ? { body: c.body } : {}), connections: 16, seconds: 1 });
       for (const conc of CONCURRENCY) {
         const spec = { method: c.method, ...(c.body ? { body: c.body } : {}), connections: conc, seconds: SECONDS };
-        const ceil = await runLoad(TOOL, { ...spec, url: ceiling.url + c.path });
-        const serve = await runLoad(TOOL, { ...spec, url: serveUrl + c.path });
+        const ceil = await measured(ceiling.pid, { ...spec, url: ceiling.url + c.path });
+        const serve = await measured(servers[c.server]!.child.pid!, { ...spec, url: serveUrl + c.path });
         out.push({ case: c, conc, ceiling: ceil, serve });
         if (serve.non2xx > 0 || serve.errors > 0) process.exitCode = 1;
       }
@@ -165,6 +203,8 @@ function report(runs: Measured[][]): void {
       "p99 ms": spread(pick((m) => m.serve.p99), ms),
       "max ms": spread(pick((m) => m.serve.max), ms),
       "ceiling p99": spread(pick((m) => m.ceiling.p99), ms),
+      "cpu us/req": spread(pick((m) => m.serve.cpuUs ?? NaN), (x) => x.toFixed(0)),
+      "ceiling cpu us/req": spread(pick((m) => m.ceiling.cpuUs ?? NaN), (x) => x.toFixed(0)),
       "non-2xx": pick((m) => m.serve.non2xx).reduce((a, b) => a + b, 0),
       errors: pick((m) => m.serve.errors).reduce((a, b) => a + b, 0),
     });
@@ -248,7 +288,7 @@ async function main(): Promise<void> {
       }
       console.log(RUNS > 1 ? `\n== median of ${RUNS} runs (min..max)` : "");
       report(runs);
-      console.log("ratio_to_ceiling: serve req/s / ceiling req/s, measured back to back in the same run; p50/p99/max are serve's. \"no cache\": every forecast reads the 35-day window from libSQL and rebuilds the features.");
+      console.log("ratio_to_ceiling: serve req/s / ceiling req/s, measured back to back in the same run; p50/p99/max are serve's. cpu us/req: CPU time (user+system, the process and its children, from /proc) per answered request, the figure least disturbed by other load on the machine. \"no cache\": every forecast reads the 35-day window from libSQL and rebuilds the features.");
     }
     if (args.cold) await coldBench(dir, seeded, at);
   } finally {

@@ -15,6 +15,14 @@ export interface ModelCacheOptions {
   checkIntervalMs: number;
   /** Try a refused version again after this long (ms). Default: max(10 x checkIntervalMs, 60 s). */
   retryRefusedMs?: number;
+  /**
+   * Once a model is loaded, answer with it while a due pointer read (and any load) runs in the
+   * background, instead of making the request wait for the database (default false). For
+   * long-running servers (`nalssi serve`): no request waits behind a reload or a slow database; a
+   * promotion is served from the first request after the read, i.e. within the interval plus one
+   * pointer read and load. Not for Workers, where work outliving its request may be cancelled.
+   */
+  staleWhileChecking?: boolean;
 }
 
 export interface ModelCacheDeps extends ModelLoaderDeps {
@@ -65,6 +73,7 @@ export class ModelCache {
   readonly #deps: ModelCacheDeps;
   readonly #interval: number;
   readonly #retryRefused: number;
+  readonly #staleWhileChecking: boolean;
   readonly #states = new Map<string, LocationState>();
 
   constructor(deps: ModelCacheDeps, options: ModelCacheOptions) {
@@ -74,6 +83,7 @@ export class ModelCache {
     this.#deps = deps;
     this.#interval = options.checkIntervalMs;
     this.#retryRefused = options.retryRefusedMs ?? Math.max(10 * options.checkIntervalMs, 60_000);
+    this.#staleWhileChecking = options.staleWhileChecking ?? false;
   }
 
   get checkIntervalMs(): number {
@@ -95,14 +105,27 @@ export class ModelCache {
 
   /**
    * The model to serve the location with. Reads the pointer when the last read is older than the
-   * interval (waiting for it: a request never sees a model older than the interval allows); throws
+   * interval, waiting for it (a request never sees a model older than the interval allows) unless
+   * `staleWhileChecking` and a model is loaded, which answers at once while the read runs. Throws
    * NoModelError / RegistryUnavailableError when there is nothing to serve.
    */
   async get(location: string): Promise<LoadedModel> {
     const s = this.#state(location);
-    if (this.#now() - s.checkedAt >= this.#interval || s.inflight) await this.#check(location, s, false);
+    if (this.#now() - s.checkedAt >= this.#interval || s.inflight) {
+      const check = this.#check(location, s, false);
+      if (this.#staleWhileChecking && s.current) {
+        // #run handles its own failures; anything else is a bug to log, not to crash on.
+        check.catch((e: unknown) => this.#deps.logger.error("model check failed", { location, error: (e as Error).message }));
+      } else await check;
+    }
     if (s.current) return s.current;
     throw this.#unavailable(location, s);
+  }
+
+  /** Resolves when no pointer read or load is running for the location (for tests and shutdown). */
+  async settled(location: string): Promise<void> {
+    const s = this.#states.get(location);
+    while (s?.inflight) await s.inflight;
   }
 
   /** The loaded model, without reading the pointer. */

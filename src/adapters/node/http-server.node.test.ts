@@ -61,7 +61,7 @@ function raw(head: string, total: number, opts: { chunked: boolean; waitForConti
         sent += chunk.length;
         if (!socket.write(frame)) return void socket.once("drain", pump);
       }
-      if (sent >= total && !socket.destroyed) socket.end(opts.chunked ? "0\r\n\r\n" : undefined);
+      if (sent >= total && !socket.destroyed) socket.end(opts.chunked ? "0\r\n\r\n" : "");
     };
     socket.on("data", (d: Buffer) => {
       received += d.toString("latin1");
