@@ -217,7 +217,10 @@ async function promoteDuring(dir: string, seeded: SeededDataDir, predict: Case):
   const [v1, v2] = seeded.versions as [string, string];
   console.log(`\n== single-row predict at c=${conc}, ${SECONDS * 2} s quiet, then ${SECONDS * 2} s while \`nalssi promote\` (another process) alternates ${v2} / ${v1} every 2 s; MODEL_RELOAD_SECONDS=1; ${RUNS} run(s)`);
   const rows: Record<string, string | number>[] = [];
+  const promote = (version: string) => exec(process.execPath, [bin, "promote", version, "--data-dir", dir, "--by", "bench", "--reason", "promote-during", "--skip-artifact-check"], { env: { ...process.env, LIBSQL_URL: "" } });
   for (let run = 1; run <= RUNS; run++) {
+    // Each run starts from v1 in production (an earlier run may have ended on v2).
+    await promote(v1).catch(() => undefined);
     const s = await startServeProcess(dir, serveEnv({ MODEL_RELOAD_SECONDS: "1" }), WORKERS > 1 ? ["--workers", String(WORKERS)] : []);
     try {
       await runLoad(TOOL, { url: s.url + predict.path, method: "POST", body: predict.body!, connections: 16, seconds: 1 });
@@ -230,7 +233,7 @@ async function promoteDuring(dir: string, seeded: SeededDataDir, predict: Case):
         while (!stop) {
           await new Promise((r) => setTimeout(r, 2000));
           if (stop) break;
-          await exec(process.execPath, [bin, "promote", next, "--data-dir", dir, "--by", "bench", "--reason", "promote-during", "--skip-artifact-check"], { env: { ...process.env, LIBSQL_URL: "" } });
+          await promote(next);
           promotions++;
           next = next === v2 ? v1 : v2;
         }
