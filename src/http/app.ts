@@ -10,9 +10,9 @@
 // Every error is JSON {"error": {"code", "message", "details"}} (api-errors.ts).
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { z } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { allowedMethodsOf } from "./allowed-methods.ts";
 import { ApiError, jsonError, toErrorResponse } from "./api-errors.ts";
+import { requestBodyLimit } from "./body-limit.ts";
 import { type ApiDeps, DEFAULT_MAX_BODY_BYTES } from "./api-deps.ts";
 import { boundedNames, clipText, MAX_LISTED } from "../text/bounded-list.ts";
 import { DOCS_HTML } from "./docs-page.ts";
@@ -59,15 +59,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
   });
   const maxBody = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use("*", securityHeaders());
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: maxBody,
-      onError: () => {
-        throw new ApiError(413, "payload_too_large", `the request body is larger than ${maxBody} bytes`, { max_bytes: maxBody });
-      },
-    }),
-  );
+  app.use("*", requestBodyLimit(maxBody));
 
   registerHealth(app, deps);
   registerForecast(app, deps);

@@ -49,9 +49,11 @@ interface Setup {
   blindRegistry: Registry;
   objectGets: { n: number; delayMs: number };
   failDb: { on: boolean };
+  /** While set, every database call waits for this promise (a stalled database). */
+  stallDb: { gate: Promise<void> | null };
 }
 
-async function setup(): Promise<Setup> {
+async function setup(options: { staleWhileChecking?: boolean } = {}): Promise<Setup> {
   const db = await openMigratedMemoryDb();
   const store = createMemoryObjectStore();
   const objectGets = { n: 0, delayMs: 0 };
@@ -64,13 +66,17 @@ async function setup(): Promise<Setup> {
     },
   };
   const failDb = { on: false };
+  const stallDb: { gate: Promise<void> | null } = { gate: null };
   const readDb = {
-    execute: ((stmt: Parameters<Client["execute"]>[0]) => (failDb.on ? Promise.reject(new Error("connection refused")) : db.execute(stmt))) as Client["execute"],
+    execute: (async (stmt: Parameters<Client["execute"]>[0]) => {
+      if (stallDb.gate) await stallDb.gate;
+      return failDb.on ? Promise.reject(new Error("connection refused")) : db.execute(stmt);
+    }) as Client["execute"],
     batch: ((stmts: Parameters<Client["batch"]>[0], mode?: Parameters<Client["batch"]>[1]) => (failDb.on ? Promise.reject(new Error("connection refused")) : db.batch(stmts, mode))) as Client["batch"],
   };
   const clock = fixedClock("2024-04-10T00:00:00Z");
   const logger = memoryLogger();
-  const cache = new ModelCache({ db: readDb, objects, clock, logger }, { checkIntervalMs: INTERVAL });
+  const cache = new ModelCache({ db: readDb, objects, clock, logger }, { checkIntervalMs: INTERVAL, ...options });
   return {
     db,
     objects,
@@ -81,6 +87,7 @@ async function setup(): Promise<Setup> {
     blindRegistry: new Registry({ db, clock }),
     objectGets,
     failDb,
+    stallDb,
   };
 }
 
@@ -201,6 +208,43 @@ describe("ModelCache", () => {
     expect(second.every((m) => m.version === v2)).toBe(true);
     expect(s.cache.counters("seoul")).toEqual({ checks: 2, loads: 2 });
     expect(s.objectGets.n).toBe(4);
+  });
+
+  it("with staleWhileChecking, answers with the loaded model while the due pointer read waits on a stalled database", async () => {
+    const s = await setup({ staleWhileChecking: true });
+    const v1 = await register(s, a);
+    const v2 = await register(s, b);
+    await s.registry.promote({ location: "seoul", version: v1, by: "test" });
+    expect((await s.cache.get("seoul")).version).toBe(v1);
+    await s.registry.promote({ location: "seoul", version: v2, by: "test" });
+    s.clock.advance(INTERVAL);
+    let release!: () => void;
+    s.stallDb.gate = new Promise((r) => (release = r));
+    // Answered although the pointer read cannot finish (waiting for it would hang this test).
+    expect((await s.cache.get("seoul")).version).toBe(v1);
+    expect((await s.cache.get("seoul")).version).toBe(v1);
+    expect(s.cache.counters("seoul")).toEqual({ checks: 2, loads: 1 });
+    s.stallDb.gate = null;
+    release();
+    await s.cache.settled("seoul");
+    expect((await s.cache.get("seoul")).version).toBe(v2);
+    expect(s.cache.counters("seoul")).toEqual({ checks: 2, loads: 2 });
+  });
+
+  it("without staleWhileChecking, a due pointer read is waited for", async () => {
+    const s = await setup();
+    const v1 = await register(s, a);
+    await s.registry.promote({ location: "seoul", version: v1, by: "test" });
+    await s.cache.get("seoul");
+    s.clock.advance(INTERVAL);
+    let release!: () => void;
+    s.stallDb.gate = new Promise((r) => (release = r));
+    const answer = s.cache.get("seoul").then(() => "answered");
+    const first = await Promise.race([answer, new Promise((r) => setTimeout(() => r("waiting"), 100))]);
+    expect(first).toBe("waiting");
+    s.stallDb.gate = null;
+    release();
+    expect(await answer).toBe("answered");
   });
 
   it("keeps serving when the database is unreachable; without a model it says why", async () => {

@@ -21,6 +21,14 @@ export interface ModelCacheOptions {
    * loads it again. bench/model-cache-memory.bench.ts measures the memory per model.
    */
   maxModels?: number;
+  /**
+   * Once a model is loaded, answer with it while a due pointer read (and any load) runs in the
+   * background, instead of making the request wait for the database (default false). For
+   * long-running servers (`nalssi serve`): no request waits behind a reload or a slow database; a
+   * promotion is served from the first request after the read, i.e. within the interval plus one
+   * pointer read and load. Not for Workers, where work outliving its request may be cancelled.
+   */
+  staleWhileChecking?: boolean;
 }
 
 /** 128: the 96 ASOS stations and some custom points (MODEL_CACHE_MAX_MODELS). */
@@ -76,6 +84,7 @@ export class ModelCache {
   readonly #retryRefused: number;
   readonly #maxModels: number;
   /** In least-recently-used order: get() and reload() move a location to the end. */
+  readonly #staleWhileChecking: boolean;
   readonly #states = new Map<string, LocationState>();
   #evictions = 0;
 
@@ -89,6 +98,7 @@ export class ModelCache {
     const max = options.maxModels ?? DEFAULT_MAX_MODELS;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxModels must be a whole number >= 1, got ${max}`);
     this.#maxModels = max;
+    this.#staleWhileChecking = options.staleWhileChecking ?? false;
   }
 
   /** Models in memory now, the bound, and how many were evicted to keep it. */
@@ -136,15 +146,28 @@ export class ModelCache {
 
   /**
    * The model to serve the location with. Reads the pointer when the last read is older than the
-   * interval (waiting for it: a request never sees a model older than the interval allows); throws
+   * interval, waiting for it (a request never sees a model older than the interval allows) unless
+   * `staleWhileChecking` and a model is loaded, which answers at once while the read runs. Throws
    * NoModelError / RegistryUnavailableError when there is nothing to serve.
    */
   async get(location: string): Promise<LoadedModel> {
     const s = this.#state(location);
     this.#touch(location, s);
-    if (this.#now() - s.checkedAt >= this.#interval || s.inflight) await this.#check(location, s, false);
+    if (this.#now() - s.checkedAt >= this.#interval || s.inflight) {
+      const check = this.#check(location, s, false);
+      if (this.#staleWhileChecking && s.current) {
+        // #run handles its own failures; anything else is a bug to log, not to crash on.
+        check.catch((e: unknown) => this.#deps.logger.error("model check failed", { location, error: (e as Error).message }));
+      } else await check;
+    }
     if (s.current) return s.current;
     throw this.#unavailable(location, s);
+  }
+
+  /** Resolves when no pointer read or load is running for the location (for tests and shutdown). */
+  async settled(location: string): Promise<void> {
+    const s = this.#states.get(location);
+    while (s?.inflight) await s.inflight;
   }
 
   /** The loaded model, without reading the pointer. */

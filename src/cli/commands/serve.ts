@@ -1,4 +1,4 @@
-// `nalssi serve [--port] [--host] [--data-dir]`: the same Hono app as the Worker, on Node (node:http)
+// `nalssi serve [--port] [--host] [--workers] [--data-dir]`: the same Hono app as the Worker, on Node (node:http)
 // or Deno (Deno.serve), against the data folder (embedded libSQL file nalssi.db + objects/) or
 // LIBSQL_URL. Settings from the environment: ADMIN_TOKEN (enables the admin routes),
 // MODEL_RELOAD_SECONDS, FORECAST_MAX_AGE_MINUTES, FORECAST_WINDOW_DAYS, FORECAST_CACHE_SECONDS,
@@ -9,6 +9,7 @@ import process from "node:process";
 import type { Command } from "commander";
 import { startDenoServer, isDeno } from "../../adapters/deno/http-server.ts";
 import { startNodeServer, type RunningServer } from "../../adapters/node/http-server.ts";
+import { isClusterWorker, leaveCluster, runCluster } from "../../adapters/node/cluster.ts";
 import { createApp } from "../../http/app.ts";
 import { runIngest } from "../../jobs/ingest.ts";
 import { runTraining } from "../../jobs/train/run-training.ts";
@@ -31,6 +32,7 @@ import { adminTokenProblem } from "../../http/admin-auth.ts";
 
 interface ServeOpts {
   port: string;
+  workers: string;
   host: string;
   dataDir: string;
   quiet?: boolean;
@@ -42,6 +44,12 @@ type Env = Readonly<Record<string, string | undefined>>;
 function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`--workers must be a whole number from 1 to 64, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -108,7 +116,8 @@ export async function startServe(opts: { port: number; host: string; dataDir: st
     return adminToken && adminToken.length >= 4 ? t.split(adminToken).join("[REDACTED]") : t;
   };
   const logger = textLogger((line) => void process.stderr.write(`nalssi serve: ${line}\n`), { minLevel: opts.quiet ? "warn" : "info", redact });
-  const serving = createServing({ db: deps.db, objects: deps.objects, clock: deps.clock, logger }, config);
+  // A long-running process: requests never wait for the pointer read or a model load (model-cache.ts).
+  const serving = createServing({ db: deps.db, objects: deps.objects, clock: deps.clock, logger }, config, { staleWhileChecking: true });
   const app = createApp({
     db: deps.db,
     objects: deps.objects,
@@ -144,10 +153,23 @@ export async function startServe(opts: { port: number; host: string; dataDir: st
 
 async function serve(opts: ServeOpts): Promise<void> {
   const port = parsePort(opts.port);
+  const workers = parseWorkers(opts.workers);
+  if (workers > 1 && !isDeno() && !isClusterWorker()) {
+    // The primary: forks the workers (each runs this command and the code below) and supervises them.
+    const cluster = await runCluster({ workers, log: (line) => void process.stderr.write(`nalssi serve: ${line}\n`) });
+    const host = cluster.address.host.includes(":") ? `[${cluster.address.host}]` : cluster.address.host;
+    const url = `http://${host}:${cluster.address.port}`;
+    process.stdout.write(`nalssi: serving on ${url} (docs ${url}/docs), ${workers} workers\n`);
+    process.exitCode = await cluster.stopped;
+    return;
+  }
+  if (workers > 1 && isDeno()) throw new UsageError("--workers needs Node (node:cluster); under Deno run one process per core behind a load balancer");
   const { server, close } = await startServe({ port, host: opts.host, dataDir: opts.dataDir, quiet: opts.quiet ?? false, ...(opts.locations !== undefined ? { locationsFile: opts.locations } : {}) });
-  // The URL on stdout (tests and scripts read it); everything else goes to stderr.
-  process.stdout.write(`nalssi: serving on ${server.url} (docs ${server.url}/docs)\n`);
+  // The URL on stdout (tests and scripts read it); everything else goes to stderr. A cluster worker
+  // stays quiet: the primary reports the shared address.
+  if (!isClusterWorker()) process.stdout.write(`nalssi: serving on ${server.url} (docs ${server.url}/docs)\n`);
   await untilSignal(() => close());
+  leaveCluster();
 }
 
 export function registerServe(program: Command): void {
@@ -156,6 +178,7 @@ export function registerServe(program: Command): void {
     .description("serve the forecast API (the Worker's app) from the data folder: forecasts, predictions, registry, history, admin")
     .option("--port <n>", "TCP port (0 = any free port)", "8787")
     .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--workers <n>", "server processes sharing the port (node:cluster), each with its own model cache; raise it to the number of cores when one process is CPU-bound", "1")
     .option("--data-dir <dir>", DATA_DIR_HELP, DEFAULT_DATA_DIR)
     .option("--quiet", "log only warnings and errors"))
     .action((opts: ServeOpts) => serve(opts));
