@@ -102,6 +102,7 @@ describe("predictRows", () => {
       missing: [first],
       unknown: ["wind_gust"],
       non_numeric: [second, third],
+      counts: { missing: 1, unknown: 1, non_numeric: 2 },
       expected: { features: model.featureNames, version: model.artifact.spec.version },
     });
   });
@@ -113,7 +114,7 @@ describe("predictRows", () => {
     const details = e.details as { invalid_instances: number; instances: { index: number; non_numeric: string[] }[] };
     expect(details.invalid_instances).toBe(24);
     expect(details.instances.map((x) => x.index)).toEqual(Array.from({ length: 20 }, (_, k) => 2 * k + 1));
-    expect(details.instances[0]).toEqual({ index: 1, missing: [], unknown: [], non_numeric: [model.featureNames[0]] });
+    expect(details.instances[0]).toEqual({ index: 1, missing: [], unknown: [], non_numeric: [model.featureNames[0]], counts: { missing: 0, unknown: 0, non_numeric: 1 } });
   });
 
   it("says what the predictions are: the model's target transform, in °C", () => {
