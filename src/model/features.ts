@@ -260,6 +260,19 @@ export const FEATURE_CATALOGUE: readonly FeatureDef[] = [
     description: "sea-level pressure tendency over 24 h, hPa",
     compute: (g, i) => diff(g.value("seaLevelPressure", i), g.value("seaLevelPressure", i - 24)),
   },
+  { name: "pa", group: "pressure", description: "station pressure at t, hPa", compute: (g, i) => g.value("pressure", i) },
+  {
+    name: "pa_d3",
+    group: "pressure",
+    description: "station pressure tendency over 3 h, hPa",
+    compute: (g, i) => diff(g.value("pressure", i), g.value("pressure", i - 3)),
+  },
+  {
+    name: "pa_d24",
+    group: "pressure",
+    description: "station pressure tendency over 24 h, hPa",
+    compute: (g, i) => diff(g.value("pressure", i), g.value("pressure", i - 24)),
+  },
   // ---- radiation
   {
     name: "icsr_sum24",
