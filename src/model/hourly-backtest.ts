@@ -183,3 +183,12 @@ export function headline(t: LeadTable, lead = 24) {
     skill_ci95: skillInterval(ft),
   };
 }
+
+/** The rows of the given leads. */
+export function selectLeads(t: LeadTable, leads: readonly number[]): LeadTable {
+  const keep = new Set(leads);
+  const idx = rowsOf(t, (i) => keep.has(t.lead[i]!));
+  const out = emptyLeadTable();
+  for (const k of Object.keys(out) as (keyof LeadTable)[]) out[k] = idx.map((i) => t[k][i]!);
+  return out;
+}
