@@ -47,26 +47,34 @@ export const leadCalibrationSchema = z.object({
 });
 export type LeadCalibration = z.infer<typeof leadCalibrationSchema>;
 
+const groupsShape = {
+  format: z.literal(HOURLY_ARTIFACT_FORMAT),
+  featureCatalogueVersion: z.string().min(1),
+  recipe: leadRecipeSchema,
+  /** Column order of every group model: recipe.issueFeatures then recipe.leadFeatures. */
+  featureNames: z.array(z.string().min(1)).min(1),
+  target: z.literal("delta"),
+  climatology: climatologySchema.nullable(),
+  trainedBefore: z.iso.datetime({ offset: true }),
+  groups: z
+    .array(
+      z.object({
+        leads: z.tuple([lead, lead]),
+        iterations: z.number().int().nonnegative(),
+        trainRows: z.number().int().nonnegative(),
+        lightgbmModel: z.string().min(1),
+      }),
+    )
+    .min(1),
+};
+
+/** The group models before calibration (what the pipeline's train_hourly step stores). */
+export const hourlyModelsSchema = z.object(groupsShape);
+export type HourlyModels = z.infer<typeof hourlyModelsSchema>;
+
 export const hourlyArtifactSchema = z
   .object({
-    format: z.literal(HOURLY_ARTIFACT_FORMAT),
-    featureCatalogueVersion: z.string().min(1),
-    recipe: leadRecipeSchema,
-    /** Column order of every group model: recipe.issueFeatures then recipe.leadFeatures. */
-    featureNames: z.array(z.string().min(1)).min(1),
-    target: z.literal("delta"),
-    climatology: climatologySchema.nullable(),
-    trainedBefore: z.iso.datetime({ offset: true }),
-    groups: z
-      .array(
-        z.object({
-          leads: z.tuple([lead, lead]),
-          iterations: z.number().int().nonnegative(),
-          trainRows: z.number().int().nonnegative(),
-          lightgbmModel: z.string().min(1),
-        }),
-      )
-      .min(1),
+    ...groupsShape,
     calibration: z.object({
       method: z.literal("cross-fit-residual-quantiles"),
       folds: z.number().int().min(2),
@@ -123,4 +131,19 @@ export function parseHourlyArtifact(input: string | unknown): HourlyArtifact {
 
 export function serializeHourlyArtifact(a: HourlyArtifact): string {
   return JSON.stringify(hourlyArtifactSchema.parse(a));
+}
+
+/**
+ * The hourly set inside a registry version's features.json: that document is the legacy 24 h spec
+ * (read by today's serving path) with the hourly model set under `hourly`. Throws ArtifactError.
+ */
+export function hourlyFromFeaturesJson(text: string): HourlyArtifact {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ArtifactError("corrupt", "features.json is not JSON");
+  }
+  if (typeof json !== "object" || json === null || !("hourly" in json)) throw new ArtifactError("incompatible", "features.json has no hourly model set (a version trained before the 1..48 h models)");
+  return parseHourlyArtifact((json as { hourly: unknown }).hourly);
 }

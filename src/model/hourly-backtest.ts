@@ -5,9 +5,9 @@
 // with the coverage and mean width of the 80 % and 95 % intervals.
 import type { LightGBM } from "./lightgbm-wasm/index.ts";
 import type { LeadRecipe } from "./artifact.ts";
-import { contextFor, fitHourly, forecastRows } from "./hourly-model.ts";
+import { contextFor, fitHourly, forecastRows, type RowForecasts } from "./hourly-model.ts";
 import { type ErrorStats, errorStats, type ForecastTable, skillInterval, verify } from "./metrics.ts";
-import { buildLeadRows } from "./multilead-dataset.ts";
+import { buildLeadRows, type LeadRows } from "./multilead-dataset.ts";
 import { HOUR_MS, type HourlySeries, isoHour } from "./series.ts";
 import { HourlyGrid } from "./series-grid.ts";
 
@@ -61,6 +61,25 @@ export function emptyLeadTable(): LeadTable {
   return { issueTime: [], lead: [], observed: [], model: [], persistence: [], diurnal: [], climatology: [], kma: [], p025: [], p10: [], p90: [], p975: [] };
 }
 
+/** Appends lead rows and their forecasts to a table. */
+export function appendForecasts(table: LeadTable, rows: LeadRows, f: RowForecasts): LeadTable {
+  for (let r = 0; r < rows.numRows; r++) {
+    table.issueTime.push(rows.issueTime[r]!);
+    table.lead.push(rows.lead[r]!);
+    table.observed.push(rows.target[r]!);
+    table.model.push(f.point[r]!);
+    table.persistence.push(rows.current[r]!);
+    table.diurnal.push(rows.diurnal[r]!);
+    table.climatology.push(rows.climatology[r]!);
+    table.kma.push(rows.kma[r]!);
+    table.p025.push(f.p025[r]!);
+    table.p10.push(f.p10[r]!);
+    table.p90.push(f.p90[r]!);
+    table.p975.push(f.p975[r]!);
+  }
+  return table;
+}
+
 export function runHourlyBacktest(lgb: LightGBM, series: HourlySeries, opts: HourlyBacktestOptions): { table: LeadTable; folds: { cutoff: string; test_to: string; test_rows: number }[] } {
   const { from, to } = opts;
   if (!(to > from)) throw new Error(`backtest range is empty: from ${isoHour(from)} to ${isoHour(to)}`);
@@ -81,21 +100,7 @@ export function runHourlyBacktest(lgb: LightGBM, series: HourlySeries, opts: Hou
         from: cutoff,
         to: end,
       });
-      const f = forecastRows(m, rows);
-      for (let r = 0; r < rows.numRows; r++) {
-        table.issueTime.push(rows.issueTime[r]!);
-        table.lead.push(rows.lead[r]!);
-        table.observed.push(rows.target[r]!);
-        table.model.push(f.point[r]!);
-        table.persistence.push(rows.current[r]!);
-        table.diurnal.push(rows.diurnal[r]!);
-        table.climatology.push(rows.climatology[r]!);
-        table.kma.push(rows.kma[r]!);
-        table.p025.push(f.p025[r]!);
-        table.p10.push(f.p10[r]!);
-        table.p90.push(f.p90[r]!);
-        table.p975.push(f.p975[r]!);
-      }
+      appendForecasts(table, rows, forecastRows(m, rows));
       const fold = { cutoff: isoHour(cutoff), test_to: isoHour(end), test_rows: rows.numRows };
       folds.push(fold);
       opts.onFold?.(fold);

@@ -7,7 +7,7 @@
 // intervals never cross.
 import type { Booster, LightGBM, Params } from "./lightgbm-wasm/index.ts";
 import { type Climatology, fitClimatology, kmaLookup } from "./baselines.ts";
-import { HOURLY_ARTIFACT_FORMAT, type HourlyArtifact, type LeadCalibration, type LeadRecipe } from "./artifact.ts";
+import { HOURLY_ARTIFACT_FORMAT, type HourlyArtifact, type HourlyModels, type LeadCalibration, type LeadRecipe } from "./artifact.ts";
 import { FEATURE_CATALOGUE_VERSION, type FeatureContext } from "./features.ts";
 import { MAX_LEAD_HOURS } from "./lead-features.ts";
 import { buildLeadRows, type LeadGroup, type LeadRows, sampledLeads } from "./multilead-dataset.ts";
@@ -121,43 +121,75 @@ function calibrate(x: FitInput): LeadCalibration[] {
   return residuals.slice(1).map((e, k) => residualQuantiles(e, k + 1));
 }
 
+/** What every fitting stage needs: the grid and context of the data before the cutoff. */
+export interface FitSetup {
+  grid: HourlyGrid;
+  ctx: FeatureContext;
+  climatology: Climatology | null;
+  recipe: LeadRecipe;
+  cutoff: number;
+}
+
+/** The series cut at `cutoff` (later data cannot reach any fitting stage), its grid, climatology and KMA lookup. */
+export function prepareFit(fullSeries: HourlySeries, cutoff: number, recipe: LeadRecipe): FitSetup {
+  const series = seriesBefore(fullSeries, cutoff);
+  if (series.observations.length === 0) throw new HourlyModelError(`no observations before the cutoff ${isoHour(cutoff)}`);
+  const climatology = fitClimatology(series, { to: cutoff });
+  return { grid: new HourlyGrid(series), ctx: { climatology, kma: kmaLookup(series.kmaForecasts) }, climatology, recipe, cutoff };
+}
+
+function input(lgb: LightGBM, s: FitSetup): FitInput {
+  return { lgb, grid: s.grid, ctx: s.ctx, recipe: s.recipe, cutoff: s.cutoff, params: { ...s.recipe.params, verbosity: -1 } };
+}
+
+/** The group models of the set (no calibration yet): the artifact without `calibration`, and the Boosters. */
+export function fitGroups(lgb: LightGBM, s: FitSetup): { models: HourlyModels; boosters: Booster[] } {
+  const x = input(lgb, s);
+  const names = featureNamesOf(s.recipe);
+  const boosters: Booster[] = [];
+  const groups: HourlyModels["groups"] = [];
+  try {
+    for (const group of s.recipe.groups) {
+      const rows = groupRows(x, group);
+      if (rows.numRows < MIN_GROUP_TRAIN_ROWS) {
+        throw new HourlyModelError(`only ${rows.numRows} training rows for leads ${group[0]}..${group[1]} h before ${isoHour(s.cutoff)}; need at least ${MIN_GROUP_TRAIN_ROWS}`);
+      }
+      const b = trainBooster(lgb, rows, x.params, names);
+      boosters.push(b);
+      const iterations = b.currentIteration();
+      groups.push({ leads: [group[0], group[1]], iterations, trainRows: rows.numRows, lightgbmModel: b.saveModel({ numIteration: iterations }) });
+    }
+  } catch (e) {
+    boosters.forEach((b) => b.free());
+    throw e;
+  }
+  const models: HourlyModels = {
+    format: HOURLY_ARTIFACT_FORMAT,
+    featureCatalogueVersion: FEATURE_CATALOGUE_VERSION,
+    recipe: s.recipe,
+    featureNames: names,
+    target: "delta",
+    climatology: s.climatology,
+    trainedBefore: new Date(s.cutoff).toISOString(),
+    groups,
+  };
+  return { models, boosters };
+}
+
+/** The interval calibration of the set, by month-blocked cross-fitting on the data before the cutoff. */
+export function calibrateHourly(lgb: LightGBM, s: FitSetup): HourlyArtifact["calibration"] {
+  return { method: "cross-fit-residual-quantiles", folds: s.recipe.calibrationFolds, leads: calibrate(input(lgb, s)) };
+}
+
 /**
  * Fits the model set on the data before `cutoff` (later data in `fullSeries` is cut off here, so
  * nothing at or after the cutoff can reach the models, the climatology or the calibration).
  */
 export function fitHourly(lgb: LightGBM, fullSeries: HourlySeries, cutoff: number, recipe: LeadRecipe): FittedHourly {
-  const series = seriesBefore(fullSeries, cutoff);
-  if (series.observations.length === 0) throw new HourlyModelError(`no observations before the cutoff ${isoHour(cutoff)}`);
-  const grid = new HourlyGrid(series);
-  const climatology = fitClimatology(series, { to: cutoff });
-  const ctx: FeatureContext = { climatology, kma: kmaLookup(series.kmaForecasts) };
-  const params: Params = { ...recipe.params, verbosity: -1 };
-  const x: FitInput = { lgb, grid, ctx, recipe, cutoff, params };
-  const names = featureNamesOf(recipe);
-  const boosters: Booster[] = [];
-  const groups: HourlyArtifact["groups"] = [];
+  const s = prepareFit(fullSeries, cutoff, recipe);
+  const { models, boosters } = fitGroups(lgb, s);
   try {
-    for (const group of recipe.groups) {
-      const rows = groupRows(x, group);
-      if (rows.numRows < MIN_GROUP_TRAIN_ROWS) {
-        throw new HourlyModelError(`only ${rows.numRows} training rows for leads ${group[0]}..${group[1]} h before ${isoHour(cutoff)}; need at least ${MIN_GROUP_TRAIN_ROWS}`);
-      }
-      const b = trainBooster(lgb, rows, params, names);
-      boosters.push(b);
-      const iterations = b.currentIteration();
-      groups.push({ leads: [group[0], group[1]], iterations, trainRows: rows.numRows, lightgbmModel: b.saveModel({ numIteration: iterations }) });
-    }
-    const artifact: HourlyArtifact = {
-      format: HOURLY_ARTIFACT_FORMAT,
-      featureCatalogueVersion: FEATURE_CATALOGUE_VERSION,
-      recipe,
-      featureNames: names,
-      target: "delta",
-      climatology: climatology as Climatology | null,
-      trainedBefore: new Date(cutoff).toISOString(),
-      groups,
-      calibration: { method: "cross-fit-residual-quantiles", folds: recipe.calibrationFolds, leads: calibrate(x) },
-    };
+    const artifact: HourlyArtifact = { ...models, calibration: calibrateHourly(lgb, s) };
     return { artifact, predictors: boosters.map(boosterPredictor), free: () => boosters.forEach((b) => b.free()) };
   } catch (e) {
     boosters.forEach((b) => b.free());

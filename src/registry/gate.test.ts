@@ -110,3 +110,21 @@ describe("decidePromotion refuses inputs it cannot compare", () => {
     expect(() => decidePromotion(same)).toThrow(/already production/);
   });
 });
+
+describe("decidePromotion of an hourly model set", () => {
+  const leads = (bad: number[]) =>
+    Array.from({ length: 48 }, (_, k) => {
+      const lead = k + 1;
+      return { lead, rmse: bad.includes(lead) ? 2.5 : 1.5, persistenceRmse: 2.0, bestBaselineRmse: lead > 20 && lead < 25 ? 1.4 : 1.8 };
+    });
+
+  it("promotes only when every lead beats persistence, and the reason names the leads that passed", () => {
+    const ok = decidePromotion({ ...input(1.5, 2.0), leads: leads([]) });
+    expect(ok.promote).toBe(true);
+    expect(ok.checks[1]).toMatchObject({ name: "all_leads_beat_persistence", passed: true });
+    expect(ok.reason).toContain("leads beating persistence: 1-48 (48/48); beating the best of persistence, diurnal persistence and climatology: 1-20,25-48 (44/48)");
+    const bad = decidePromotion({ ...input(1.5, 2.0), leads: leads([3, 4, 30]) });
+    expect(bad.promote).toBe(false);
+    expect(bad.reason).toContain("not every lead beats persistence: leads beating persistence: 1-2,5-29,31-48 (45/48), not: 3-4,30");
+  });
+});

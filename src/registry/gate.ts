@@ -48,14 +48,25 @@ export interface ProductionRescore {
   rmse: number;
 }
 
+/** The candidate's holdout scores at one lead of the hourly set (°C). */
+export interface LeadScore {
+  lead: number;
+  rmse: number;
+  persistenceRmse: number;
+  /** The best of persistence, diurnal persistence and climatology at this lead. */
+  bestBaselineRmse: number;
+}
+
 export interface GateInput {
   candidate: CandidateScore;
+  /** Per-lead scores of an hourly (1..48 h) model set: every lead must beat persistence. */
+  leads?: readonly LeadScore[];
   /** null only when the location has no production version yet. */
   production: ProductionRescore | null;
 }
 
 export interface GateCheck {
-  name: "beats_persistence" | "no_regression";
+  name: "beats_persistence" | "no_regression" | "all_leads_beat_persistence";
   passed: boolean;
   /** The candidate's RMSE. */
   value: number;
@@ -108,6 +119,20 @@ export function resolvePolicy(policy: Partial<GatePolicy> = {}): GatePolicy {
   return { minSkillMargin: p.minSkillMargin, maxRegression: p.maxRegression };
 }
 
+/** [1,2,3,5,7,8] -> "1-3,5,7-8"; "none" when empty. */
+export function leadRanges(leads: readonly number[]): string {
+  if (!leads.length) return "none";
+  const s = [...leads].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < s.length; ) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
+    parts.push(i === j ? String(s[i]) : `${s[i]}-${s[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
+
 const describeWindow = (w: HoldoutWindow) => `${w.from}..${w.to} (n=${w.n})`;
 
 /** Decides whether the candidate becomes production. Pure; throws GateInputError on unusable inputs. */
@@ -151,13 +176,31 @@ export function decidePromotion(input: GateInput, policyOverrides: Partial<GateP
     });
   }
 
+  if (input.leads && input.leads.length) {
+    for (const l of input.leads) {
+      checkNumber(l.rmse, `lead ${l.lead} rmse`);
+      checkNumber(l.persistenceRmse, `lead ${l.lead} persistenceRmse`);
+    }
+    const passed = input.leads.filter((l) => l.rmse < l.persistenceRmse).map((l) => l.lead);
+    const failed = input.leads.filter((l) => !(l.rmse < l.persistenceRmse)).map((l) => l.lead);
+    const best = input.leads.filter((l) => l.rmse < l.bestBaselineRmse).map((l) => l.lead);
+    const worst = input.leads.reduce((a, b) => (b.rmse / b.persistenceRmse > a.rmse / a.persistenceRmse ? b : a));
+    checks.push({
+      name: "all_leads_beat_persistence",
+      passed: failed.length === 0,
+      value: worst.rmse,
+      threshold: worst.persistenceRmse,
+      detail: `leads beating persistence: ${leadRanges(passed)} (${passed.length}/${input.leads.length})${failed.length ? `, not: ${leadRanges(failed)}` : ""}; beating the best of persistence, diurnal persistence and climatology: ${leadRanges(best)} (${best.length}/${input.leads.length})`,
+    });
+  }
+
   const promote = checks.every((c) => c.passed);
   const on = `on ${describeWindow(window)}`;
   const reason = promote
     ? `promoted: ${checks.map((c) => c.detail).join(" and ")} ${on}${production === null ? "; no production version before" : ""}`
     : `kept as candidate: ${checks
         .filter((c) => !c.passed)
-        .map((c) => (c.name === "beats_persistence" ? `does not beat persistence by ${pct(policy.minSkillMargin)}: ` : `worse than production by more than ${pct(policy.maxRegression)}: `) + c.detail)
+        .map((c) => (c.name === "beats_persistence" ? `does not beat persistence by ${pct(policy.minSkillMargin)}: ` : c.name === "no_regression" ? `worse than production by more than ${pct(policy.maxRegression)}: ` : "not every lead beats persistence: ") + c.detail)
         .join("; ")} ${on}`;
   return { promote, candidate: candidate.version, production: production?.version ?? null, window, checks, reason, policy };
 }

@@ -21,7 +21,7 @@ import { getAlias, getProduction, listAliases, moveAlias } from "./aliases.ts";
 import type { AliasPointer, PromotionEvent, ProductionModel } from "./aliases.ts";
 import { AliasConflictError, GateInputError, PromotionError, ProductionRescoreRequiredError } from "./errors.ts";
 import { decidePromotion } from "./gate.ts";
-import type { GateDecision, GatePolicy, ProductionRescore } from "./gate.ts";
+import type { GateDecision, GatePolicy, LeadScore, ProductionRescore } from "./gate.ts";
 import { listHistory, productionEvents, rollbackTarget } from "./history.ts";
 import { checkLocation, listVersions, registerVersion, requireVersion } from "./versions.ts";
 import type { ModelVersion, RegisterOptions } from "./versions.ts";
@@ -54,6 +54,8 @@ export interface ApplyGateInput {
    * Required when the location has a production version; null when it has none.
    */
   productionRescore: ProductionRescore | null;
+  /** Per-lead holdout scores of an hourly model set (the gate then judges every lead). */
+  leads?: readonly LeadScore[];
   policy?: Partial<GatePolicy>;
   /** Recorded as the actor (default 'gate'). */
   gateName?: string;
@@ -204,6 +206,7 @@ export class Registry {
       {
         candidate: { version: v.version, window: { from: v.holdout.from, to: v.holdout.to, n: v.holdout.n }, rmse: v.holdout.rmse, persistenceRmse: v.holdout.persistenceRmse },
         production: rescore ?? null,
+        ...(input.leads ? { leads: input.leads } : {}),
       },
       input.policy,
     );
