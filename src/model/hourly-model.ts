@@ -20,6 +20,8 @@ export class HourlyModelError extends Error {
 }
 
 export const MIN_GROUP_TRAIN_ROWS = 100;
+/** Out-of-fold forecasts per issue hour and group for the calibration (a third of the cost of all 48; >= 1/3 of the issue hours per lead). */
+export const CALIBRATION_LEADS_PER_ISSUE = 4;
 
 export function leadsOf(g: LeadGroup): number[] {
   return Array.from({ length: g[1] - g[0] + 1 }, (_, k) => g[0] + k);
@@ -107,6 +109,7 @@ function calibrate(x: FitInput): LeadCalibration[] {
         leads: leadsOf(group),
         targetBefore: x.cutoff,
         keep: (t) => calibrationFold(t, K) === k,
+        keepLead: sampledLeads(group, CALIBRATION_LEADS_PER_ISSUE),
       });
       if (test.numRows === 0) continue;
       const b = trainBooster(x.lgb, train, x.params, names);

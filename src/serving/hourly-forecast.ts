@@ -3,35 +3,12 @@
 // forecast for every lead 1..48 h: valid time, point, the 80 % (p10..p90) and 95 % (p2.5..p97.5)
 // intervals, and the baselines (persistence, diurnal persistence, climatology, KMA where stored).
 // Rows are built by buildLeadRows exactly as training built them.
-import { ArtifactError, type HourlyArtifact, parseHourlyArtifact } from "../model/artifact.ts";
-import { contextFor, forecastRows, type RowPredictor } from "../model/hourly-model.ts";
+import { contextFor, forecastRows } from "../model/hourly-model.ts";
+import type { LoadedHourlyModel } from "../model/hourly-load.ts";
 import { MAX_LEAD_HOURS } from "../model/lead-features.ts";
 import { buildLeadRows } from "../model/multilead-dataset.ts";
-import { type Model, parseModel } from "../model/predictor/index.ts";
 import { HOUR_MS, type HourlySeries, isoHour } from "../model/series.ts";
 import { HourlyGrid } from "../model/series-grid.ts";
-
-export interface LoadedHourlyModel {
-  artifact: HourlyArtifact;
-  /** One TS predictor per artifact group. */
-  models: Model[];
-  predictors: RowPredictor[];
-}
-
-/** Parses the artifact and its group models; throws ArtifactError when they do not fit together. */
-export function loadHourlyModel(input: string | unknown): LoadedHourlyModel {
-  const artifact = parseHourlyArtifact(input);
-  const models = artifact.groups.map((g, k) => {
-    const m = parseModel(g.lightgbmModel);
-    const where = `group ${k} (leads ${g.leads[0]}..${g.leads[1]} h)`;
-    if (m.featureNames.join(",") !== artifact.featureNames.join(",")) throw new ArtifactError("corrupt", `${where}: its model reads ${m.featureNames.join(", ")}, the artifact lists ${artifact.featureNames.join(", ")}`);
-    if (m.numOutputs !== 1) throw new ArtifactError("corrupt", `${where}: its model gives ${m.numOutputs} values per row`);
-    if (m.info.numIterations !== g.iterations) throw new ArtifactError("corrupt", `${where}: its model has ${m.info.numIterations} iterations, the artifact says ${g.iterations}`);
-    return m;
-  });
-  const predictors: RowPredictor[] = models.map((m) => (data, n) => m.predictBatch(data, n));
-  return { artifact, models, predictors };
-}
 
 export interface LeadForecast {
   lead_hours: number;
@@ -59,6 +36,8 @@ export interface HourlyForecast {
 export class NoIssueHourError extends Error {
   override name = "NoIssueHourError";
 }
+
+export { loadHourlyModel, type LoadedHourlyModel } from "../model/hourly-load.ts";
 
 const orNull = (x: number) => (Number.isFinite(x) ? x : null);
 const ALL_LEADS = Array.from({ length: MAX_LEAD_HOURS }, (_, k) => k + 1);

@@ -40,25 +40,31 @@ describe("daily training pipeline on real Seoul data", () => {
       "check_data:succeeded",
       "build_dataset:succeeded",
       "train:succeeded",
+      "train_hourly:succeeded",
+      "calibrate_hourly:succeeded",
       "evaluate:succeeded",
       "register:succeeded",
       "promote:succeeded",
       "notify_serving:succeeded",
     ]);
-    const evaluate = run.steps[3]!.output as { n: number; rmse: number; persistenceRmse: number; skill: number };
+    const evaluate = run.steps.find((s) => s.step === "evaluate")!.output as { n: number; rmse: number; persistenceRmse: number; skill: number; leads: { lead: number; rmse: number; persistenceRmse: number }[]; coverage80: number };
     const w = holdoutWindow(cutoffOf("2018-11-15"), 14);
     expect(evaluate.n).toBe((w.to - w.from) / 3_600_000);
     expect(evaluate.skill).toBeCloseTo(1 - evaluate.rmse / evaluate.persistenceRmse, 12);
-    const promote = run.steps[5]!.output as { promoted: boolean; version: string; reason: string };
+    // Every lead 1..48 is evaluated on the holdout (leads past 24 h have fewer issue hours with an observed target).
+    expect(evaluate.leads.map((l) => l.lead)).toEqual(Array.from({ length: 48 }, (_, k) => k + 1));
+    expect(evaluate.coverage80).toBeGreaterThan(0.5);
+    const promote = run.steps.find((s) => s.step === "promote")!.output as { promoted: boolean; version: string; reason: string };
     const registry = new Registry({ db });
     const production = await registry.getProduction("seoul");
     // The gate promotes only a model that beats persistence on the holdout.
-    expect(promote.promoted).toBe(evaluate.skill > 0.02);
+    expect(promote.promoted).toBe(evaluate.skill > 0.02 && evaluate.leads.every((l) => l.rmse < l.persistenceRmse));
+    expect(promote.reason).toMatch(/leads beating persistence: [\d,-]+ \(\d+\/48\)/);
     if (promote.promoted) expect(production?.version).toBe(promote.version);
     else expect(production).toBeNull();
     const version = await registry.getVersion("seoul", promote.version);
     expect(version.holdout.rmse).toBeCloseTo(evaluate.rmse, 9);
-  });
+  }, 180_000);
 
   it("re-scores the production model on the next run's holdout before deciding", async () => {
     const run = await runTraining(setup, { location: "seoul", runDate: "2018-11-29", trigger: "test" });
@@ -67,7 +73,7 @@ describe("daily training pipeline on real Seoul data", () => {
     const history = await new Registry({ db }).history({ location: "seoul" });
     expect(history.length).toBeGreaterThan(0);
     expect(promote.reason.length).toBeGreaterThan(10);
-  });
+  }, 180_000);
 
   it("fails in check_data, permanently, when the date has too little history", async () => {
     const run = await runTraining(setup, { location: "seoul", runDate: "2018-01-15", trigger: "test" });

@@ -1,6 +1,10 @@
 // The daily training pipeline (the seed's Airflow DAG, done honestly):
-//   check_data -> build_dataset -> train -> evaluate -> register -> promote -> notify_serving
-// for one location and a logical date. The cutoff is the start of that date in KST: only hours
+//   check_data -> build_dataset -> train -> train_hourly -> calibrate_hourly -> evaluate -> register
+//   -> promote -> notify_serving
+// for one location and a logical date. One registry version holds the whole hourly (1..48 h) model
+// set (features.json `hourly`, see hourly-steps.ts) and, for today's 24 h serving path, the legacy
+// 24 h model (model.txt + the rest of features.json). Evaluate and the gate judge the hourly set on
+// every lead; the version's headline holdout scores are its 24 h lead. The cutoff is the start of that date in KST: only hours
 // before it are used, so re-running a date trains on the same data. The holdout is the last
 // `holdoutDays` of issue hours before the cutoff whose 24 h targets are observed; the model is fitted
 // on everything before the holdout and scored on it against persistence, climatology and KMA, and
@@ -29,6 +33,10 @@ import type { Tracker } from "../../tracking/tracker.ts";
 import { PermanentStepError, type PipelineDef, type RetryPolicy, type StepOutput } from "../pipeline/runner.ts";
 import { loadSeries, seriesExtent } from "./load-series.ts";
 import { metricsOf, scoreOnWindow, type Window } from "./score.ts";
+import { calibrateHourlyModels, forecastTableOf, leadReports, leadScores, parseHourlyModels, pooledCoverage, scoreHourly, trainHourlyModels } from "./hourly-steps.ts";
+import { hourlyFromFeaturesJson, type LeadRecipe, serializeHourlyArtifact } from "../../model/artifact.ts";
+import { HOURLY_RECIPE } from "../../model/hourly-recipes.ts";
+import type { LeadScore } from "../../registry/gate.ts";
 
 export const TRAINING_PIPELINE = "daily_train";
 
@@ -43,6 +51,8 @@ export interface TrainingDeps {
   loadLightGBM: () => Promise<LightGBM>;
   code: { packageVersion: string; gitCommit?: string | null };
   recipe?: ModelRecipe;
+  /** The hourly (1..48 h) model set's recipe (default HOURLY_RECIPE). */
+  hourlyRecipe?: LeadRecipe;
   /** Days of issue hours held out for evaluation (default 14). */
   holdoutDays?: number;
   /** Hours of data required before the cutoff (default 90 days' worth). */
@@ -98,11 +108,30 @@ async function loadArtifactModel(d: TrainingDeps, lgb: LightGBM, a: { modelKey: 
   return importModel(lgb, { ...spec, lightgbmModel: text } as ModelArtifact);
 }
 
+function hasHourly(featuresJson: string): boolean {
+  const j = JSON.parse(featuresJson) as unknown;
+  return typeof j === "object" && j !== null && "hourly" in j;
+}
+
+/** Runs a step's work; on failure marks the tracking run failed (keeping the original error). */
+async function failRunOnError<T>(d: TrainingDeps, runId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    await d.tracker.endRun(runId, { status: "failed", error: e }).catch((recordError: unknown) =>
+      d.logger.error("could not mark the tracking run failed", { runId, error: (recordError as Error).message }),
+    );
+    throw e;
+  }
+}
+
 interface Outputs {
   check_data: { hours: number; first: string; last: string };
   build_dataset: { rows: number; sha256: string; holdoutFrom: string; holdoutTo: string };
   train: { trackingRunId: string; iterations: number; trainRows: number; modelKey: string; modelSha256: string; specKey: string; specSha256: string };
-  evaluate: { n: number; rmse: number; persistenceRmse: number; skill: number };
+  train_hourly: { key: string; sha256: string; groups: number; trainRows: number };
+  calibrate_hourly: { key: string; sha256: string };
+  evaluate: { n: number; rmse: number; persistenceRmse: number; skill: number; leads: LeadScore[]; coverage80: number; coverage95: number };
   register: { version: string };
 }
 
@@ -171,7 +200,8 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
             try {
               const { lightgbmModel, ...spec } = exportModel(model);
               const m = await d.tracker.logArtifact(runId, "model.txt", lightgbmModel);
-              const s = await d.tracker.logJsonArtifact(runId, "features.json", spec);
+              // features.json is written by calibrate_hourly (this spec + the hourly set).
+              const s = await d.tracker.logJsonArtifact(runId, "features-24h.json", spec);
               return { trackingRunId: runId, iterations: model.iterations, trainRows: model.trainRows, modelKey: m.key, modelSha256: m.sha256, specKey: s.key, specSha256: s.sha256 };
             } finally {
               model.booster.free();
@@ -183,36 +213,62 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
         },
       },
       {
+        name: "train_hourly",
+        retry: COMPUTE_RETRY,
+        run: async ({ ctx: d, locationId, runDate, outputs }) => {
+          const t = out(outputs, "train");
+          const built = out(outputs, "build_dataset");
+          return failRunOnError(d, t.trackingRunId, async () => {
+            const series = await seriesFor(d, locationId, cutoffOf(runDate));
+            const lgb = await d.loadLightGBM();
+            const models = await d.tracker.timePhase(t.trackingRunId, "fit_hourly", async () => trainHourlyModels(lgb, series, Date.parse(built.holdoutFrom), d.hourlyRecipe ?? HOURLY_RECIPE));
+            const a = await d.tracker.logJsonArtifact(t.trackingRunId, "hourly-models.json", models);
+            return { key: a.key, sha256: a.sha256, groups: models.groups.length, trainRows: models.groups.reduce((n, g) => n + g.trainRows, 0) };
+          });
+        },
+      },
+      {
+        name: "calibrate_hourly",
+        retry: COMPUTE_RETRY,
+        run: async ({ ctx: d, locationId, runDate, outputs }) => {
+          const t = out(outputs, "train");
+          const h = out(outputs, "train_hourly");
+          return failRunOnError(d, t.trackingRunId, async () => {
+            const models = parseHourlyModels(await readText(d.objects, h.key, h.sha256, "hourly models"));
+            const legacy = JSON.parse(await readText(d.objects, t.specKey, t.specSha256, "24 h feature spec")) as Record<string, unknown>;
+            const series = await seriesFor(d, locationId, cutoffOf(runDate));
+            const lgb = await d.loadLightGBM();
+            const hourly = await d.tracker.timePhase(t.trackingRunId, "calibrate_hourly", async () => calibrateHourlyModels(lgb, series, models));
+            const a = await d.tracker.logJsonArtifact(t.trackingRunId, "features.json", { ...legacy, hourly: JSON.parse(serializeHourlyArtifact(hourly)) });
+            return { key: a.key, sha256: a.sha256 };
+          });
+        },
+      },
+      {
         name: "evaluate",
         retry: COMPUTE_RETRY,
         run: async ({ ctx: d, locationId, runDate, outputs }) => {
           const cutoff = cutoffOf(runDate);
           const built = out(outputs, "build_dataset");
           const t = out(outputs, "train");
+          const c = out(outputs, "calibrate_hourly");
           const w = { from: Date.parse(built.holdoutFrom), to: Date.parse(built.holdoutTo) };
-          try {
-            const lgb = await d.loadLightGBM();
-            const model = await loadArtifactModel(d, lgb, { modelKey: t.modelKey, modelSha256: t.modelSha256, specKey: t.specKey, specSha256: t.specSha256 });
-            try {
-              const series = await seriesFor(d, locationId, cutoff);
-              const table = await d.tracker.timePhase(t.trackingRunId, "evaluate", () => scoreOnWindow(model, series, w));
-              if (table.observed.length === 0) throw new PermanentStepError(`no holdout hour in ${built.holdoutFrom}..${built.holdoutTo} has an observed T(t) and T(t+24h)`);
-              const metrics = metricsOf(table, w);
-              await d.tracker.logMetrics(t.trackingRunId, metrics);
-              await d.tracker.logJsonArtifact(t.trackingRunId, "metrics.json", metrics);
-              await d.tracker.endRun(t.trackingRunId, { status: "succeeded" });
-              const h = metrics.holdout;
-              return { n: h.n, rmse: h.model.rmse, persistenceRmse: h.persistence.rmse, skill: h.skill };
-            } finally {
-              model.booster.free();
-            }
-          } catch (e) {
-            // Record the failure on the tracking run too; if even that fails, say so and keep the original error.
-            await d.tracker.endRun(t.trackingRunId, { status: "failed", error: e }).catch((recordError: unknown) =>
-              d.logger.error("could not mark the tracking run failed", { runId: t.trackingRunId, error: (recordError as Error).message }),
-            );
-            throw e;
-          }
+          return failRunOnError(d, t.trackingRunId, async () => {
+            const hourly = hourlyFromFeaturesJson(await readText(d.objects, c.key, c.sha256, "features.json"));
+            const series = await seriesFor(d, locationId, cutoff);
+            const table = await d.tracker.timePhase(t.trackingRunId, "evaluate", async () => scoreHourly(hourly, series, w));
+            const at24 = forecastTableOf(table, table.lead.flatMap((h, i) => (h === 24 ? [i] : [])));
+            if (at24.observed.length === 0) throw new PermanentStepError(`no holdout hour in ${built.holdoutFrom}..${built.holdoutTo} has an observed T(t) and T(t+24h)`);
+            const reports = leadReports(table);
+            const pooled = pooledCoverage(table);
+            const base = metricsOf(at24, w);
+            const metrics = { ...base, holdout: { ...base.holdout, leads: reports, pooled } };
+            await d.tracker.logMetrics(t.trackingRunId, metrics);
+            await d.tracker.logJsonArtifact(t.trackingRunId, "metrics.json", metrics);
+            await d.tracker.endRun(t.trackingRunId, { status: "succeeded" });
+            const h = metrics.holdout;
+            return { n: h.n, rmse: h.model.rmse, persistenceRmse: h.persistence.rmse, skill: h.skill, leads: leadScores(reports), coverage80: pooled.interval80.coverage, coverage95: pooled.interval95.coverage };
+          });
         },
       },
       {
@@ -233,19 +289,29 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           const production = await d.registry.getProduction(locationId);
           let productionRescore = null;
           if (production) {
-            // The current production model, re-scored on exactly the candidate's holdout rows.
-            const lgb = await d.loadLightGBM();
-            const prod = await loadArtifactModel(d, lgb, { modelKey: production.modelKey, modelSha256: production.modelSha256, specKey: production.featureSpecKey, specSha256: production.featureSpecSha256 });
-            try {
-              const series = await seriesFor(d, locationId, cutoffOf(runDate));
-              const w = { from: Date.parse(candidate.holdout.from), to: Date.parse(candidate.holdout.to) };
-              const m = metricsOf(scoreOnWindow(prod, series, w), w);
-              productionRescore = { version: production.version, window: { from: candidate.holdout.from, to: candidate.holdout.to, n: m.holdout.n }, rmse: m.holdout.model.rmse };
-            } finally {
-              prod.booster.free();
+            // The current production model set, re-scored on exactly the candidate's holdout rows (its
+            // 24 h lead; a version from before the hourly set: its 24 h model).
+            const series = await seriesFor(d, locationId, cutoffOf(runDate));
+            const w = { from: Date.parse(candidate.holdout.from), to: Date.parse(candidate.holdout.to) };
+            const specText = await readText(d.objects, production.featureSpecKey, production.featureSpecSha256, "feature spec");
+            let table;
+            if (hasHourly(specText)) {
+              const t = scoreHourly(hourlyFromFeaturesJson(specText), series, w);
+              table = forecastTableOf(t, t.lead.flatMap((h, i) => (h === 24 ? [i] : [])));
+            } else {
+              const lgb = await d.loadLightGBM();
+              const prod = await loadArtifactModel(d, lgb, { modelKey: production.modelKey, modelSha256: production.modelSha256, specKey: production.featureSpecKey, specSha256: production.featureSpecSha256 });
+              try {
+                table = scoreOnWindow(prod, series, w);
+              } finally {
+                prod.booster.free();
+              }
             }
+            const m = metricsOf(table, w);
+            productionRescore = { version: production.version, window: { from: candidate.holdout.from, to: candidate.holdout.to, n: m.holdout.n }, rmse: m.holdout.model.rmse };
           }
-          const outcome = await d.registry.applyGate({ location: locationId, version, productionRescore, ...(d.gatePolicy ? { policy: d.gatePolicy } : {}) });
+          const ev = out(outputs, "evaluate");
+          const outcome = await d.registry.applyGate({ location: locationId, version, productionRescore, leads: ev.leads, ...(d.gatePolicy ? { policy: d.gatePolicy } : {}) });
           return { version, promoted: outcome.decision.promote, reason: outcome.decision.reason, production: outcome.decision.promote ? version : (production?.version ?? null) };
         },
       },
