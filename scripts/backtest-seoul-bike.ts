@@ -19,8 +19,8 @@
 // why the validation was changed; both test results are reported, see features-recipes.ts.
 import { readFileSync } from "node:fs";
 import { type BacktestReport, runBacktest, runTransfer, type VerificationReport } from "../src/model/backtest.ts";
-import type { ModelRecipe } from "../src/model/backtest-model.ts";
-import { seriesBefore } from "../src/model/backtest-model.ts";
+import type { ModelRecipe } from "../src/model/forecast-model.ts";
+import { seriesBefore } from "../src/model/forecast-model.ts";
 import { selectRecipe } from "../src/model/backtest-select.ts";
 import { buildForecastDataset } from "../src/model/dataset.ts";
 import { kmaLookup } from "../src/model/baselines.ts";

@@ -42,6 +42,21 @@ export interface ObservationRow {
   ingestRunId?: number | null;
   /** Object-store key of the raw payload the values came from. */
   rawRef?: string | null;
+  /**
+   * Quality flags (migration 0004): field -> flag ('spike', 'implausible') for values kept as read but
+   * not to be used (observations_best skips them). Omitted/empty = none.
+   */
+  qcFlags?: Partial<Record<ObservationField, string>> | null;
+}
+
+/** The qc_flags text: a JSON object in column order (so equal flags give equal text), or null. */
+export function qcFlagsText(flags: Partial<Record<ObservationField, string>> | null | undefined): string | null {
+  if (!flags) return null;
+  const entries = OBSERVATION_FIELDS.flatMap((f) => (flags[f] !== undefined ? [[f, flags[f]] as const] : []));
+  for (const k of Object.keys(flags)) {
+    if (!(OBSERVATION_FIELDS as readonly string[]).includes(k)) throw new RangeError(`unknown observation field ${JSON.stringify(k)} in qc flags`);
+  }
+  return entries.length ? JSON.stringify(Object.fromEntries(entries)) : null;
 }
 
 function checkValue(field: string, v: number | null | undefined): number | null {
@@ -50,13 +65,14 @@ function checkValue(field: string, v: number | null | undefined): number | null 
   return v;
 }
 
-const COLUMNS = ["location_id", "observed_at", "source", ...OBSERVATION_FIELDS, "ingest_run_id", "raw_ref", "ingested_at", "updated_at"] as const;
+const COLUMNS = ["location_id", "observed_at", "source", ...OBSERVATION_FIELDS, "qc_flags", "ingest_run_id", "raw_ref", "ingested_at", "updated_at"] as const;
 
 /**
  * Insert-if-new and update-if-different statements for one observation row (see upsert-counts.ts).
  * Only a change in a measurement counts as different: re-fetching the same report (which gets a new
- * raw_ref and run id) changes nothing. When values do change, all of them are replaced by the new
- * report (a field it does not carry becomes NULL) and ingest_run_id / raw_ref / updated_at follow.
+ * raw_ref and run id) changes nothing. When values (or the quality flags) do change, all of them are
+ * replaced by the new report (a field it does not carry becomes NULL) and ingest_run_id / raw_ref /
+ * updated_at follow.
  */
 export function observationUpsert(row: ObservationRow, now: Date): UpsertStatements {
   const t = toUtcSecondFloor(now, "now");
@@ -66,6 +82,7 @@ export function observationUpsert(row: ObservationRow, now: Date): UpsertStateme
     source: row.source,
     ingest_run_id: row.ingestRunId ?? null,
     raw_ref: row.rawRef ?? null,
+    qc_flags: qcFlagsText(row.qcFlags),
     ingested_at: t,
     updated_at: t,
   };
@@ -80,9 +97,9 @@ ON CONFLICT (location_id, observed_at, source) DO NOTHING`,
   };
   const { ingested_at: _unused, ...updateArgs } = args;
   const update = {
-    sql: `UPDATE observations SET ${OBSERVATION_FIELDS.map((f) => `${f} = :${f}`).join(", ")}, ingest_run_id = :ingest_run_id, raw_ref = :raw_ref, updated_at = max(:updated_at, ingested_at)
+    sql: `UPDATE observations SET ${OBSERVATION_FIELDS.map((f) => `${f} = :${f}`).join(", ")}, qc_flags = :qc_flags, ingest_run_id = :ingest_run_id, raw_ref = :raw_ref, updated_at = max(:updated_at, ingested_at)
 WHERE location_id = :location_id AND observed_at = :observed_at AND source = :source
-  AND (${OBSERVATION_FIELDS.map((f) => `${f} IS NOT :${f}`).join(" OR ")})`,
+  AND (${OBSERVATION_FIELDS.map((f) => `${f} IS NOT :${f}`).join(" OR ")} OR qc_flags IS NOT :qc_flags)`,
     args: updateArgs,
   };
   return { insert, update };

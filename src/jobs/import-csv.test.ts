@@ -13,6 +13,7 @@ import { ImportFormatError, detectLayout } from "./import/csv-formats.ts";
 import { parseObservationCsv } from "./import/parse-observation-csv.ts";
 import { TextEncodingError, decodeCsvBytes } from "./import/text-encoding.ts";
 import { ImportRequestError, runImportCsv } from "./import-csv.ts";
+import { parseColumnMapping } from "./import/column-map.ts";
 import type { JobDeps } from "./job-deps.ts";
 import { migratedMemoryDb } from "./test-fakes.ts";
 
@@ -119,6 +120,8 @@ describe("import", () => {
       rows_read: 4,
       rows_valid: 4,
       bad_rows: 0,
+      flagged_rows: 0,
+      quality: {},
       strict: false,
     });
     expect({ job: run.job, status: run.status, rows_inserted: run.rows_inserted }).toEqual({ job: "import_csv", status: "succeeded", rows_inserted: 4 });
@@ -142,7 +145,8 @@ describe("import", () => {
   it("reports bad rows with line and column, skips them and imports the rest", async () => {
     const { db, deps } = await setup();
     // Edited copies of real rows: line 3 ta "abc", line 4 hm 150, line 5 tm at :30, line 6 repeats
-    // line 2's hour, line 7 lacks fields, line 8 is another station.
+    // line 2's hour, line 7 lacks fields, line 8 is another station (no location has it: counted
+    // per station, not per row).
     const text = [
       ASOS_HEADER,
       ASOS_ROWS[0]!,
@@ -162,8 +166,8 @@ describe("import", () => {
       { line: 5, column: "tm (column 1)", message: 'tm "2025-04-30 03:30" is not on the hour' },
       { line: 6, column: "tm (column 1)", message: "the hour 2025-04-29T15:00:00Z (UTC) already appeared on line 2" },
       { line: 7, column: null, message: "the row has 3 fields, the header has 38" },
-      { line: 8, column: "stnId (column 3)", message: "station 119, but location seoul is station 108" },
     ]);
+    expect(r.unmappedStations).toEqual([{ station: "119", rows: 1 }]);
     expect(r.counts).toEqual({ inserted: 2, updated: 0, skipped: 0 });
     expect((await db.execute("SELECT observed_at FROM observations ORDER BY observed_at")).rows.map((x) => x.observed_at)).toEqual(["2025-04-29T15:00:00Z", "2025-04-29T22:00:00Z"]);
   });
@@ -204,6 +208,47 @@ describe("import", () => {
     // A grid point without a station takes the file's station as given.
     const grid = createLocation({ id: "gangnam", name: "Gangnam", lat: 37.4979, lon: 127.0276 });
     expect(await runImportCsv(deps, { bytes: utf8(suwon), fileName: "suwon.csv", location: grid })).toMatchObject({ locationId: "gangnam", station: 119, status: "succeeded" });
+  });
+
+  it("fills each station's location from a multi-station KMA portal export and reports stations no location has", async () => {
+    const { db, deps } = await setup();
+    // The real portal rows of station 108, plus copies edited to stations 119 (Suwon) and 133 (Daejeon).
+    const [header, a, b] = PORTAL.split("\r\n") as [string, string, string];
+    const text = [header, a, b, a.replace("108,서울,", "119,수원,"), b.replace("108,서울,", "119,수원,"), a.replace("108,서울,", "133,대전,")].join("\r\n");
+    const locations = addLocation([SEOUL], { id: "suwon", name: "Suwon", lat: 37.2575, lon: 126.983, asosStationId: 119 });
+    const r = await runImportCsv(deps, { bytes: utf8(text), fileName: "portal.csv", locations });
+    expect(r.status).toBe("succeeded");
+    expect(r.problems).toEqual([]);
+    expect(r.locations.map((l) => [l.locationId, l.station, l.rows, l.counts.inserted, l.configured])).toEqual([
+      ["seoul", 108, 2, 2, true],
+      ["suwon", 119, 2, 2, true],
+    ]);
+    expect(r.unmappedStations).toEqual([{ station: "133", rows: 1 }]);
+    expect(r.counts).toEqual({ inserted: 4, updated: 0, skipped: 0 });
+    expect((await db.execute("SELECT location_id, count(*) AS n FROM observations GROUP BY location_id ORDER BY location_id")).rows.map((x) => [x.location_id, x.n])).toEqual([
+      ["seoul", 2],
+      ["suwon", 2],
+    ]);
+    expect(await count(db, "SELECT count(*) AS n FROM ingest_runs WHERE status = 'succeeded'")).toBe(2);
+    // --strict refuses the file while a station has no location.
+    const strict = await runImportCsv(deps, { bytes: utf8(text), fileName: "portal.csv", locations, strict: true });
+    expect(strict.status).toBe("rejected");
+  });
+
+  it("imports a column-mapped file into a location id that is not configured", async () => {
+    const { db, deps } = await setup();
+    const mapping = parseColumnMapping({ time: { column: "t", format: "YYYY-MM-DD HH:mm" }, fields: { temperature_c: "T", wind_dir_deg: { column: "wd", convert: "compass" } } });
+    const text = "t,T,wd\n2016-01-01 00:00,1.5,NNW\n2016-01-01 01:00,NA,C\n";
+    await expect(runImportCsv(deps, { bytes: utf8(text), fileName: "m.csv", mapping, timezone: "+08:00" })).rejects.toThrow(/the mapping has no station column: give --location <id>/);
+    await expect(runImportCsv(deps, { bytes: utf8(text), fileName: "m.csv", mapping, locationId: "x" })).rejects.toThrow(/no timezone: give --timezone/);
+    const r = await runImportCsv(deps, { bytes: utf8(text), fileName: "m.csv", mapping, timezone: "+08:00", locationId: "somewhere-else" });
+    expect(r).toMatchObject({ status: "succeeded", format: "mapped", locationId: "somewhere-else", counts: { inserted: 2 }, locations: [{ configured: false }] });
+    expect((await db.execute("SELECT observed_at, temperature_c, wind_dir_deg FROM observations ORDER BY observed_at")).rows.map((x) => ({ ...x }))).toEqual([
+      { observed_at: "2015-12-31T16:00:00Z", temperature_c: 1.5, wind_dir_deg: 337.5 },
+      { observed_at: "2015-12-31T17:00:00Z", temperature_c: null, wind_dir_deg: null },
+    ]);
+    const run = (await db.execute("SELECT location_id, json_extract(params, '$.timezone') AS tz, json_extract(params, '$.format') AS f FROM ingest_runs")).rows[0]!;
+    expect({ ...run }).toEqual({ location_id: "somewhere-else", tz: "+08:00", f: "mapped" });
   });
 
   it("ranks imported values below both KMA sources", async () => {

@@ -38,12 +38,12 @@ const olat = KMA_GRID.originLat * DEG;
 const sn =
   Math.log(Math.cos(slat1) / Math.cos(slat2)) /
   Math.log(Math.tan(Math.PI * 0.25 + slat2 * 0.5) / Math.tan(Math.PI * 0.25 + slat1 * 0.5));
-const sf = (Math.pow(Math.tan(Math.PI * 0.25 + slat1 * 0.5), sn) * Math.cos(slat1)) / sn;
-const ro = (re * sf) / Math.pow(Math.tan(Math.PI * 0.25 + olat * 0.5), sn);
+const sf = (Math.tan(Math.PI * 0.25 + slat1 * 0.5) ** sn * Math.cos(slat1)) / sn;
+const ro = (re * sf) / Math.tan(Math.PI * 0.25 + olat * 0.5) ** sn;
 
 /** The continuous (unrounded) grid coordinates of a lat/lon; the grid point is these rounded half up. */
 export function projectToGrid(lat: number, lon: number): { x: number; y: number } {
-  const ra = (re * sf) / Math.pow(Math.tan(Math.PI * 0.25 + lat * DEG * 0.5), sn);
+  const ra = (re * sf) / Math.tan(Math.PI * 0.25 + lat * DEG * 0.5) ** sn;
   let theta = lon * DEG - olon;
   if (theta > Math.PI) theta -= 2 * Math.PI;
   if (theta < -Math.PI) theta += 2 * Math.PI;
@@ -88,7 +88,7 @@ export function gridToLatLon(nx: number, ny: number): LatLon {
   const yn = ro - ny + KMA_GRID.originY;
   let ra = Math.sqrt(xn * xn + yn * yn);
   if (sn < 0) ra = -ra;
-  const alat = 2 * Math.atan(Math.pow((re * sf) / ra, 1 / sn)) - Math.PI * 0.5;
+  const alat = 2 * Math.atan(((re * sf) / ra) ** (1 / sn)) - Math.PI * 0.5;
   let theta: number;
   if (Math.abs(xn) <= 0) theta = 0;
   else if (Math.abs(yn) <= 0) theta = xn < 0 ? -Math.PI * 0.5 : Math.PI * 0.5;

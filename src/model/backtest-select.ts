@@ -4,7 +4,7 @@
 // then the target transform, then the training protocol, repeated while it still helps.
 import type { LightGBM } from "./lightgbm-wasm/index.ts";
 import { runBacktest, runBlockedCv } from "./backtest.ts";
-import type { ModelRecipe } from "./backtest-model.ts";
+import type { ModelRecipe } from "./forecast-model.ts";
 import { buildForecastDataset } from "./dataset.ts";
 import { fitClimatology, kmaLookup } from "./baselines.ts";
 import { featureDefs, type TargetTransformName } from "./features.ts";

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { LightGBM } from "./lightgbm-wasm/lightgbm.ts";
 import { loadLightGBM } from "./lightgbm-wasm/node.ts";
 import { BacktestError, runBacktest, runBlockedCv, runTransfer } from "./backtest.ts";
-import { datasetFor, exportModel, fitModel, importModel, type ModelArtifact, ModelError, type ModelRecipe, predictTemperatures } from "./backtest-model.ts";
+import { datasetFor, exportModel, fitModel, importModel, type ModelArtifact, ModelError, type ModelRecipe, predictTemperatures } from "./forecast-model.ts";
 import { DEFAULT_RECIPE } from "./features-recipes.ts";
 import { DAY_MS, HOUR_MS, type HourlySeries, type KmaTemperatureForecast } from "./series.ts";
 import { syntheticSeries } from "./series-fixtures.ts";

@@ -4,7 +4,7 @@
 // verifies the model against persistence, the training-data climatology and KMA (when present).
 import type { LightGBM } from "./lightgbm-wasm/index.ts";
 import { type Climatology, climatologyAt, fitClimatology } from "./baselines.ts";
-import { datasetFor, type FittedModel, fitModel, fitModelWithHoldout, type ModelRecipe, predictTemperatures } from "./backtest-model.ts";
+import { datasetFor, type FittedModel, fitModel, fitModelWithHoldout, type ModelRecipe, predictTemperatures } from "./forecast-model.ts";
 import { HORIZON_HOURS } from "./features.ts";
 import { type ErrorStats, type ForecastTable, type KmaComparison, skillInterval, verify, verifyByMonth } from "./metrics.ts";
 import { HOUR_MS, type HourlySeries, isoHour } from "./series.ts";

@@ -2,7 +2,7 @@
 // one chosen by rolling-origin validation inside the training period (scripts/backtest-seoul-bike.ts
 // --select, starting from SELECTION_START_RECIPE); SEED_RECIPE reproduces the seed project's model.
 import type { Params } from "./lightgbm-wasm/index.ts";
-import type { ModelRecipe } from "./backtest-model.ts";
+import type { ModelRecipe } from "./forecast-model.ts";
 import { featuresInGroups } from "./features.ts";
 
 /** Determinism: one thread, fixed seeds, LightGBM's deterministic mode. */

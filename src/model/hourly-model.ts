@@ -13,7 +13,7 @@ import { MAX_LEAD_HOURS } from "./lead-features.ts";
 import { buildLeadRows, type LeadGroup, type LeadRows, sampledLeads } from "./multilead-dataset.ts";
 import { HOUR_MS, type HourlySeries, isoHour, kstParts } from "./series.ts";
 import { HourlyGrid } from "./series-grid.ts";
-import { seriesBefore } from "./backtest-model.ts";
+import { seriesBefore } from "./forecast-model.ts";
 
 export class HourlyModelError extends Error {
   override name = "HourlyModelError";

@@ -1,10 +1,10 @@
 // The feature half of a model version: `features.json` is the ModelArtifact of
-// src/model/backtest-model.ts (exportModel) without its `lightgbmModel` field — format, feature spec,
+// src/model/forecast-model.ts (exportModel) without its `lightgbmModel` field — format, feature spec,
 // recipe, climatology, training cutoff, iterations, rows, validation RMSE. Serving rebuilds feature
 // rows with buildForecastDataset from the recipe and the climatology, so the artifact must describe
 // exactly the features this code computes: anything else is refused as incompatible.
 import { z } from "zod";
-import { MODEL_ARTIFACT_FORMAT, type ModelArtifact } from "../model/backtest-model.ts";
+import { MODEL_ARTIFACT_FORMAT, type ModelArtifact } from "../model/forecast-model.ts";
 import { FEATURE_CATALOGUE_VERSION, FeatureError, featureSpec, HORIZON_HOURS } from "../model/features.ts";
 import type { Model } from "../model/predictor/index.ts";
 

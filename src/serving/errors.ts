@@ -1,5 +1,5 @@
 // Errors of the serving path. Each names the location / version concerned in one line; the HTTP layer
-// maps them to statuses (src/edge/api-errors.ts), so nothing here knows about HTTP.
+// maps them to statuses (src/http/api-errors.ts), so nothing here knows about HTTP.
 
 /** Why a production model was not accepted. */
 export type RefusalReason =

@@ -23,7 +23,8 @@ export async function loadObservationWindow(db: Pick<Database, "execute">, locat
   // Hrana's JSON over HTTP) costs far more than the query. quote() writes a REAL so that it reads back
   // exactly (it falls back to 20 digits when 15 do not round-trip) and NULL as NULL.
   const rs = await db.execute({
-    sql: `SELECT group_concat(o.observed_at || ',' || s.precedence || ',' || ${PACKED.map((c) => `quote(o.${c})`).join(" || ',' || ")}, ';') AS packed
+    // A value the row's quality flags name (migration 0004) is read as NULL, as observations_best skips it.
+    sql: `SELECT group_concat(o.observed_at || ',' || s.precedence || ',' || ${PACKED.map((c) => `CASE WHEN o.qc_flags IS NULL OR json_type(o.qc_flags, '$.${c}') IS NULL THEN quote(o.${c}) ELSE 'NULL' END`).join(" || ',' || ")}, ';') AS packed
           FROM observations AS o JOIN observation_sources AS s ON s.source = o.source
           WHERE o.location_id = ? AND o.observed_at >= ? AND o.observed_at < ?`,
     args: [locationId, iso(from), iso(before)],

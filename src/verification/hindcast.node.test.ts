@@ -11,7 +11,7 @@ import { runImportCsv } from "../jobs/import-csv.ts";
 import { loadSeries } from "../jobs/train/load-series.ts";
 import { runTraining } from "../jobs/train/run-training.ts";
 import { scoreOnWindow } from "../jobs/train/score.ts";
-import { importModel, type ModelArtifact } from "../model/backtest-model.ts";
+import { importModel, type ModelArtifact } from "../model/forecast-model.ts";
 import { loadLightGBM } from "../model/lightgbm-wasm/node.ts";
 import { DAY_MS, HOUR_MS } from "../model/series.ts";
 import { fixedClock } from "../ports/clock.ts";

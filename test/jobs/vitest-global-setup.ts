@@ -18,7 +18,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dir = await mkdtemp(join(tmpdir(), "nalssi-workerd-jobs-"));
   const token = randomBytes(16).toString("hex");
   const db = await startHranaDevServer({ dbPath: join(dir, "jobs.db"), port: 0, token });
-  // A third fresh database, for the serving test (src/edge/serving.workerd.test.ts): it registers and
+  // A third fresh database, for the serving test (src/adapters/workers/serving.workerd.test.ts): it registers and
   // promotes models and stores observations, which the jobs' and migrations' tests must not see.
   const servingDb = await startHranaDevServer({ dbPath: join(dir, "serving.db"), port: 0, token });
   project.provide("kmaMockUrl", mock.baseUrl);

@@ -7,7 +7,7 @@ import { createLocalObjectStore } from "../../src/adapters/node/local-object-sto
 import { openNodeDatabase } from "../../src/adapters/node/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
 import { DEFAULT_RECIPE } from "../../src/model/features-recipes.ts";
-import type { ModelRecipe } from "../../src/model/backtest-model.ts";
+import type { ModelRecipe } from "../../src/model/forecast-model.ts";
 import { loadLightGBM } from "../../src/model/lightgbm-wasm/node.ts";
 import { DAY_MS, HOUR_MS, type HourlySeries } from "../../src/model/series.ts";
 import { parseSeoulBikeCsv } from "../../src/model/seoul-bike.ts";

@@ -62,7 +62,7 @@ export class ConnectionPool {
   acquire(): Promise<ConnectionWorker> {
     if (this.#closed) return Promise.reject(new Error("the server is shutting down"));
     let w = this.#idle.pop();
-    while (w && w.dead) {
+    while (w?.dead) {
       this.#all.delete(w);
       w = this.#idle.pop();
     }

@@ -265,7 +265,7 @@ export function createLocalObjectStore(rootFolder: string, options: LocalObjectS
           if (errno(e) === "ENOENT") return undefined; // deleted meanwhile
           throw e;
         });
-        if (!s || !s.isFile()) continue;
+        if (!s?.isFile()) continue;
         objects.push({ key, size: s.size, uploaded: new Date(Math.floor(s.mtimeMs)) });
         if (objects.length > limit) return true;
       }

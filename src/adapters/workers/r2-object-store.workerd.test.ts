@@ -3,7 +3,7 @@
 // error handling.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Env } from "../../edge/env.ts";
+import type { Env } from "./env.ts";
 import { ObjectStoreError } from "../../ports/object-store.ts";
 import { objectStoreContract } from "../../storage/object-store.contract.ts";
 import { withRetries } from "../../storage/with-retries.ts";

@@ -160,10 +160,10 @@ describe("nalssi import", () => {
   it("imports the three layouts from the real files, without a KMA key", async () => {
     const dir = freshDir();
     const asos = await nalssi(["import", join(repo, "data/seoul/asos108_hourly_20250430_20250529.csv"), "--data-dir", dir]);
-    expect(asos).toEqual({ code: 0, stderr: "", stdout: "imported asos108_hourly_20250430_20250529.csv (asos-api, utf-8) into seoul: 720 inserted, 0 updated, 0 skipped; 0 bad rows skipped (run 1)\n" });
+    expect(asos).toEqual({ code: 0, stderr: "", stdout: "imported asos108_hourly_20250430_20250529.csv (asos-api, utf-8) into seoul: 720 inserted, 0 updated, 0 skipped; 0 bad rows skipped; quality flags (kept, not used): none (run 1)\n" });
     // The portal export holds the same real values for 2025-05-01: nothing changes.
     const portal = await nalssi(["import", join(repo, "test/fixtures/import/kma_portal_asos108_20250501.cp949.csv"), "--data-dir", dir]);
-    expect(portal).toEqual({ code: 0, stderr: "", stdout: "imported kma_portal_asos108_20250501.cp949.csv (kma-portal, cp949) into seoul: 0 inserted, 0 updated, 24 skipped; 0 bad rows skipped (run 2)\n" });
+    expect(portal).toEqual({ code: 0, stderr: "", stdout: "imported kma_portal_asos108_20250501.cp949.csv (kma-portal, cp949) into seoul: 0 inserted, 0 updated, 24 skipped; 0 bad rows skipped; quality flags (kept, not used): none (run 2)\n" });
     const bike = await nalssi(["import", join(repo, "data/seoul/SeoulBikeData.csv"), "--data-dir", dir, "--json"]);
     expect(bike.code).toBe(0);
     expect(JSON.parse(bike.stdout)).toMatchObject({ format: "seoul-bike", encoding: "utf-8", locationId: "seoul", status: "succeeded", rowsRead: 8760, counts: { inserted: 8760, updated: 0, skipped: 0 } });
@@ -187,7 +187,7 @@ describe("nalssi import", () => {
     const lenient = await nalssi(["import", file, "--data-dir", dir]);
     expect(lenient.code).toBe(0);
     expect(lenient.stderr).toBe('nalssi: edited.csv: bad row skipped: line 3, ta (column 5): "n/a" is not a number\n');
-    expect(lenient.stdout).toBe("imported edited.csv (asos-api, utf-8) into seoul: 2 inserted, 0 updated, 0 skipped; 1 bad rows skipped (run 1)\n");
+    expect(lenient.stdout).toBe("imported edited.csv (asos-api, utf-8) into seoul: 2 inserted, 0 updated, 0 skipped; 1 bad rows skipped; quality flags (kept, not used): none (run 1)\n");
   });
 
   it("fails with exit code 1 on a file it cannot read, and 2 on a bad location", async () => {

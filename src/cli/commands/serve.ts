@@ -8,7 +8,7 @@ import process from "node:process";
 import type { Command } from "commander";
 import { startDenoServer, isDeno } from "../../adapters/deno/http-server.ts";
 import { startNodeServer, type RunningServer } from "../../adapters/node/http-server.ts";
-import { createApp } from "../../edge/app.ts";
+import { createApp } from "../../http/app.ts";
 import { runIngest } from "../../jobs/ingest.ts";
 import { runTraining } from "../../jobs/train/run-training.ts";
 import { KmaClient } from "../../kma/client.ts";

@@ -1,7 +1,7 @@
 // `nalssi start` in live mode (KMA_SERVICE_KEY set), through the real bin against the KMA mock: real
 // time, no bundled import, the Worker's crons scheduled from wrangler.toml, one catch-up ingest at
 // once (recorded in the job history whatever KMA answers), and the key never printed. Plus usage
-// errors (exit 2). The replay path is tested with the dashboard (src/edge/dashboard/*.browser.node.test.ts).
+// errors (exit 2). The replay path is tested with the dashboard (src/http/dashboard/*.browser.node.test.ts).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKmaMock, type KmaMock } from "../../../test/kma-mock/server.ts";
-import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "../../edge/scheduled.ts";
+import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "../../adapters/workers/scheduled.ts";
 
 const BIN = fileURLToPath(new URL("../../../bin/nalssi.js", import.meta.url));
 

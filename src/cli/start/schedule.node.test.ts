@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON, SCHEDULED_JOBS } from "../../edge/scheduled.ts";
+import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON, SCHEDULED_JOBS } from "../../adapters/workers/scheduled.ts";
 import { localJobs, schedule, wranglerCrons } from "./schedule.ts";
 
 describe("cron jobs from wrangler.toml", () => {

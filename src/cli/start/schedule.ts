@@ -1,14 +1,14 @@
 // With a KMA service key, `nalssi start` runs the Worker's cron jobs in-process: the hourly ingest
 // and the daily training pipeline. One source of truth for WHEN: the cron expressions are read from
 // wrangler.toml ([triggers] crons, with smol-toml) at startup; WHAT each runs is chosen by the
-// constants of src/edge/scheduled.ts (the Worker's own dispatch table), whose test asserts
+// constants of src/adapters/workers/scheduled.ts (the Worker's own dispatch table), whose test asserts
 // wrangler.toml names exactly those crons. Cron expressions are UTC, as on Cloudflare, whatever
 // the machine's time zone.
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Cron } from "croner";
 import { parse } from "smol-toml";
-import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "../../edge/scheduled.ts";
+import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "../../adapters/workers/scheduled.ts";
 
 export const WRANGLER_TOML = fileURLToPath(new URL("../../../wrangler.toml", import.meta.url));
 

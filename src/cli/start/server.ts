@@ -5,7 +5,7 @@
 import { createServer } from "node:net";
 import { startDenoServer, isDeno } from "../../adapters/deno/http-server.ts";
 import { startNodeServer, type RunningServer } from "../../adapters/node/http-server.ts";
-import { createApp } from "../../edge/app.ts";
+import { createApp } from "../../http/app.ts";
 import type { JobDeps } from "../../jobs/job-deps.ts";
 import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";

@@ -13,7 +13,7 @@
 import type { ObservationField } from "../../db/observations.ts";
 import { KST_OFFSET_MS } from "../../kma/kst.ts";
 
-export type ImportFormat = "asos-api" | "kma-portal" | "seoul-bike";
+export type ImportFormat = "asos-api" | "kma-portal" | "seoul-bike" | "mapped";
 
 export class ImportFormatError extends Error {
   override name = "ImportFormatError";
@@ -24,6 +24,12 @@ export interface ValueColumn {
   header: string;
   field: ObservationField;
   scale: number;
+  /**
+   * Reads the trimmed cell instead of the default (a decimal number times `scale`, '' = missing): a
+   * number, null for missing, or a string naming the problem. Set by column-mapped layouts
+   * (column-map.ts); the result is range-checked like any value.
+   */
+  read?: (raw: string) => number | null | string;
 }
 
 export interface CsvLayout {
@@ -33,6 +39,11 @@ export interface CsvLayout {
   timeColumns: number[];
   /** The station number column, when the layout has one. */
   stationColumn?: number;
+  /**
+   * The row's location id from a station column (column-mapped layouts): `{ unmapped }` when the
+   * mapping has no location for the station's value (reported per station, not per row).
+   */
+  locationOf?(cells: readonly string[]): { id: string } | { unmapped: string } | { problem: string; column: number };
   /** UTC instant (ms) of the row's hour, or a problem naming the column. */
   time(cells: readonly string[]): { ms: number } | { problem: string; column: number };
 }
@@ -90,12 +101,19 @@ const asciiKey = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, "");
 /** '기온(°C)' -> '기온'; '기온 QC플래그' stays itself (and matches nothing). */
 const portalKey = (h: string) => h.replace(/\s+/g, "").replace(/\(.*$/, "");
 
-function kstHourToUtcMs(y: number, mo: number, d: number, h: number): number | undefined {
+/**
+ * UTC instant (ms) of a wall-clock hour on a clock `offsetMs` ahead of UTC (fixed offset, no DST),
+ * or undefined when the fields are not a real date and hour (month 13, 30 February, hour 24).
+ */
+export function localHourToUtcMs(y: number, mo: number, d: number, h: number, offsetMs: number): number | undefined {
+  if (![y, mo, d, h].every(Number.isInteger) || y < 1000 || y > 9999) return undefined;
   const ms = Date.UTC(y, mo - 1, d, h);
   const back = new Date(ms);
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h) return undefined;
-  return ms - KST_OFFSET_MS;
+  return ms - offsetMs;
 }
+
+const kstHourToUtcMs = (y: number, mo: number, d: number, h: number) => localHourToUtcMs(y, mo, d, h, KST_OFFSET_MS);
 
 /** 'YYYY-MM-DD HH:MM' (KST; the portal also writes 'YYYY-MM-DD H:MM' once Excel saved it), on the hour. */
 function kstTimestamp(text: string, column: number, what: string): { ms: number } | { problem: string; column: number } {

@@ -26,6 +26,8 @@ export interface ParsedRow {
   values: Partial<Record<ObservationField, number | null>>;
   /** The row's station number, when the layout has a station column. */
   station?: number;
+  /** The row's location id, when a column mapping's station column gave one. */
+  locationId?: string;
 }
 
 export interface ParsedObservationCsv {
@@ -37,6 +39,13 @@ export interface ParsedObservationCsv {
   rows: ParsedRow[];
   problems: ImportProblem[];
   layout: CsvLayout;
+  /** Station values a column mapping has no location for -> rows skipped (reported, not per row). */
+  unmappedStations: Map<string, number>;
+}
+
+export interface ParseOptions {
+  /** The layout for this header instead of detecting one of the built-in layouts (column-map.ts). */
+  layout?: (header: readonly string[]) => CsvLayout;
 }
 
 const columnLabel = (header: readonly string[], index: number) => `${header[index] ?? "?"} (column ${index + 1})`;
@@ -44,7 +53,7 @@ const columnLabel = (header: readonly string[], index: number) => `${header[inde
 /** Round away binary noise of the unit scaling (16.27 * 10). */
 const scaled = (v: number, k: number) => (k === 1 ? v : Math.round(v * k * 1e6) / 1e6);
 
-export function parseObservationCsv(bytes: Uint8Array): ParsedObservationCsv {
+export function parseObservationCsv(bytes: Uint8Array, options: ParseOptions = {}): ParsedObservationCsv {
   const { text, encoding } = decodeCsvBytes(bytes);
   let records: { record: string[]; info: { lines: number } }[];
   try {
@@ -56,10 +65,12 @@ export function parseObservationCsv(bytes: Uint8Array): ParsedObservationCsv {
   const first = records.shift();
   if (!first) throw new ImportFormatError("the file is empty");
   const header = first.record.map((h) => h.trim());
-  const layout = detectLayout(header);
+  const layout = options.layout ? options.layout(header) : detectLayout(header);
   const rows: ParsedRow[] = [];
   const problems: ImportProblem[] = [];
-  const seen = new Map<number, number>();
+  const unmappedStations = new Map<string, number>();
+  // An hour may appear once per station / location: key 'station|ms'.
+  const seen = new Map<string, number>();
   for (const { record: cells, info } of records) {
     const line = info.lines;
     if (cells.length !== header.length) {
@@ -71,7 +82,21 @@ export function parseObservationCsv(bytes: Uint8Array): ParsedObservationCsv {
       problems.push({ line, column: columnLabel(header, time.column), message: time.problem });
       continue;
     }
-    const earlier = seen.get(time.ms);
+    let locationId: string | undefined;
+    if (layout.locationOf) {
+      const where = layout.locationOf(cells);
+      if ("unmapped" in where) {
+        unmappedStations.set(where.unmapped, (unmappedStations.get(where.unmapped) ?? 0) + 1);
+        continue;
+      }
+      if ("problem" in where) {
+        problems.push({ line, column: columnLabel(header, where.column), message: where.problem });
+        continue;
+      }
+      locationId = where.id;
+    }
+    const key = `${locationId ?? (layout.stationColumn !== undefined ? (cells[layout.stationColumn] ?? "").trim() : "")}|${time.ms}`;
+    const earlier = seen.get(key);
     if (earlier !== undefined) {
       problems.push({ line, column: columnLabel(header, layout.timeColumns[0]!), message: `the hour ${new Date(time.ms).toISOString().replace(".000Z", "Z")} (UTC) already appeared on line ${earlier}` });
       continue;
@@ -80,6 +105,20 @@ export function parseObservationCsv(bytes: Uint8Array): ParsedObservationCsv {
     let bad: ImportProblem | undefined;
     for (const c of layout.values) {
       const raw = (cells[c.index] ?? "").trim();
+      if (c.read) {
+        const r = c.read(raw);
+        if (typeof r === "string") {
+          bad = { line, column: columnLabel(header, c.index), message: r };
+          break;
+        }
+        const problem = observationValueProblem(c.field, r);
+        if (problem) {
+          bad = { line, column: columnLabel(header, c.index), message: `${raw}: ${problem}` };
+          break;
+        }
+        values[c.field] = r;
+        continue;
+      }
       if (raw === "") {
         values[c.field] = null;
         continue;
@@ -98,7 +137,7 @@ export function parseObservationCsv(bytes: Uint8Array): ParsedObservationCsv {
       values[c.field] = v;
     }
     let station: number | undefined;
-    if (!bad && layout.stationColumn !== undefined) {
+    if (!bad && layout.stationColumn !== undefined && !layout.locationOf) {
       const s = (cells[layout.stationColumn] ?? "").trim();
       if (!/^\d{1,4}$/.test(s)) bad = { line, column: columnLabel(header, layout.stationColumn), message: `station "${s.slice(0, 20)}" is not a station number` };
       else station = Number(s);
@@ -107,8 +146,8 @@ export function parseObservationCsv(bytes: Uint8Array): ParsedObservationCsv {
       problems.push(bad);
       continue;
     }
-    seen.set(time.ms, line);
-    rows.push({ line, observedAt: new Date(time.ms).toISOString().replace(".000Z", "Z"), values, ...(station !== undefined ? { station } : {}) });
+    seen.set(key, line);
+    rows.push({ line, observedAt: new Date(time.ms).toISOString().replace(".000Z", "Z"), values, ...(station !== undefined ? { station } : {}), ...(locationId !== undefined ? { locationId } : {}) });
   }
-  return { format: layout.format, encoding, header, rowsRead: records.length, rows, problems, layout };
+  return { format: layout.format, encoding, header, rowsRead: records.length, rows, problems, layout, unmappedStations };
 }

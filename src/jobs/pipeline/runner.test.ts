@@ -86,18 +86,42 @@ describe("pipeline runner", () => {
   });
 
   it("never lets two runs for the same location overlap", async () => {
+    // No sleeps: the first run signals from inside its step (so it holds the lease), and the injected
+    // clock moves the second start five minutes later, well inside the 15-minute lease.
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const slow: PipelineDef<null> = { name: "train", steps: [{ name: "wait", retry: NO_RETRY, run: async () => (await gate, {}) }] };
+    let calls = 0;
+    // Only the first run waits (a second run let in by mistake finishes at once, and the test fails fast).
+    const wait = async () => {
+      if (calls++ === 0) {
+        entered();
+        await gate;
+      }
+      return {};
+    };
+    const slow: PipelineDef<null> = { name: "train", steps: [{ name: "wait", retry: NO_RETRY, run: wait }] };
+    const startedAt = clock.now().toISOString().replace(".000Z", "Z");
     const first = runPipeline(slow, null, options(), inProcessExecutor());
-    await new Promise((r) => setTimeout(r, 20));
-    await expect(runPipeline(slow, null, options(), inProcessExecutor())).rejects.toThrow(LeaseHeldError);
+    await inside;
+    clock.advance(5 * 60_000);
+    const refused = await runPipeline(slow, null, options(), inProcessExecutor()).then(() => null, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(LeaseHeldError);
+    expect(calls).toBe(1);
+    const running = await log.listRuns({ locationId: "seoul" });
+    expect(running.map((r) => [r.status, r.startedAt])).toEqual([["running", startedAt]]);
+    expect((refused as LeaseHeldError).holder).toBe(running[0]!.id);
     // another location is independent
     const other = await runPipeline({ name: "train", steps: [] }, null, { ...options(), locationId: "busan" }, inProcessExecutor());
     expect(other.status).toBe("succeeded");
     release();
-    expect((await first).status).toBe("succeeded");
+    const done = await first;
+    expect(done).toMatchObject({ id: running[0]!.id, status: "succeeded" });
     expect((await log.listRuns({ locationId: "seoul" })).length).toBe(1);
+    // once the first run has finished, the next one for the same location runs
+    const next = await runPipeline({ name: "train", steps: [] }, null, options(), inProcessExecutor());
+    expect(next.status).toBe("succeeded");
   });
 
   it("lets an expired lease be taken over, and the old holder notices it lost it", async () => {

@@ -13,15 +13,15 @@
 // Every step output is small JSON (Workflows persists it); the heavy work (series, LightGBM) is
 // redone inside the step that needs it from the database and the object store, so each step can
 // run in another isolate or be retried on its own.
-import type { FittedModel, ModelArtifact } from "../../model/backtest-model.ts";
-import { exportModel, fitModel, importModel, MODEL_ARTIFACT_FORMAT } from "../../model/backtest-model.ts";
+import type { FittedModel, ModelArtifact } from "../../model/forecast-model.ts";
+import { exportModel, fitModel, importModel, MODEL_ARTIFACT_FORMAT } from "../../model/forecast-model.ts";
 import { kmaLookup } from "../../model/baselines.ts";
 import { buildForecastDataset } from "../../model/dataset.ts";
 import { DEFAULT_RECIPE } from "../../model/features-recipes.ts";
 import { HORIZON_HOURS } from "../../model/features.ts";
 import type { LightGBM } from "../../model/lightgbm-wasm/lightgbm.ts";
 import { DAY_MS, HOUR_MS, type HourlySeries, kstToUtc } from "../../model/series.ts";
-import type { ModelRecipe } from "../../model/backtest-model.ts";
+import type { ModelRecipe } from "../../model/forecast-model.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
 import type { Logger } from "../../ports/logger.ts";

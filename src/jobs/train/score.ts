@@ -1,8 +1,8 @@
 // Scoring a fitted model on a window of issue hours against persistence, climatology and KMA:
 // the same rows for every forecast, so the numbers can be compared (and the gate can compare two
 // models on exactly the same rows).
-import type { FittedModel } from "../../model/backtest-model.ts";
-import { datasetFor, predictTemperatures } from "../../model/backtest-model.ts";
+import type { FittedModel } from "../../model/forecast-model.ts";
+import { datasetFor, predictTemperatures } from "../../model/forecast-model.ts";
 import { climatologyAt } from "../../model/baselines.ts";
 import { HORIZON_HOURS } from "../../model/features.ts";
 import { type ForecastTable, type Verification, verify, verifyByMonth } from "../../model/metrics.ts";

@@ -110,6 +110,7 @@ export function convertOutput(transform: OutputTransform, sigmoid: number, out: 
       let wmax = out[offset]!;
       for (let i = 1; i < k; i++) {
         const v = out[offset + i]!;
+        // biome-ignore lint/complexity/useMathMinMax: Math.max differs on NaN; this is std::max's exact comparison.
         wmax = v < wmax ? wmax : v;
       }
       let wsum = 0.0;

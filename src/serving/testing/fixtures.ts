@@ -1,9 +1,9 @@
 // Test helpers (runtime-agnostic): real model versions as the training job registers them — a
-// LightGBM model trained by LightGBM-wasm with backtest-model.ts fitModel, scored on a holdout window
+// LightGBM model trained by LightGBM-wasm with forecast-model.ts fitModel, scored on a holdout window
 // (src/jobs/train/score.ts), its `model.txt` (LightGBM text) and `features.json` (the exported
 // artifact without lightgbmModel) logged through the Tracker and registered through the Registry —
 // plus observations written into libSQL the way the ingest writes them.
-import { datasetFor, exportModel, fitModel, type FittedModel, type ModelRecipe, predictTemperatures } from "../../model/backtest-model.ts";
+import { datasetFor, exportModel, fitModel, type FittedModel, type ModelRecipe, predictTemperatures } from "../../model/forecast-model.ts";
 import { buildForecastDataset } from "../../model/dataset.ts";
 import type { LightGBM } from "../../model/lightgbm-wasm/lightgbm.ts";
 import { DAY_MS, HOUR_MS, type HourlySeries } from "../../model/series.ts";

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import * as config from "./config.ts";
 import { cacheDir, prepareSource } from "./source.ts";
-import { buildDir, describeInputs, DIST_FILES, distDir, sha256, sha256File } from "./inputs.ts";
+import { describeInputs, DIST_FILES, distDir, sha256, sha256File } from "./inputs.ts";
 
 const run = promisify(execFile);
 const work = `${cacheDir}lightgbm-wasm-build/`;

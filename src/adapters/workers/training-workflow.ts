@@ -3,19 +3,19 @@
 // of the runner goes through step.do, so a resumed or replayed instance does each exactly once.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { NonRetryableError } from "cloudflare:workflows";
-import { openWorkersDatabase } from "../adapters/workers/database.ts";
-import { createR2ObjectStore } from "../adapters/workers/r2-object-store.ts";
-import { migrate } from "../db/migrate.ts";
-import { RunLog } from "../jobs/pipeline/run-log.ts";
-import type { PipelineExecutor, RetryPolicy, StepOutput } from "../jobs/pipeline/runner.ts";
-import { PermanentStepError, runPipeline } from "../jobs/pipeline/runner.ts";
-import { trainingPipeline } from "../jobs/train/pipeline.ts";
-import { trainingDeps } from "../jobs/train/run-training.ts";
-import { jsonLinesLogger } from "../logging/line-loggers.ts";
-import { loadLightGBM } from "../model/lightgbm-wasm/worker.ts";
-import { systemClock } from "../ports/clock.ts";
-import { withRetries } from "../storage/with-retries.ts";
-import pkg from "../../package.json" with { type: "json" };
+import { openWorkersDatabase } from "./database.ts";
+import { createR2ObjectStore } from "./r2-object-store.ts";
+import { migrate } from "../../db/migrate.ts";
+import { RunLog } from "../../jobs/pipeline/run-log.ts";
+import type { PipelineExecutor, RetryPolicy, StepOutput } from "../../jobs/pipeline/runner.ts";
+import { PermanentStepError, runPipeline } from "../../jobs/pipeline/runner.ts";
+import { trainingPipeline } from "../../jobs/train/pipeline.ts";
+import { trainingDeps } from "../../jobs/train/run-training.ts";
+import { jsonLinesLogger } from "../../logging/line-loggers.ts";
+import { loadLightGBM } from "../../model/lightgbm-wasm/worker.ts";
+import { systemClock } from "../../ports/clock.ts";
+import { withRetries } from "../../storage/with-retries.ts";
+import pkg from "../../../package.json" with { type: "json" };
 import type { Env } from "./env.ts";
 
 import type { TrainingParams } from "./training-params.ts";

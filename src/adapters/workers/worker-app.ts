@@ -3,21 +3,21 @@
 // across requests and is re-checked at most every MODEL_RELOAD_SECONDS. Migrations are applied once
 // per isolate before the first API request (a failure is logged, serving goes on, retried after 30 s).
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { openWorkersDatabase } from "../adapters/workers/database.ts";
-import { createR2ObjectStore } from "../adapters/workers/r2-object-store.ts";
-import { migrate } from "../db/migrate.ts";
-import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../locations/locations.ts";
-import { jsonLinesLogger } from "../logging/line-loggers.ts";
-import type { LogLevel } from "../logging/line-loggers.ts";
-import { loadLightGBM } from "../model/lightgbm-wasm/worker.ts";
-import { systemClock } from "../ports/clock.ts";
-import type { Logger } from "../ports/logger.ts";
-import { createServing, servingConfigFromEnv } from "../serving/index.ts";
-import type { JobRunners } from "../serving/job-runners.ts";
-import { JobUnavailableError } from "../serving/job-runners.ts";
-import { withRetries } from "../storage/with-retries.ts";
-import { jsonError } from "./api-errors.ts";
-import { createApp } from "./app.ts";
+import { openWorkersDatabase } from "./database.ts";
+import { createR2ObjectStore } from "./r2-object-store.ts";
+import { migrate } from "../../db/migrate.ts";
+import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import { jsonLinesLogger } from "../../logging/line-loggers.ts";
+import type { LogLevel } from "../../logging/line-loggers.ts";
+import { loadLightGBM } from "../../model/lightgbm-wasm/worker.ts";
+import { systemClock } from "../../ports/clock.ts";
+import type { Logger } from "../../ports/logger.ts";
+import { createServing, servingConfigFromEnv } from "../../serving/index.ts";
+import type { JobRunners } from "../../serving/job-runners.ts";
+import { JobUnavailableError } from "../../serving/job-runners.ts";
+import { withRetries } from "../../storage/with-retries.ts";
+import { jsonError } from "../../http/api-errors.ts";
+import { createApp } from "../../http/app.ts";
 import type { Env } from "./env.ts";
 import { HOURLY_INGEST_CRON, hourlyIngest } from "./scheduled.ts";
 import type { ExecutionContext, ScheduledController } from "./workers-types.ts";

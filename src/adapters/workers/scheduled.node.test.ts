@@ -5,7 +5,7 @@ import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON, SCHEDULED_JOBS } from "./sched
 
 describe("cron triggers", () => {
   it("has a dispatch entry for every cron in wrangler.toml and no other", async () => {
-    const toml = await readFile(new URL("../../wrangler.toml", import.meta.url), "utf8");
+    const toml = await readFile(new URL("../../../wrangler.toml", import.meta.url), "utf8");
     const line = /^crons\s*=\s*\[(.*)\]\s*$/m.exec(toml);
     expect(line).not.toBeNull();
     const crons = [...line![1]!.matchAll(/"([^"]+)"/g)].map((m) => m[1]);

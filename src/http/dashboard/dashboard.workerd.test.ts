@@ -5,8 +5,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import type {} from "../../../test/jobs/provided-context.ts";
-import type { Env } from "../env.ts";
-import worker from "../worker.ts";
+import type { Env } from "../../adapters/workers/env.ts";
+import worker from "../../adapters/workers/worker.ts";
 import { DASHBOARD_CSS, DASHBOARD_JS } from "./assets.generated.ts";
 import { DASHBOARD_SCRIPT_URL, DASHBOARD_STYLE_URL } from "./routes.ts";
 

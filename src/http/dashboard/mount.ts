@@ -1,4 +1,4 @@
-// One call mounts the dashboard and its data endpoint on the API app (src/edge/app.ts):
+// One call mounts the dashboard and its data endpoint on the API app (src/http/app.ts):
 // GET /dashboard (+ its assets) and GET /v1/verification.
 import type { Api, ApiDeps } from "../api-deps.ts";
 import { registerVerification } from "../verification-routes.ts";

@@ -4,24 +4,24 @@
 //                  fetched are the newest at the trigger's scheduledTime, so a late or retried
 //                  invocation fetches the same issues.
 //   "30 18 * * *"  the daily training pipeline: a Cloudflare Workflows instance per location
-//                  (DAILY_PIPELINE below, src/edge/training-workflow.ts).
+//                  (DAILY_PIPELINE below, src/adapters/workers/training-workflow.ts).
 // Every fault is recorded by the job (a failed ingest run row), logged as a JSON line without secrets,
 // and then thrown, so the invocation shows as failed in Cloudflare's cron history.
-import { openWorkersDatabase } from "../adapters/workers/database.ts";
-import { createR2ObjectStore } from "../adapters/workers/r2-object-store.ts";
-import { migrate } from "../db/migrate.ts";
-import { runIngest } from "../jobs/ingest.ts";
-import type { IngestStep } from "../jobs/ingest.ts";
-import { KmaClient } from "../kma/client.ts";
-import { KmaError } from "../kma/errors.ts";
-import { normalizeServiceKey, redactSecret } from "../kma/service-key.ts";
-import { DEFAULT_LOCATIONS } from "../locations/locations.ts";
-import { jsonLinesLogger } from "../logging/line-loggers.ts";
-import type { LogLevel } from "../logging/line-loggers.ts";
-import type { Logger } from "../ports/logger.ts";
-import { systemClock } from "../ports/clock.ts";
-import { withRetries } from "../storage/with-retries.ts";
-import { kstDate } from "../jobs/train/pipeline.ts";
+import { openWorkersDatabase } from "./database.ts";
+import { createR2ObjectStore } from "./r2-object-store.ts";
+import { migrate } from "../../db/migrate.ts";
+import { runIngest } from "../../jobs/ingest.ts";
+import type { IngestStep } from "../../jobs/ingest.ts";
+import { KmaClient } from "../../kma/client.ts";
+import type { KmaError } from "../../kma/errors.ts";
+import { normalizeServiceKey, redactSecret } from "../../kma/service-key.ts";
+import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import { jsonLinesLogger } from "../../logging/line-loggers.ts";
+import type { LogLevel } from "../../logging/line-loggers.ts";
+import type { Logger } from "../../ports/logger.ts";
+import { systemClock } from "../../ports/clock.ts";
+import { withRetries } from "../../storage/with-retries.ts";
+import { kstDate } from "../../jobs/train/pipeline.ts";
 import type { Env } from "./env.ts";
 import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
 
@@ -41,7 +41,7 @@ export type ScheduledJob = (run: ScheduledRun) => Promise<void>;
 
 /**
  * The daily pipeline (check data, train, evaluate, register, promote, notify) for the "30 18 * * *"
- * cron (03:30 KST): one Cloudflare Workflows instance per location (src/edge/training-workflow.ts),
+ * cron (03:30 KST): one Cloudflare Workflows instance per location (src/adapters/workers/training-workflow.ts),
  * for the KST date of the trigger. The instance id names location and date; re-running a date makes
  * a new instance (the pipeline's lease keeps two runs of a location from overlapping).
  */
@@ -120,10 +120,10 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
   const started = Date.now();
   try {
     if (!Object.hasOwn(jobs, controller.cron)) {
-      throw new Error(`no job for cron "${controller.cron}" (known: ${Object.keys(jobs).map((c) => `"${c}"`).join(", ")}); wrangler.toml and src/edge/scheduled.ts disagree`);
+      throw new Error(`no job for cron "${controller.cron}" (known: ${Object.keys(jobs).map((c) => `"${c}"`).join(", ")}); wrangler.toml and src/adapters/workers/scheduled.ts disagree`);
     }
     const job = jobs[controller.cron];
-    if (job === undefined) throw new Error(`the job for cron "${controller.cron}" has no implementation yet (DAILY_PIPELINE in src/edge/scheduled.ts)`);
+    if (job === undefined) throw new Error(`the job for cron "${controller.cron}" has no implementation yet (DAILY_PIPELINE in src/adapters/workers/scheduled.ts)`);
     await job({ controller, env, ctx, logger, redact });
     logger.info("scheduled job succeeded", { ms: Date.now() - started });
   } catch (e) {

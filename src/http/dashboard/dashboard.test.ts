@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@libsql/client";
 import { loadSeries } from "../../jobs/train/load-series.ts";
 import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
-import { datasetFor, predictTemperatures } from "../../model/backtest-model.ts";
+import { datasetFor, predictTemperatures } from "../../model/forecast-model.ts";
 import { DEFAULT_RECIPE } from "../../model/features-recipes.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
 import { DAY_MS, HOUR_MS } from "../../model/series.ts";
@@ -94,7 +94,10 @@ describe("GET /v1/verification", () => {
   it("answers 503 while no model is in production", async () => {
     const res = await appWith(replay).request("/v1/verification");
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBeTruthy();
+    const { error } = (await res.json()) as { error: { code: string; message: string; details: unknown } };
+    expect(error.code).toBe("no_model");
+    expect(error.details).toEqual({ location: "seoul" });
+    expect(error.message).toMatch(/seoul/);
   });
 
   it("gives the wasm model's forecasts for every issue hour after the training cutoff, with observations, baselines and scores", async () => {

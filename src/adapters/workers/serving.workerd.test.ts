@@ -6,17 +6,17 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type {} from "../../test/jobs/provided-context.ts";
-import { openWorkersDatabase } from "../adapters/workers/database.ts";
-import { createR2ObjectStore } from "../adapters/workers/r2-object-store.ts";
-import { migrate } from "../db/migrate.ts";
-import { DEFAULT_RECIPE } from "../model/features-recipes.ts";
-import { loadLightGBM } from "../model/lightgbm-wasm/worker.ts";
-import { DAY_MS, HOUR_MS } from "../model/series.ts";
-import { syntheticSeries } from "../model/series-fixtures.ts";
-import { systemClock } from "../ports/clock.ts";
-import { Registry } from "../registry/registry.ts";
-import { referenceForecast, referenceRows, registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
+import type {} from "../../../test/jobs/provided-context.ts";
+import { openWorkersDatabase } from "./database.ts";
+import { createR2ObjectStore } from "./r2-object-store.ts";
+import { migrate } from "../../db/migrate.ts";
+import { DEFAULT_RECIPE } from "../../model/features-recipes.ts";
+import { loadLightGBM } from "../../model/lightgbm-wasm/worker.ts";
+import { DAY_MS, HOUR_MS } from "../../model/series.ts";
+import { syntheticSeries } from "../../model/series-fixtures.ts";
+import { systemClock } from "../../ports/clock.ts";
+import { Registry } from "../../registry/registry.ts";
+import { referenceForecast, referenceRows, registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "../../serving/testing/fixtures.ts";
 import type { Env } from "./env.ts";
 import worker from "./worker.ts";
 

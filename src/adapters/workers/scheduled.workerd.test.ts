@@ -6,9 +6,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
-import type {} from "../../test/jobs/provided-context.ts";
-import { openWorkersDatabase } from "../adapters/workers/database.ts";
-import { createR2ObjectStore } from "../adapters/workers/r2-object-store.ts";
+import type {} from "../../../test/jobs/provided-context.ts";
+import { openWorkersDatabase } from "./database.ts";
+import { createR2ObjectStore } from "./r2-object-store.ts";
 import type { Env } from "./env.ts";
 import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "./scheduled.ts";
 import worker from "./worker.ts";
@@ -144,6 +144,6 @@ describe("scheduled handler (workerd)", () => {
 
   it("an unknown cron is an error", async () => {
     const unknown = await trigger("0 0 * * *", testEnv);
-    expect(unknown.error!.message).toBe('no job for cron "0 0 * * *" (known: "15 * * * *", "30 18 * * *"); wrangler.toml and src/edge/scheduled.ts disagree');
+    expect(unknown.error!.message).toBe('no job for cron "0 0 * * *" (known: "15 * * * *", "30 18 * * *"); wrangler.toml and src/adapters/workers/scheduled.ts disagree');
   });
 });

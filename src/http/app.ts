@@ -1,4 +1,4 @@
-// The one Hono app (OpenAPI from zod schemas) served by the Worker (src/edge/worker.ts) and by
+// The one Hono app (OpenAPI from zod schemas) served by the Worker (src/adapters/workers/worker.ts) and by
 // `nalssi serve` on Node and Deno (src/cli/commands/serve.ts). Runtime-agnostic: everything it
 // touches arrives in ApiDeps.
 //   GET  /v1/forecast, POST /v1/predict                      forecasts
@@ -90,6 +90,6 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
     }
     return c.json(body, status);
   });
-  mountDashboard(app, deps); // GET /dashboard (+ assets) and GET /v1/verification (src/edge/dashboard/)
+  mountDashboard(app, deps); // GET /dashboard (+ assets) and GET /v1/verification (src/http/dashboard/)
   return app;
 }

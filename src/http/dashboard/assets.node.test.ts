@@ -15,7 +15,7 @@ describe("dashboard assets", () => {
   it("are up to date with the client sources (run `npm run build:dashboard` after editing them)", async () => {
     const fresh = generatedModule(await buildDashboardAssets());
     const committed = await readFile(GENERATED_PATH, "utf8");
-    expect(committed === fresh, "src/edge/dashboard/assets.generated.ts is stale: run `npm run build:dashboard`").toBe(true);
+    expect(committed === fresh, "src/http/dashboard/assets.generated.ts is stale: run `npm run build:dashboard`").toBe(true);
   });
 
   it("bundle uPlot and nothing from elsewhere (no CDN, no remote URL in the page)", () => {

@@ -1,5 +1,5 @@
 // The dashboard as a Hono sub-app, the same on Workers, Node and Deno: GET /dashboard (the HTML
-// shell, src/edge/dashboard/page.ts) and its two bundled assets under content-hashed URLs (from the
+// shell, src/http/dashboard/page.ts) and its two bundled assets under content-hashed URLs (from the
 // generated module: no file system, no CDN). The page reads the JSON API of the same origin.
 import { Hono } from "hono";
 import type { Clock } from "../../ports/clock.ts";

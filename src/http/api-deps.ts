@@ -1,5 +1,5 @@
 // What the HTTP app is built from: ports, the serving layer and the admin settings. The Worker and
-// `nalssi serve` each construct these from their own runtime (src/edge/worker.ts, src/cli/commands/serve.ts).
+// `nalssi serve` each construct these from their own runtime (src/adapters/workers/worker.ts, src/cli/commands/serve.ts).
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Location } from "../locations/locations.ts";
 import type { LightGBM } from "../model/lightgbm-wasm/lightgbm.ts";

@@ -1,4 +1,4 @@
-/** What a training Workflows instance is started with (src/edge/training-workflow.ts). */
+/** What a training Workflows instance is started with (src/adapters/workers/training-workflow.ts). */
 export interface TrainingParams {
   location: string;
   /** Logical date, KST, YYYY-MM-DD. */

@@ -1,15 +1,15 @@
-// Cloudflare Worker entry: the Hono app for HTTP; cron triggers arrive in `scheduled` (src/edge/scheduled.ts).
+// Cloudflare Worker entry: the Hono app for HTTP; cron triggers arrive in `scheduled` (src/adapters/workers/scheduled.ts).
 import type { Env } from "./env.ts";
 import { runScheduled } from "./scheduled.ts";
 import { workerFetch } from "./worker-app.ts";
 import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
 
 export default {
-  /** HTTP: the API (src/edge/worker-app.ts builds the app once per isolate). */
+  /** HTTP: the API (src/adapters/workers/worker-app.ts builds the app once per isolate). */
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     return workerFetch(request, env, ctx);
   },
-  /** Cron triggers: the hourly ingest and the daily pipeline hook (src/edge/scheduled.ts). */
+  /** Cron triggers: the hourly ingest and the daily pipeline hook (src/adapters/workers/scheduled.ts). */
   scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
     return runScheduled(controller, env, ctx);
   },
