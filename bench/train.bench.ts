@@ -1,9 +1,8 @@
 // npm run bench:train — the daily training pipeline end to end (check data, dataset, the 24 h model,
 // the hourly 1..48 h model set and its calibration, per-lead holdout evaluation, register, gate) in an
 // in-memory libSQL database, on two years of hourly data, timed per step.
-// Data: the bundled real Seoul year (8,760 hours, 2017-12..2018-11) plus the same file shifted one
-// year earlier (2016-12..2017-11): two years of hourly rows, a VOLUME stand-in until the Beijing
-// multi-year data can be imported with `nalssi import --map` (the bench must not read ../shared).
+// Data: two years of real hourly weather at one site, data/beijing-multisite Aotizhongxin
+// (2015-03..2017-02, 17,544 hours), imported with its column mapping; run date 2017-02-27 (KST).
 // Per step: CPU time (process.cpuUsage), the wasm linear memory of a FRESH LightGBM instance per step
 // (a Workflows step may run in a fresh isolate; wasm memory never shrinks, so this is its peak), and
 // the JS heap + array buffers at the end of the step before any forced GC (run with --expose-gc so
@@ -13,6 +12,7 @@ import process from "node:process";
 import { createClient } from "@libsql/client";
 import { migrate } from "../src/db/migrate.ts";
 import { runImportCsv } from "../src/jobs/import-csv.ts";
+import { parseColumnMappingJson } from "../src/jobs/import/column-map.ts";
 import { RunLog } from "../src/jobs/pipeline/run-log.ts";
 import { inProcessExecutor, type PipelineExecutor, runPipeline } from "../src/jobs/pipeline/runner.ts";
 import { trainingPipeline } from "../src/jobs/train/pipeline.ts";
@@ -23,6 +23,7 @@ import { systemClock } from "../src/ports/clock.ts";
 import { silentLogger } from "../src/ports/logger.ts";
 import { createMemoryObjectStore } from "../src/storage/memory-object-store.ts";
 
+const LOCATION = "beijing-aotizhongxin";
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const MB = 1024 * 1024;
@@ -41,9 +42,9 @@ interface StepStat {
 }
 
 async function main() {
-  const text = await readFile(new URL("../data/seoul/SeoulBikeData.csv", import.meta.url), "latin1");
-  // dd/mm/yyyy dates: 2017 -> 2016, 2018 -> 2017 (the file's own 2017 rows first, so they do not shift twice).
-  const earlier = text.replace(/(\d\d\/\d\d\/)(2017|2018)/g, (_m, d: string, y: string) => `${d}${Number(y) - 1}`);
+  const dir = new URL("../data/beijing-multisite/", import.meta.url);
+  const bytes = new Uint8Array(await readFile(new URL("PRSA_Data_Aotizhongxin_20150301-20170228.csv", dir)));
+  const mapping = parseColumnMappingJson(await readFile(new URL("mapping.json", dir), "utf8"));
   const runs: Record<string, StepStat>[] = [];
   let hours = 0;
   for (let r = 0; r < RUNS + 1; r++) {
@@ -51,11 +52,9 @@ async function main() {
     await migrate(db);
     const objects = createMemoryObjectStore();
     const deps0 = { db, objects, clock: systemClock, logger: silentLogger };
-    for (const [name, body] of [["SeoulBikeData-shifted-1y.csv", earlier], ["SeoulBikeData.csv", text]] as const) {
-      const res = await runImportCsv(deps0, { bytes: new Uint8Array(Buffer.from(body, "latin1")), fileName: name });
-      if (r === 0 && res.status !== "succeeded") throw new Error(`import of ${name} failed`);
-    }
-    hours = Number((await db.execute("SELECT count(*) AS n FROM observations WHERE location_id = 'seoul'")).rows[0]!.n);
+    const res = await runImportCsv(deps0, { bytes, fileName: "PRSA_Data_Aotizhongxin_20150301-20170228.csv", mapping });
+    if (res.status !== "succeeded") throw new Error(`import failed: ${JSON.stringify(res).slice(0, 300)}`);
+    hours = Number((await db.execute(`SELECT count(*) AS n FROM observations WHERE location_id = '${LOCATION}'`)).rows[0]!.n);
     const fresh: { lgb?: LightGBM } = {};
     const deps = { ...trainingDeps({ ...deps0, loadLightGBM: () => loadLightGBM(), code: { packageVersion: "bench" } }), loadLightGBM: async () => (fresh.lgb ??= await loadLightGBM()) };
     const stats: Record<string, StepStat> = {};
@@ -74,12 +73,12 @@ async function main() {
         return out;
       },
     };
-    const run = await runPipeline(trainingPipeline(), deps, { db, clock: systemClock, log: new RunLog(db, systemClock), logger: silentLogger, locationId: "seoul", runDate: "2018-12-01", trigger: "cli", runner: "in_process" }, executor);
+    const run = await runPipeline(trainingPipeline(), deps, { db, clock: systemClock, log: new RunLog(db, systemClock), logger: silentLogger, locationId: LOCATION, runDate: "2017-02-27", trigger: "cli", runner: "in_process" }, executor);
     if (run.status !== "succeeded") throw new Error(`run failed at ${run.errorStep}: ${run.errorMessage}`);
     db.close();
     if (r > 0) runs.push(stats); // the first run is a warm-up (wasm compile, JIT)
   }
-  console.log(`bench:train — daily pipeline on ${hours} hours (2 years: the Seoul year + itself shifted 1 year earlier), run date 2018-12-01; node ${process.version}; median of ${RUNS} runs after 1 warm-up${gc ? "" : " (run with --expose-gc for per-step heap figures)"}`);
+  console.log(`bench:train — daily pipeline on ${hours} hours (2 years, ${LOCATION}), run date 2017-02-27; node ${process.version}; median of ${RUNS} runs after 1 warm-up${gc ? "" : " (run with --expose-gc for per-step heap figures)"}`);
   console.log(`peak RSS of the whole process (all steps, every run): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   console.log("step              CPU ms   wall ms  wasm MB  JS MB  (budget: 30,000 ms CPU, 128 MB)");
   for (const step of Object.keys(runs[0]!)) {

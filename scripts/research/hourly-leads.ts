@@ -3,8 +3,9 @@
 //   node scripts/research/hourly-leads.ts --data beijing [--sites Aotizhongxin,Changping|all] ...
 // seoul: data/seoul/SeoulBikeData.csv, train before 2018-09-01 KST, test issue hours 2018-09-01..2018-11-30 KST
 //   (+ the last 14 days of November for the climatology comparison).
-// beijing: /work/shared/data/beijing-multisite (a THROWAWAY loader below, until `nalssi import --map`
-//   lands), train 2015-03..2016-02, test issue hours 2016-03-01..2017-02-28 (minus the last 48 h).
+// beijing: data/beijing-multisite (read by a THROWAWAY loader below, until `nalssi import --map`
+//   lands), train 2015-03..2016-02, test issue hours 2016-03-01..2017-02-26 (the last 48 h have no
+//   48 h target). Sites that share a weather station have identical weather columns (see PROVENANCE).
 import { readdirSync, readFileSync } from "node:fs";
 import { loadLightGBM } from "../../src/model/lightgbm-wasm/node.ts";
 import { emptyLeadTable, headline, type LeadTable, leadReport, pooledCoverage, runHourlyBacktest } from "../../src/model/hourly-backtest.ts";
@@ -93,7 +94,7 @@ if (data === "seoul") {
   console.log(`last 14 days of November (valid times, n=${idx.length}): model ${f(rm(last.model))} climatology ${f(rm(last.climatology))} persistence ${f(rm(last.persistence))}`);
   void to;
 } else {
-  const dir = "/work/shared/data/beijing-multisite";
+  const dir = new URL("../../data/beijing-multisite/", import.meta.url).pathname;
   const files = readdirSync(dir).filter((n) => n.endsWith(".csv")).sort();
   const want = opt("sites", "Aotizhongxin");
   const chosen = want === "all" ? files : files.filter((n) => want.split(",").some((s) => n.includes(s)));
@@ -102,7 +103,7 @@ if (data === "seoul") {
   const tables: LeadTable[] = [];
   const summary: string[] = [];
   for (const file of chosen) {
-    const series = loadBeijing(`${dir}/${file}`);
+    const series = loadBeijing(`${dir}${file}`);
     const { table } = runHourlyBacktest(lgb, series, { from, to, retrainEveryDays: retrain, leads, recipe });
     tables.push(table);
     const reps = printLeads(`Beijing ${series.locationId} test 2016-03..2017-02`, table);

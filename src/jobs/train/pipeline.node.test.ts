@@ -4,7 +4,8 @@
 // case (a gate policy that forces the outcome) and the test checks what the pipeline did and recorded:
 // kept as candidate with the reason, promoted with the reason, and, once a production version exists,
 // that production was re-scored on exactly the new version's holdout rows and that re-score decided.
-// A date without enough data fails in check_data.
+// A date without enough data fails in check_data. Each run trains the 24 h model and the hourly set
+// (about 10 s of CPU; minutes on a loaded machine), hence the long timeouts.
 import { readFile } from "node:fs/promises";
 import { createClient } from "@libsql/client";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -108,7 +109,7 @@ describe("daily training pipeline on real Seoul data", () => {
     const event = await newestEvent("candidate");
     expect(event).toMatchObject({ alias: "candidate", to: promote.version, reason });
     expect(run.steps.at(-1)!.output).toEqual({ notified: false, reason: "no new production version" });
-  });
+  }, 240_000);
 
   it("promotes a version that beats persistence when there is no production yet, with the passed check as the reason", async () => {
     // Margin 0: any model better than persistence on its holdout (this one is, by about 8 %).
@@ -124,7 +125,7 @@ describe("daily training pipeline on real Seoul data", () => {
     expect((await registry.getProduction("seoul"))?.version).toBe(promote.version);
     const event = await newestEvent("production");
     expect(event).toMatchObject({ action: "gate_promote", from: null, to: promote.version, reason: promote.reason });
-  });
+  }, 240_000);
 
   it("re-scores the production model on the new version's holdout rows, and that score decides", async () => {
     const before = (await registry.getProduction("seoul"))!;
@@ -149,7 +150,7 @@ describe("daily training pipeline on real Seoul data", () => {
     // maxRegression 0: the new version replaces production exactly when it is not worse on these rows.
     expect(promote.promoted).toBe(evaluate.rmse <= rescore.rmse && evaluate.leads.every((l) => l.rmse <= l.persistenceRmse * 1.05));
     expect((await registry.getProduction("seoul"))!.version).toBe(promote.promoted ? promote.version : before.version);
-  });
+  }, 240_000);
 
   it("fails in check_data, permanently, when the date has too little history", async () => {
     const run = await runTraining(setup, { location: "seoul", runDate: "2018-01-15", trigger: "test" });
