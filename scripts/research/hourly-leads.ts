@@ -74,7 +74,7 @@ function printLeads(title: string, t: LeadTable) {
 
 function concat(ts: LeadTable[]): LeadTable {
   const out = emptyLeadTable();
-  for (const t of ts) for (const k of Object.keys(out) as (keyof LeadTable)[]) out[k].push(...t[k]);
+  for (const t of ts) for (const k of Object.keys(out) as (keyof LeadTable)[]) for (const x of t[k]) out[k].push(x);
   return out;
 }
 
@@ -108,6 +108,7 @@ if (data === "seoul") {
     tables.push(table);
     const reps = printLeads(`Beijing ${series.locationId} test 2016-03..2017-02`, table);
     const p = pooledCoverage(table);
+    console.log(`SITE ${series.locationId.padEnd(14)} 24h ratio ${f(1 - reps[23]!.skill)}  worst lead ratio-to-best ${f(Math.max(...reps.map((r) => 1 - r.skill_vs_best_baseline)))}  cov80 ${f(p.interval80.coverage)} cov95 ${f(p.interval95.coverage)}`);
     summary.push(`${series.locationId.padEnd(14)} 24h ratio ${f(1 - reps[23]!.skill)}  worst lead ratio-to-best ${f(Math.max(...reps.map((r) => 1 - r.skill_vs_best_baseline)))}  cov80 ${f(p.interval80.coverage)} cov95 ${f(p.interval95.coverage)}`);
   }
   if (tables.length > 1) {
