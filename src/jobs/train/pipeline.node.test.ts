@@ -99,11 +99,14 @@ describe("daily training pipeline on real Seoul data", () => {
     expect(evaluate.leads[23]!.rmse).toBeCloseTo(evaluate.rmse, 12);
     expect(evaluate.coverage80).toBeGreaterThan(0.5);
     const window = `${new Date(w.from).toISOString().replace(".000Z", "Z")}..${new Date(w.to).toISOString().replace(".000Z", "Z")} (n=${evaluate.n})`;
-    const reason = `kept as candidate: does not beat persistence by 99%: rmse ${f4(evaluate.rmse)} >= persistence ${f4(evaluate.persistenceRmse)} × (1 − 0.99) = ${f4(evaluate.persistenceRmse * 0.01)} on ${window}`;
+    // The per-lead check is recorded with the leads that passed, and agrees with the evaluated leads.
+    const decision = (await newestEvent("candidate"))!.decision as { checks: { name: string; passed: boolean; detail: string }[] };
+    const leads = decision.checks.find((c) => c.name === "leads_vs_persistence")!;
+    expect(leads.detail).toMatch(/^leads beating persistence: [\d,-]+ \(\d+\/48\)/);
+    expect(leads.passed).toBe(evaluate.leads.every((l) => l.rmse <= l.persistenceRmse * 1.05));
+    const failedLeads = leads.passed ? "" : `; a lead is worse than persistence by more than 5%: ${leads.detail}`;
+    const reason = `kept as candidate: does not beat persistence by 99%: rmse ${f4(evaluate.rmse)} >= persistence ${f4(evaluate.persistenceRmse)} × (1 − 0.99) = ${f4(evaluate.persistenceRmse * 0.01)}${failedLeads} on ${window}`;
     expect(promote).toEqual({ version: promote.version, promoted: false, reason, production: null });
-    // The per-lead check is recorded with the leads that passed.
-    const decision = (await newestEvent("candidate"))!.decision as { checks: { name: string; detail: string }[] };
-    expect(decision.checks.find((c) => c.name === "leads_vs_persistence")!.detail).toMatch(/^leads beating persistence: [\d,-]+ \(\d+\/48\)/);
     expect(await registry.getProduction("seoul")).toBeNull();
     expect((await registry.getAliases("seoul")).find((a) => a.alias === "candidate")?.version).toBe(promote.version);
     const event = await newestEvent("candidate");
