@@ -3,8 +3,9 @@
 //   -> promote -> notify_serving
 // for one location and a logical date. One registry version holds the whole hourly (1..48 h) model
 // set (features.json `hourly`, see hourly-steps.ts) and, for today's 24 h serving path, the legacy
-// 24 h model (model.txt + the rest of features.json). Evaluate and the gate judge the hourly set on
-// every lead; the version's headline holdout scores are its 24 h lead. The cutoff is the start of that date in KST: only hours
+// 24 h model (model.txt + the rest of features.json). The headline holdout scores (and production's
+// re-score) are the served 24 h model's; evaluate adds every lead of the hourly set
+// (metrics.holdout.leads), and the gate also judges those leads. The cutoff is the start of that date in KST: only hours
 // before it are used, so re-running a date trains on the same data. The holdout is the last
 // `holdoutDays` of issue hours before the cutoff whose 24 h targets are observed; the model is fitted
 // on everything before the holdout and scored on it against persistence, climatology and KMA, and
@@ -33,7 +34,7 @@ import type { Tracker } from "../../tracking/tracker.ts";
 import { PermanentStepError, type PipelineDef, type RetryPolicy, type StepOutput } from "../pipeline/runner.ts";
 import { loadSeries, seriesExtent } from "./load-series.ts";
 import { metricsOf, scoreOnWindow, type Window } from "./score.ts";
-import { calibrateHourlyModels, forecastTableOf, leadReports, leadScores, parseHourlyModels, pooledCoverage, scoreHourly, trainHourlyModels } from "./hourly-steps.ts";
+import { calibrateHourlyModels, leadReports, leadScores, parseHourlyModels, pooledCoverage, scoreHourly, trainHourlyModels } from "./hourly-steps.ts";
 import { hourlyFromFeaturesJson, type LeadRecipe, serializeHourlyArtifact } from "../../model/artifact.ts";
 import { HOURLY_RECIPE } from "../../model/hourly-recipes.ts";
 import type { LeadScore } from "../../registry/gate.ts";
@@ -106,11 +107,6 @@ async function loadArtifactModel(d: TrainingDeps, lgb: LightGBM, a: { modelKey: 
   const text = await readText(d.objects, a.modelKey, a.modelSha256, "model");
   const spec = JSON.parse(await readText(d.objects, a.specKey, a.specSha256, "feature spec")) as Omit<ModelArtifact, "lightgbmModel">;
   return importModel(lgb, { ...spec, lightgbmModel: text } as ModelArtifact);
-}
-
-function hasHourly(featuresJson: string): boolean {
-  const j = JSON.parse(featuresJson) as unknown;
-  return typeof j === "object" && j !== null && "hourly" in j;
 }
 
 /** Runs a step's work; on failure marks the tracking run failed (keeping the original error). */
@@ -256,12 +252,20 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           return failRunOnError(d, t.trackingRunId, async () => {
             const hourly = hourlyFromFeaturesJson(await readText(d.objects, c.key, c.sha256, "features.json"));
             const series = await seriesFor(d, locationId, cutoff);
-            const table = await d.tracker.timePhase(t.trackingRunId, "evaluate", async () => scoreHourly(hourly, series, w));
-            const at24 = forecastTableOf(table, table.lead.flatMap((h, i) => (h === 24 ? [i] : [])));
-            if (at24.observed.length === 0) throw new PermanentStepError(`no holdout hour in ${built.holdoutFrom}..${built.holdoutTo} has an observed T(t) and T(t+24h)`);
-            const reports = leadReports(table);
-            const pooled = pooledCoverage(table);
-            const base = metricsOf(at24, w);
+            // The headline scores are the served 24 h model's; the hourly set adds every lead.
+            const lgb = await d.loadLightGBM();
+            const model = await loadArtifactModel(d, lgb, { modelKey: t.modelKey, modelSha256: t.modelSha256, specKey: t.specKey, specSha256: t.specSha256 });
+            let table;
+            try {
+              table = await d.tracker.timePhase(t.trackingRunId, "evaluate", async () => scoreOnWindow(model, series, w));
+            } finally {
+              model.booster.free();
+            }
+            if (table.observed.length === 0) throw new PermanentStepError(`no holdout hour in ${built.holdoutFrom}..${built.holdoutTo} has an observed T(t) and T(t+24h)`);
+            const leadTable = await d.tracker.timePhase(t.trackingRunId, "evaluate_hourly", async () => scoreHourly(hourly, series, w));
+            const reports = leadReports(leadTable);
+            const pooled = pooledCoverage(leadTable);
+            const base = metricsOf(table, w);
             const metrics = { ...base, holdout: { ...base.holdout, leads: reports, pooled } };
             await d.tracker.logMetrics(t.trackingRunId, metrics);
             await d.tracker.logJsonArtifact(t.trackingRunId, "metrics.json", metrics);
@@ -289,26 +293,17 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           const production = await d.registry.getProduction(locationId);
           let productionRescore = null;
           if (production) {
-            // The current production model set, re-scored on exactly the candidate's holdout rows (its
-            // 24 h lead; a version from before the hourly set: its 24 h model).
-            const series = await seriesFor(d, locationId, cutoffOf(runDate));
-            const w = { from: Date.parse(candidate.holdout.from), to: Date.parse(candidate.holdout.to) };
-            const specText = await readText(d.objects, production.featureSpecKey, production.featureSpecSha256, "feature spec");
-            let table;
-            if (hasHourly(specText)) {
-              const t = scoreHourly(hourlyFromFeaturesJson(specText), series, w);
-              table = forecastTableOf(t, t.lead.flatMap((h, i) => (h === 24 ? [i] : [])));
-            } else {
-              const lgb = await d.loadLightGBM();
-              const prod = await loadArtifactModel(d, lgb, { modelKey: production.modelKey, modelSha256: production.modelSha256, specKey: production.featureSpecKey, specSha256: production.featureSpecSha256 });
-              try {
-                table = scoreOnWindow(prod, series, w);
-              } finally {
-                prod.booster.free();
-              }
+            // The current production model, re-scored on exactly the candidate's holdout rows.
+            const lgb = await d.loadLightGBM();
+            const prod = await loadArtifactModel(d, lgb, { modelKey: production.modelKey, modelSha256: production.modelSha256, specKey: production.featureSpecKey, specSha256: production.featureSpecSha256 });
+            try {
+              const series = await seriesFor(d, locationId, cutoffOf(runDate));
+              const w = { from: Date.parse(candidate.holdout.from), to: Date.parse(candidate.holdout.to) };
+              const m = metricsOf(scoreOnWindow(prod, series, w), w);
+              productionRescore = { version: production.version, window: { from: candidate.holdout.from, to: candidate.holdout.to, n: m.holdout.n }, rmse: m.holdout.model.rmse };
+            } finally {
+              prod.booster.free();
             }
-            const m = metricsOf(table, w);
-            productionRescore = { version: production.version, window: { from: candidate.holdout.from, to: candidate.holdout.to, n: m.holdout.n }, rmse: m.holdout.model.rmse };
           }
           const ev = out(outputs, "evaluate");
           const outcome = await d.registry.applyGate({ location: locationId, version, productionRescore, leads: ev.leads, ...(d.gatePolicy ? { policy: d.gatePolicy } : {}) });
