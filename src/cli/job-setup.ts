@@ -6,7 +6,10 @@
 // or stored.
 import { join } from "node:path";
 import process from "node:process";
-import { createLocalObjectStore } from "../adapters/node/local-object-store.ts";
+import { createLocalObjectStore, sweepTemporaryFiles } from "../adapters/node/local-object-store.ts";
+import { configureRunLiveness, reconcileAbandonedRuns } from "../db/run-liveness.ts";
+import type { Database } from "../ports/database.ts";
+import type { Logger } from "../ports/logger.ts";
 import { openNodeDatabase } from "../adapters/node/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { KmaClient } from "../kma/client.ts";
@@ -70,6 +73,12 @@ export async function openJobs(options: DataOptions & { kma?: boolean }, env: En
     }
   }
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  const leaseSeconds = env.RUN_LEASE_SECONDS?.trim();
+  if (leaseSeconds) {
+    const s = Number(leaseSeconds);
+    if (!Number.isInteger(s) || s < 2 || s > 3600) throw new UsageError(`RUN_LEASE_SECONDS must be a whole number of seconds from 2 to 3600, got ${JSON.stringify(leaseSeconds)}`);
+    configureRunLiveness({ ttlMs: s * 1000 });
+  }
   const { db, location } = await openNodeDatabase({ dataDir, env });
   try {
     await migrate(db, { logger });
@@ -78,6 +87,12 @@ export async function openJobs(options: DataOptions & { kma?: boolean }, env: En
     throw e;
   }
   const objectsFolder = join(dataDir, OBJECTS_FOLDER);
+  try {
+    await reconcileAfterCrash(db, objectsFolder, logger);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   const objects = withRetries(createLocalObjectStore(objectsFolder, { logger }), {
     onRetry: (ev) => logger.warn("object store call failed, retrying", { operation: ev.operation, key: ev.key, attempt: ev.attempt, error: ev.error.message }),
   });
@@ -90,10 +105,26 @@ export async function openJobs(options: DataOptions & { kma?: boolean }, env: En
   };
 }
 
-/** A known location by id; an unknown id is a UsageError listing the known ones. */
-export function locationOption(id: string): Location {
+/** Temporary object files older than this are left-overs of a killed write (a put takes seconds at most). */
+export const STALE_TEMP_FILE_MS = 5 * 60_000;
+
+/**
+ * What a killed command left behind: runs still marked running whose process is gone become
+ * failed (abandoned), and stale temporary files in the object folder are removed.
+ */
+async function reconcileAfterCrash(db: Database, objectsFolder: string, logger: Logger): Promise<void> {
+  const r = await reconcileAbandonedRuns(db, systemClock);
+  if (r.ingestRuns + r.trainingRuns + r.pipelineRuns > 0) {
+    logger.warn("marked runs whose process died as failed (abandoned)", { ingest_runs: r.ingestRuns, training_runs: r.trainingRuns, pipeline_runs: r.pipelineRuns });
+  }
+  const swept = await sweepTemporaryFiles(objectsFolder, STALE_TEMP_FILE_MS);
+  if (swept > 0) logger.info("removed stale temporary files from the object folder", { files: swept });
+}
+
+/** A known location by id (of `known`, default seoul only); an unknown id is a UsageError listing the known ones. */
+export function locationOption(id: string, known: readonly Location[] = DEFAULT_LOCATIONS): Location {
   try {
-    return getLocation(DEFAULT_LOCATIONS, id);
+    return getLocation(known, id);
   } catch (e) {
     if (e instanceof LocationError) throw new UsageError(`--location: ${e.message}`);
     throw e;

@@ -32,6 +32,8 @@ export interface ApiDeps {
   /** The LightGBM self-test route (POST /v1/selftest/lightgbm), when enabled. */
   loadLightGBM?: () => Promise<LightGBM>;
   selftestEnabled?: boolean;
+  /** How often /healthz reads the database at most (default 5 s). */
+  healthRefreshMs?: number;
 }
 
 /** 8 MiB: a 10,000-row batch of ~30 features fits. */

@@ -33,7 +33,8 @@ export const errorResponses = (...statuses: number[]) =>
             409: "stale or missing inputs, a refused model, or a conflicting registry change",
             413: "request body over the size limit",
             415: "request body is not application/json",
-            503: "no production model, or the registry cannot be read",
+            429: "too many wrong admin tokens from this client (see Retry-After)",
+            503: "no production model, or the registry cannot be read; admin routes when ADMIN_TOKEN is too short",
           }[s] ?? "error",
         content: { "application/json": { schema: ErrorSchema } },
       },
@@ -178,7 +179,10 @@ export const JobResponse = z.object({ job: z.string(), ok: z.boolean(), ms: z.nu
 
 export const HealthResponse = z
   .object({
-    status: z.enum(["ok", "degraded"]),
+    status: z.enum(["ok", "degraded", "unhealthy"]),
+    reasons: z.array(
+      z.object({ code: z.enum(["database_unavailable", "no_model", "stale_inputs", "model_lag", "model_refused"]), location: z.string().nullable(), message: z.string() }),
+    ),
     database: z.object({ reachable: z.boolean(), error: z.string().nullable() }),
     locations: z.array(
       z.object({
@@ -186,10 +190,12 @@ export const HealthResponse = z
         model_version: z.string().nullable(),
         model_loaded_at: Iso.nullable(),
         model_problem: z.string().nullable(),
+        production_version: z.string().nullable(),
         newest_observation_at: Iso.nullable(),
         newest_observation_age_seconds: z.number().int().nullable(),
       }),
     ),
     model_reload_seconds: z.number(),
+    checked_at: Iso.nullable(),
   })
   .openapi("Health");

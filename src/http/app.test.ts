@@ -19,9 +19,11 @@ import { MAX_BATCH_ROWS } from "../serving/predict.ts";
 import { referenceForecast, referenceRows, registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
 import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
 import { openMigratedMemoryDb } from "../tracking/testing/seed.ts";
+import { ADMIN_FAILURE_BUDGET } from "./admin-auth.ts";
 import { createApp } from "./app.ts";
+import { attachClientAddress } from "./client-address.ts";
 
-const TOKEN = "test-admin-token-0123456789";
+const TOKEN = "test-admin-token-0123456789abcdef0123";
 const START = Date.UTC(2024, 0, 1);
 const series = { ...syntheticSeries({ days: 100, seed: 11, start: START }), locationId: "seoul" };
 const LAST = series.observations.at(-1)!.time;
@@ -146,6 +148,29 @@ describe("POST /v1/predict", () => {
     pm.predictions.forEach((p, i) => expect(Object.is(p, raw[i])).toBe(true));
   });
 
+  it("a 400 for many unknown or long feature names lists a few, then counts (the answer stays small)", async () => {
+    const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
+    const extra = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`unknown_feature_${i}`, 1]));
+    const body = JSON.stringify({ features: { ...rows[0], ...extra, ["y".repeat(100_000)]: 2 } });
+    const res = await app.request("/v1/predict", json(body));
+    const text = await res.clone().text();
+    const e = await expectError(res, 400, "invalid_request");
+    expect(text.length).toBeLessThan(5_000);
+    expect(e.error.message).toMatch(/unknown unknown_feature_0, .*unknown_feature_9 and 19991 more/);
+    expect(e.error.details).toMatchObject({ unknown: expect.arrayContaining(["unknown_feature_0"]), counts: { unknown: 20_001, missing: 0 } });
+    expect((e.error.details as { unknown: string[] }).unknown).toHaveLength(10);
+    const batch = await app.request("/v1/predict", json({ instances: Array.from({ length: 30 }, () => ({ ...rows[0], ...Object.fromEntries(Object.entries(extra).slice(0, 2000)) })) }));
+    const batchText = await batch.clone().text();
+    await expectError(batch, 400, "invalid_request");
+    expect(batchText.length).toBeLessThan(30_000);
+    // a strict request body: zod's "unrecognized keys" message names every key
+    const keys = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, 1]));
+    const adminRes = await app.request("/v1/admin/reload", admin({ location: "seoul", ...keys }));
+    const adminText = await adminRes.clone().text();
+    await expectError(adminRes, 400, "invalid_request");
+    expect(adminText.length).toBeLessThan(5_000);
+  });
+
   it("accepts null as a missing value", async () => {
     const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
     const row = { ...rows[0]!, ws: null, ta_d3: null };
@@ -213,7 +238,15 @@ describe("bad requests on every route: JSON 4xx, never 5xx", () => {
     await expectError(await app.request("/v1/models/..%2F..%2Fetc"), 400, "invalid_request");
     await expectError(await app.request("/v1/runs?limit=0"), 400, "invalid_request");
     await expectError(await app.request("/v1/nothing"), 404, "not_found");
-    await expectError(await app.request("/v1/forecast", { method: "DELETE" }), 404, "not_found");
+    const del = await app.request("/v1/forecast", { method: "DELETE" });
+    expect(del.headers.get("allow")).toBe("GET, HEAD");
+    await expectError(del, 405, "method_not_allowed");
+    for (const [method, path, allow] of [["OPTIONS", "/v1/predict", "POST"], ["PATCH", "/v1/models/x", "GET, HEAD"], ["PUT", "/v1/models/x/promote", "POST"], ["GET", "/v1/admin/reload", "POST"]] as const) {
+      const res = await app.request(path, { method });
+      expect({ method, path, allow: res.headers.get("allow") }).toEqual({ method, path, allow });
+      await expectError(res, 405, "method_not_allowed");
+    }
+    await expectError(await app.request("/v1/forecast/x", { method: "DELETE" }), 404, "not_found");
   });
 
   it("a body over the size limit: 413", async () => {
@@ -277,6 +310,24 @@ describe("admin", () => {
     }
   });
 
+  it("wrong tokens spend a per-client budget: 429 with Retry-After, even for the right token; other clients unaffected", async () => {
+    const from = (address: string, token: string) => attachClientAddress(new Request("http://x/v1/admin/reload", { method: "POST", headers: { authorization: `Bearer ${token}` } }), address);
+    for (let i = 0; i < ADMIN_FAILURE_BUDGET.burst; i++) await expectError(await app.request(from("10.0.0.1", `guess-${i}`)), 403, "forbidden");
+    const limited = await app.request(from("10.0.0.1", TOKEN));
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    await expectError(limited, 429, "too_many_requests");
+    expect((await app.request(from("10.0.0.2", TOKEN))).status).toBe(200);
+  });
+
+  it("a configured ADMIN_TOKEN shorter than 32 characters disables the admin routes (503) and says why; the API still serves", async () => {
+    const log = memoryLogger();
+    const short = createApp({ db, objects, clock, logger: log, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db, objects, clock, logger: log }, DEFAULT_SERVING_CONFIG), adminToken: "x", jobs });
+    const e = await expectError(await short.request("/v1/admin/reload", { method: "POST", headers: { authorization: "Bearer x" } }), 503, "admin_disabled");
+    expect(e.error.message).toMatch(/ADMIN_TOKEN is 1 characters; use at least 32/);
+    expect(log.records.some((r) => r.level === "error" && /admin routes disabled: ADMIN_TOKEN is 1 characters/.test(r.message))).toBe(true);
+    expect((await short.request("/v1/forecast")).status).toBe(200);
+  });
+
   it("promote switches this process at once; rollback back; reload reports the status", async () => {
     const p = await app.request(`/v1/models/${v2}/promote`, admin({ reason: "better holdout", by: "alice" }));
     expect(p.status).toBe(200);
@@ -316,16 +367,40 @@ describe("admin", () => {
   });
 });
 
+describe("security headers", () => {
+  it("every answer, JSON or error, says nosniff, no framing and a CSP; the dashboard keeps its own CSP", async () => {
+    for (const [method, path, status] of [
+      ["GET", "/v1/forecast", 200],
+      ["GET", "/openapi.json", 200],
+      ["GET", "/healthz", 200],
+      ["GET", "/v1/nothing", 404],
+      ["DELETE", "/v1/forecast", 405],
+      ["POST", "/v1/admin/reload", 401],
+    ] as const) {
+      const res = await app.request(path, { method });
+      expect({ path, status: res.status, nosniff: res.headers.get("x-content-type-options"), frame: res.headers.get("x-frame-options"), csp: res.headers.get("content-security-policy") }).toEqual({
+        path,
+        status,
+        nosniff: "nosniff",
+        frame: "DENY",
+        csp: expect.stringContaining("frame-ancestors 'none'"),
+      });
+    }
+    const dash = await app.request("/dashboard");
+    expect(dash.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
+  });
+});
+
 describe("health and documentation", () => {
-  it("/healthz: 200 with the model and the newest observation age; 503 without a model", async () => {
+  it("/healthz: 200 ok with the model and the newest observation age; 503 unhealthy without a model", async () => {
     const res = await app.request("/healthz");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "ok", database: { reachable: true }, locations: [{ id: "seoul", model_version: v1, newest_observation_at: new Date(LAST).toISOString().replace(".000", ""), newest_observation_age_seconds: 1200 }] });
+    expect(await res.json()).toMatchObject({ status: "ok", reasons: [], database: { reachable: true }, locations: [{ id: "seoul", model_version: v1, production_version: v1, newest_observation_at: new Date(LAST).toISOString().replace(".000", ""), newest_observation_age_seconds: 1200 }] });
     const empty = await openMigratedMemoryDb();
     const none = createApp({ db: empty, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db: empty, objects, clock, logger }, DEFAULT_SERVING_CONFIG), jobs });
     const h = await none.request("/healthz");
     expect(h.status).toBe(503);
-    expect(await h.json()).toMatchObject({ status: "degraded", locations: [{ model_version: null, model_problem: expect.stringMatching(/no production model/) }] });
+    expect(await h.json()).toMatchObject({ status: "unhealthy", reasons: expect.arrayContaining([expect.objectContaining({ code: "no_model" })]), locations: [{ model_version: null, model_problem: expect.stringMatching(/no production model/) }] });
     await expectError(await none.request("/v1/forecast"), 503, "no_model");
     await expectError(await none.request("/v1/predict", json({ features: {} })), 503, "no_model");
     empty.close();
@@ -339,7 +414,16 @@ describe("health and documentation", () => {
     expect(doc.paths["/v1/predict"]!.post.requestBody.content["application/json"].schema.$ref).toBe("#/components/schemas/PredictRequest");
     expect(doc.paths["/v1/admin/reload"]!.post.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
-    const html = await (await app.request("/docs")).text();
+    const docs = await app.request("/docs");
+    const csp = docs.headers.get("content-security-policy") ?? "";
+    const nonce = /script-src 'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(csp).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+    expect(docs.headers.get("x-frame-options")).toBe("DENY");
+    const html = await docs.text();
+    expect(html).toContain(`<script nonce="${nonce}">`);
+    expect(html).toContain(`<style nonce="${nonce}">`);
+    expect(html.match(/<script\b/g)).toHaveLength(1);
     expect(html).toContain("openapi.json");
     expect(html).not.toMatch(/(src|href)\s*=\s*["']?(https?:)?\/\//);
   });

@@ -37,8 +37,8 @@ const CASES: [string, KmaFault[], RegExp][] = [
   ["service", twice({ type: "xml-header", code: "02" }), /DB_ERROR/],
   ["http", twice({ type: "http-status", status: 503, body: "Service Unavailable" }), /503/],
   ["http", [{ type: "http-status", status: 404, body: "Not Found" }], /404/],
-  ["html", [{ type: "html" }], /HTML/i],
-  ["invalid-json", [{ type: "truncated-json" }], /JSON/],
+  ["html", twice({ type: "html" }), /HTML/i], // retried like a 5xx (a gateway page)
+  ["invalid-json", twice({ type: "truncated-json" }), /JSON/], // retried like a 5xx (cut short)
   ["invalid-response", [{ type: "http-status", status: 200, contentType: "application/json", body: '{"result":"ok"}' }], /./],
   ["timeout", twice({ type: "hang" }), /timeout/],
   ["timeout", twice({ type: "hang-body" }), /timeout/],

@@ -8,6 +8,7 @@ import { oneLine } from "../kma/errors.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
 import { finishIngestRun, startIngestRun } from "../db/ingest-runs.ts";
+import { keepRunAlive } from "../db/run-liveness.ts";
 import type { UpsertCounts } from "../db/upsert-counts.ts";
 
 export const ZERO_COUNTS: Readonly<UpsertCounts> = Object.freeze({ inserted: 0, updated: 0, skipped: 0 });
@@ -36,6 +37,8 @@ export async function startRun(db: Database, clock: Clock, run: RunStart): Promi
   const rs = await db.execute(startIngestRun({ ...run, startedAt: clock.now() }));
   const id = rs.rows[0]?.id;
   if (typeof id !== "number" && typeof id !== "bigint") throw new Error("inserting the ingest run returned no id");
+  // Heartbeat until the run is finished; if this process dies, the run is reconciled as abandoned.
+  await keepRunAlive(db, clock, "ingest_runs", Number(id));
   return Number(id);
 }
 

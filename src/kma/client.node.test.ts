@@ -150,9 +150,9 @@ const FAULTS: FaultCase[] = [
   ...["10", "11", "12"].map((code) => ({ name: `request error ${code}`, faults: [{ type: "result-code" as const, code }], kind: "bad-request" as const, attempts: 1, code, message: new RegExp(`resultCode ${code} `) })),
   ...["01", "02", "04", "05", "99"].map((code) => ({ name: `service error ${code}, every attempt`, faults: always({ type: "result-code", code }), kind: "service" as const, attempts: 3, code, message: new RegExp(`resultCode ${code} `) })),
   { name: "XML response header", faults: [{ type: "xml-header", code: "10" }], kind: "bad-request", attempts: 1, code: "10", message: /KMA resultCode 10/ },
-  { name: "HTML page with 200", faults: [{ type: "html", title: "서비스 점검" }], kind: "html", attempts: 1, status: 200, message: /HTML page titled "서비스 점검"/ },
+  { name: "HTML page with 200, every attempt", faults: always({ type: "html", title: "서비스 점검" }), kind: "html", attempts: 3, status: 200, message: /HTML page titled "서비스 점검"/ },
   { name: "HTML page with 503, every attempt", faults: always({ type: "html", status: 503 }), kind: "http", attempts: 3, status: 503, message: /HTTP 503 \(an HTML page/ },
-  { name: "truncated JSON", faults: [{ type: "truncated-json" }], kind: "invalid-json", attempts: 1, message: /truncated or invalid JSON/ },
+  { name: "truncated JSON, every attempt", faults: always({ type: "truncated-json" }), kind: "invalid-json", attempts: 3, message: /truncated or invalid JSON/ },
   { name: "HTTP 500, every attempt", faults: always({ type: "http-status", status: 500, body: "Internal Server Error" }), kind: "http", attempts: 3, status: 500, message: /HTTP 500/ },
   { name: "HTTP 503, every attempt", faults: always({ type: "http-status", status: 503 }), kind: "http", attempts: 3, status: 503, message: /HTTP 503 \(empty body\)/ },
   { name: "HTTP 429, every attempt", faults: always({ type: "http-status", status: 429 }), kind: "rate-limited", attempts: 3, status: 429, message: /HTTP 429/ },
@@ -188,6 +188,8 @@ describe("every failure class, end to end", () => {
     { name: "HTTP 503", fault: { type: "http-status", status: 503 } as KmaFault },
     { name: "timeout", fault: { type: "hang" } as KmaFault },
     { name: "connection reset", fault: { type: "reset" } as KmaFault },
+    { name: "HTML page with 200", fault: { type: "html" } as KmaFault },
+    { name: "truncated JSON", fault: { type: "truncated-json" } as KmaFault },
   ])("recovers from a transient $name", async ({ fault }) => {
     const { c, sleeps, logger } = setup();
     mock.script(fault);

@@ -273,8 +273,7 @@ describe("retries", () => {
     { name: "NO_DATA", h: () => header("03", "NO_DATA"), kind: "no-data" },
     { name: "key not registered (JSON 403)", h: () => header("30", "SERVICE_KEY_IS_NOT_REGISTERED_ERROR", 403), kind: "auth" },
     { name: "bad parameter", h: () => header("10", "INVALID_REQUEST_PARAMETER_ERROR"), kind: "bad-request" },
-    { name: "HTML page", h: () => new Response("<html><title>x</title></html>", { headers: { "content-type": "text/html" } }), kind: "html" },
-    { name: "truncated JSON", h: () => new Response('{"response":{"hea', { headers: { "content-type": "application/json" } }), kind: "invalid-json" },
+    { name: "JSON that is not a KMA response", h: () => new Response('{"hello":1}', { headers: { "content-type": "application/json" } }), kind: "invalid-response" },
     { name: "HTTP 404", h: () => new Response("nope", { status: 404 }), kind: "http" },
   ])("does not retry $name", async ({ h, kind }) => {
     const f = fakeFetch(h);
@@ -284,6 +283,19 @@ describe("retries", () => {
     expect(e.attempts).toBe(1);
     expect(f.urls).toHaveLength(1);
     expect(sleeps).toHaveLength(0);
+  });
+
+  it.each([
+    { name: "an HTML page", h: () => new Response("<html><title>x</title></html>", { headers: { "content-type": "text/html" } }), kind: "html" },
+    { name: "truncated JSON", h: () => new Response('{"response":{"hea', { headers: { "content-type": "application/json" } }), kind: "invalid-json" },
+  ])("retries $name on a 200 like a 5xx, with the same budget", async ({ h, kind }) => {
+    const f = fakeFetch(h);
+    const { c, sleeps } = client(f, { maxAttempts: 3 });
+    const e = await caught(c.getVilageFcst({ nx: 60, ny: 127, base: BASE }));
+    expect(e.kind).toBe(kind);
+    expect(e.attempts).toBe(3);
+    expect(f.urls).toHaveLength(3);
+    expect(sleeps).toHaveLength(2);
   });
 
   it("classifies network errors as retryable and scrubs the URL a runtime may put in the message", async () => {

@@ -5,7 +5,8 @@
 // Each call: choose base date/time (KST) from the publication schedule unless given, request page 1,
 // read totalCount, request the remaining pages, validate every page (zod), parse values by KMA's rules,
 // and return typed records together with every raw page as received. Failures become KmaError with a
-// `kind`; rate limits, KMA service faults, HTTP 5xx, timeouts and network errors are retried with
+// `kind`; rate limits, KMA service faults, HTTP 5xx, HTML pages or truncated JSON instead of data,
+// timeouts and network errors are retried with
 // exponential backoff and full jitter. The service key is percent-encoded exactly once on the wire and
 // never appears in logs, errors or returned data.
 import { isOnGrid } from "../locations/kma-grid.ts";

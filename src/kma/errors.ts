@@ -50,7 +50,10 @@ export interface KmaErrorDetails {
   cause?: unknown;
 }
 
-const RETRYABLE_KINDS: ReadonlySet<KmaErrorKind> = new Set(["rate-limited", "service", "timeout", "network"]);
+// An HTML page or a body that is not JSON (cut short, empty) on a 2xx answer is nearly always the
+// data.go.kr gateway failing in front of KMA (maintenance page, dropped upstream): transient like a
+// 5xx, so it is retried with the same budget.
+const RETRYABLE_KINDS: ReadonlySet<KmaErrorKind> = new Set(["rate-limited", "service", "timeout", "network", "html", "invalid-json"]);
 
 export class KmaError extends Error {
   override name = "KmaError";
@@ -77,7 +80,7 @@ export class KmaError extends Error {
     this.bodySnippet = details.bodySnippet;
   }
 
-  /** Whether trying again later can help: rate limit, KMA service faults, HTTP 5xx, timeouts, network. */
+  /** Whether trying again later can help: rate limit, KMA service faults, HTTP 5xx, HTML or non-JSON bodies, timeouts, network. */
   get retryable(): boolean {
     return isRetryable(this.kind, this.httpStatus);
   }

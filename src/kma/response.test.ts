@@ -111,8 +111,12 @@ describe("interpretResponse: every failure form gets a kind", () => {
     for (const c of ["10", "11", "12", "20", "21", "30", "31", "32", "33"]) expect(failure(200, JSON_CT, header(c, "x")).retryable).toBe(false);
     expect(failure(404, "text/plain", "x").retryable).toBe(false);
     expect(failure(403, JSON_CT, header("30", "x")).retryable).toBe(false);
-    expect(failure(200, "text/html", "<html></html>").retryable).toBe(false);
-    expect(failure(200, JSON_CT, "{").retryable).toBe(false);
+    // gateway faults in front of KMA: an HTML page, a cut-off or empty body (retried like a 5xx)
+    expect(failure(200, "text/html", "<html></html>").retryable).toBe(true);
+    expect(failure(200, JSON_CT, "{").retryable).toBe(true);
+    expect(failure(200, JSON_CT, "").retryable).toBe(true);
+    // JSON that is whole but not a KMA response is not transient
+    expect(failure(200, JSON_CT, "{}").retryable).toBe(false);
   });
 
   it("redacts the key if a body echoes it", () => {

@@ -13,7 +13,7 @@ import { systemClock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
 import type { Logger } from "../ports/logger.ts";
 import { silentLogger } from "../ports/logger.ts";
-import type { ObjectStore } from "../ports/object-store.ts";
+import { type ObjectStore, ObjectStoreError } from "../ports/object-store.ts";
 import { sha256Hex } from "../storage/sha256.ts";
 import { ArtifactIntegrityError } from "../tracking/errors.ts";
 import type { JsonObject } from "../tracking/json.ts";
@@ -128,7 +128,17 @@ export class Registry {
     const objects = this.#objects;
     if (objects === undefined) return;
     for (const [what, a] of [["model", v.model], ["feature spec", v.featureSpec]] as const) {
-      const obj = await objects.get(a.key);
+      let obj;
+      try {
+        obj = await objects.get(a.key);
+      } catch (e) {
+        // A body without its sidecar, or one that no longer matches it (model.txt overwritten in
+        // the folder store): the bytes are not the registered ones, as when the checksum differs.
+        if (e instanceof ObjectStoreError && e.code === "integrity") {
+          throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) failed the object store's integrity check: ${e.detail}`);
+        }
+        throw e;
+      }
       if (obj === null) throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) is missing from the object store`);
       const sha = await sha256Hex(obj.body);
       if (sha !== a.sha256) throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) has SHA-256 ${sha}, registered ${a.sha256}`);

@@ -5,6 +5,7 @@
 // T(t), which is not one of the features.
 import { z } from "zod";
 import { TARGET_TRANSFORMS } from "../model/dataset.ts";
+import { boundedNames, listText } from "../text/bounded-list.ts";
 import { ServingInputError } from "./errors.ts";
 import type { LoadedModel } from "./load-model.ts";
 
@@ -79,22 +80,32 @@ export function predictRows(model: LoadedModel, rows: readonly Record<string, un
     const spec = { features: names, version: model.artifact.spec.version };
     if (single) {
       const { index: _i, ...p } = bad[0]!;
-      throw new ServingInputError(`the features do not match model ${model.version}: ${describe(p)}`, { ...p, expected: spec });
+      throw new ServingInputError(`the features do not match model ${model.version}: ${describe(p)}`, { ...boundedProblems(p), expected: spec });
     }
     throw new ServingInputError(`${badCount} of ${rows.length} instances do not match model ${model.version}; first: #${bad[0]!.index}: ${describe(bad[0]!)}`, {
       invalid_instances: badCount,
-      instances: bad,
+      instances: bad.map(({ index, ...p }) => ({ index, ...boundedProblems(p) })),
       expected: spec,
     });
   }
   return { model, predictions: model.model.predictBatch(matrix, rows.length) };
 }
 
+/** The problems as echoed in an answer: at most a few names per list, with each list's full count. */
+function boundedProblems(p: RowProblems): RowProblems & { counts: Record<keyof RowProblems, number> } {
+  return {
+    missing: boundedNames(p.missing),
+    unknown: boundedNames(p.unknown),
+    non_numeric: boundedNames(p.non_numeric),
+    counts: { missing: p.missing.length, unknown: p.unknown.length, non_numeric: p.non_numeric.length },
+  };
+}
+
 function describe(p: RowProblems): string {
   const parts: string[] = [];
-  if (p.missing.length) parts.push(`missing ${p.missing.join(", ")}`);
-  if (p.unknown.length) parts.push(`unknown ${p.unknown.join(", ")}`);
-  if (p.non_numeric.length) parts.push(`not a finite number or null: ${p.non_numeric.join(", ")}`);
+  if (p.missing.length) parts.push(`missing ${listText(p.missing)}`);
+  if (p.unknown.length) parts.push(`unknown ${listText(p.unknown)}`);
+  if (p.non_numeric.length) parts.push(`not a finite number or null: ${listText(p.non_numeric)}`);
   return parts.join("; ");
 }
 

@@ -33,6 +33,7 @@ import { getRun, listRuns, requireRun } from "./runs.ts";
 import type { CodeVersion, ListRunsFilter, RunArtifact, RunSummary, TrainingRun } from "./runs.ts";
 import { compareRuns } from "./compare.ts";
 import type { RunComparison } from "./compare.ts";
+import { keepRunAlive } from "../db/run-liveness.ts";
 
 export const MAX_ERROR_MESSAGE_LENGTH = 4000;
 /** Largest JSON text stored in params, metrics or phases. */
@@ -145,6 +146,7 @@ export class Tracker {
           args: [id, input.location, toUtcSecondFloor(now, "startedAt"), paramsText, code.packageVersion, code.gitCommit],
         });
         this.#logger.info("training run started", { runId: id, location: input.location });
+        await keepRunAlive(this.#db, this.#clock, "training_runs", id);
         return id;
       } catch (e) {
         // Two runs in the same second with the same 32 random bits: draw again.

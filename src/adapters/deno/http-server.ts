@@ -1,10 +1,11 @@
 // Deno's own HTTP server for a fetch-style handler (used by `nalssi serve` when run by Deno).
+import { attachClientAddress } from "../../http/client-address.ts";
 import type { FetchHandler, RunningServer } from "../node/http-server.ts";
 
 interface DenoServe {
   serve(
     options: { port: number; hostname: string; onListen?: (addr: { port: number; hostname: string }) => void; signal?: AbortSignal },
-    handler: FetchHandler,
+    handler: (request: Request, info: { remoteAddr?: { hostname?: string } }) => Response | Promise<Response>,
   ): { finished: Promise<void>; addr: { port: number; hostname: string } };
 }
 
@@ -19,7 +20,9 @@ export async function startDenoServer(options: { fetch: FetchHandler; port: numb
   const abort = new AbortController();
   let listened!: (addr: { port: number }) => void;
   const listening = new Promise<{ port: number }>((resolve) => (listened = resolve));
-  const server = Deno.serve({ port: options.port, hostname, signal: abort.signal, onListen: (addr) => listened(addr) }, options.fetch);
+  const server = Deno.serve({ port: options.port, hostname, signal: abort.signal, onListen: (addr) => listened(addr) }, (request, info) =>
+    options.fetch(attachClientAddress(request, info.remoteAddr?.hostname)),
+  );
   const { port } = await listening;
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   return {

@@ -53,3 +53,32 @@ describe("openNodeDatabase", () => {
     await expect(openNodeDatabase({ dataDir: "/tmp/x", env: {}, busyTimeoutMs: -1 })).rejects.toThrow(/busy timeout/);
   });
 });
+
+describe("the embedded file moved, deleted or replaced while open", () => {
+  it("answers DatabaseUnavailableError without creating a file, recovers when it is back, reopens on a restored copy", async () => {
+    const { rename, copyFile, writeFile, stat } = await import("node:fs/promises");
+    const { DatabaseUnavailableError } = await import("../../ports/database.ts");
+    const dataDir = `/tmp/nalssi-adapter-${crypto.randomUUID()}`;
+    dirs.push(dataDir);
+    const o = await open({ dataDir, env: {} });
+    await o.db.execute("CREATE TABLE t (x INTEGER)");
+    await o.db.execute("INSERT INTO t VALUES (1)");
+    const aside = `${dataDir}/aside.db`;
+    await rename(o.location, aside);
+    for (let i = 0; i < 3; i++) await expect(o.db.execute("SELECT x FROM t")).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    await expect(o.db.batch(["SELECT 1"], "read")).rejects.toThrow(/nalssi\.db is missing/);
+    await expect(stat(o.location)).rejects.toThrow(/ENOENT/); // never an empty database in its place
+    await writeFile(o.location, ""); // what the old code left: a 0-byte file
+    await expect(o.db.execute("SELECT x FROM t")).rejects.toThrow(/replaced by an empty file/);
+    await rename(aside, o.location); // put back
+    expect((await o.db.execute("SELECT x FROM t")).rows[0]!.x).toBe(1);
+    // replaced by a copy with other content (a restore): reopened on it
+    await o.db.execute("INSERT INTO t VALUES (2)");
+    await o.db.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    await copyFile(o.location, aside);
+    await rename(aside, o.location);
+    expect((await o.db.execute("SELECT count(*) AS n FROM t")).rows[0]!.n).toBe(2);
+    await o.db.execute("INSERT INTO t VALUES (3)");
+    expect((await o.db.execute("SELECT count(*) AS n FROM t")).rows[0]!.n).toBe(3);
+  });
+});

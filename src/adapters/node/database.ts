@@ -4,12 +4,13 @@
 //   - otherwise: the embedded file <dataDir>/nalssi.db, in WAL mode (readers do not block the writer)
 //     with a busy timeout on every connection (a writer waits for another instead of failing at once).
 // The auth token never appears in errors (withSecretsScrubbed) and is never part of `location`.
+import { statSync } from "node:fs";
 import { mkdir, rm, rmdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { createClient } from "@libsql/client";
-import type { Database } from "../../ports/database.ts";
+import { type Database, DatabaseUnavailableError } from "../../ports/database.ts";
 import { scrubSecrets, withSecretsScrubbed } from "../../db/secret-redaction.ts";
 
 export const DATABASE_FILE_NAME = "nalssi.db";
@@ -76,7 +77,49 @@ async function openFile(dataDir: string, busyTimeoutMs: number): Promise<OpenedD
     client.close();
     throw e;
   }
-  return { db: client, kind: "file", location: path };
+  return { db: guardFile(client, path, busyTimeoutMs), kind: "file", location: path };
+}
+
+type FileIdentity = { dev: number; ino: number };
+
+function identityOf(path: string): (FileIdentity & { size: number }) | undefined {
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s ? { dev: s.dev, ino: s.ino, size: s.size } : undefined;
+}
+
+/**
+ * The embedded file, guarded against being moved, deleted or replaced under a running process.
+ * Before every call the file at `path` is checked (one stat, a few µs) against the one that was
+ * opened: missing, or replaced by an empty file -> DatabaseUnavailableError, and the client is not
+ * touched, so its pool never creates a new empty database where the real one was. Back under the
+ * same identity (moved back) -> used again as is; replaced by another non-empty file (a restored
+ * copy) -> the client is reopened on it (it exists, so nothing is created).
+ */
+function guardFile(first: ReturnType<typeof createClient>, path: string, busyTimeoutMs: number): Database {
+  let client = first;
+  let identity: FileIdentity | undefined = identityOf(path);
+  const check = (): ReturnType<typeof createClient> => {
+    const now = identityOf(path);
+    if (now === undefined) throw new DatabaseUnavailableError(`the database file ${path} is missing (moved or deleted while running); put it back`);
+    if (identity !== undefined && now.dev === identity.dev && now.ino === identity.ino) return client;
+    if (now.size === 0) throw new DatabaseUnavailableError(`the database file ${path} was replaced by an empty file; put the real one back`);
+    // Another file with content (a restored copy): reopen on it. The old connections still point at
+    // the file that was replaced, so they are closed.
+    const next = createClient({ url: pathToFileURL(path).href, timeout: busyTimeoutMs });
+    client.close();
+    client = next;
+    identity = { dev: now.dev, ino: now.ino };
+    return client;
+  };
+  // async: a failed check is a rejected promise, like any other database failure
+  return {
+    execute: (async (stmt: Parameters<Database["execute"]>[0], args?: Parameters<Database["execute"]>[1]) =>
+      args === undefined ? check().execute(stmt as never) : check().execute(stmt as never, args as never)) as Database["execute"],
+    batch: (async (stmts, mode) => check().batch(stmts, mode)) as Database["batch"],
+    transaction: (async (mode) => check().transaction(mode)) as Database["transaction"],
+    executeMultiple: (async (sql) => check().executeMultiple(sql)) as Database["executeMultiple"],
+    close: () => client.close(),
+  } as Database;
 }
 
 /** Opens the database the environment selects (see the file comment). */

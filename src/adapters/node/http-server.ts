@@ -5,6 +5,7 @@
 // answers are small JSON documents). Loopback by default.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { attachClientAddress } from "../../http/client-address.ts";
 
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
 
@@ -53,6 +54,21 @@ function readBody(req: IncomingMessage, max: number, drainMax: number): Promise<
   });
 }
 
+// Methods a WHATWG Request refuses to carry ("'TRACE' HTTP method is unsupported"). They reach the
+// app as a body-less Request that reports the real method, so the app answers them (405 JSON with
+// Allow) instead of the constructor's TypeError becoming a 500.
+const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+class ForbiddenMethodRequest extends Request {
+  readonly #method: string;
+  constructor(url: URL, init: RequestInit, method: string) {
+    super(url, { ...init, method: "GET", body: null });
+    this.#method = method;
+  }
+  override get method(): string {
+    return this.#method;
+  }
+}
+
 function toRequest(req: IncomingMessage, body: Uint8Array | null, origin: string): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
@@ -67,8 +83,10 @@ function toRequest(req: IncomingMessage, body: Uint8Array | null, origin: string
     }
   }
   const init: RequestInit = { method: req.method ?? "GET", headers };
+  const url = new URL(req.url ?? "/", origin);
+  if (FETCH_FORBIDDEN_METHODS.has(init.method!.toUpperCase())) return new ForbiddenMethodRequest(url, init, init.method!.toUpperCase());
   if (body !== null && init.method !== "GET" && init.method !== "HEAD") init.body = body as Uint8Array<ArrayBuffer>;
-  return new Request(new URL(req.url ?? "/", origin), init);
+  return new Request(url, init);
 }
 
 async function writeResponse(res: ServerResponse, response: Response, head: boolean): Promise<void> {
@@ -104,7 +122,7 @@ export function startNodeServer(options: NodeServerOptions): Promise<RunningServ
           }
           body = read;
         }
-        const response = await options.fetch(toRequest(req, body, origin));
+        const response = await options.fetch(attachClientAddress(toRequest(req, body, origin), req.socket.remoteAddress));
         await writeResponse(res, response, req.method === "HEAD");
       } catch (e) {
         options.onError?.(e);

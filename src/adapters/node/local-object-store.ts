@@ -430,3 +430,43 @@ export function createLocalObjectStore(rootFolder: string, options: LocalObjectS
   };
   return store;
 }
+
+/**
+ * Removes the temporary files (`.~<name>.<time>-<random>[.meta].tmp`) older than `olderThanMs` from
+ * the whole folder: what puts killed mid-write left behind in folders no later put visits. A put in
+ * progress is never older than the bound (its temp file lives for the length of one write).
+ * Returns how many were removed; a file that vanished meanwhile is not an error.
+ */
+export async function sweepTemporaryFiles(rootFolder: string, olderThanMs: number, now: number = Date.now()): Promise<number> {
+  let removed = 0;
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") return;
+      throw e;
+    }
+    for (const entry of entries) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        await walk(file);
+        continue;
+      }
+      const temp = TEMP_FILE.exec(entry.name);
+      if (!temp || !isInternalEntry(entry.name)) continue;
+      const createdMs = parseInt(temp[1]!, 36);
+      if (!(now - createdMs > olderThanMs)) continue;
+      try {
+        await unlink(file);
+        removed++;
+      } catch (e) {
+        if (errno(e) !== "ENOENT") throw e;
+      }
+    }
+  };
+  await walk(path.resolve(rootFolder));
+  return removed;
+}
+
+const TEMP_FILE = /\.([0-9a-z]{1,11})-[0-9a-f]{16}(?:\.meta)?\.tmp$/;

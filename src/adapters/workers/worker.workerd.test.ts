@@ -6,13 +6,13 @@ import { describe, expect, it } from "vitest";
 import worker from "./worker.ts";
 
 describe("Worker", () => {
-  it("answers /healthz as degraded, in JSON, when its database is unreachable", async () => {
+  it("answers /healthz as unhealthy (503), in JSON, when its database is unreachable", async () => {
     const ctx = createExecutionContext();
     // Port 9 (discard): nothing listens there.
     const res = await worker.fetch(new Request("http://nalssi.test/healthz"), { ...(env as object), LIBSQL_URL: "http://127.0.0.1:9" } as never, ctx);
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: "degraded", database: { reachable: false }, locations: [{ id: "seoul", model_version: null }] });
+    expect(await res.json()).toMatchObject({ status: "unhealthy", reasons: expect.arrayContaining([expect.objectContaining({ code: "database_unavailable" })]), database: { reachable: false }, locations: [{ id: "seoul", model_version: null }] });
   });
 
   it("trains LightGBM in the Worker when the self-test is enabled, identical to native", async () => {

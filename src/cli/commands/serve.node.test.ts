@@ -16,7 +16,7 @@ import { type ServeProcess, startServeProcess } from "../../../test/serve/serve-
 
 const exec = promisify(execFile);
 const bin = new URL("../../../bin/nalssi.js", import.meta.url).pathname;
-const TOKEN = "serve-test-token-9f8e7d";
+const TOKEN = "serve-test-token-9f8e7d-0123456789abcdef";
 
 let dir: string;
 let seeded: SeededDataDir;
@@ -87,7 +87,8 @@ describe("nalssi serve", () => {
   it("answers /healthz, /openapi.json and /docs; admin needs the token", async () => {
     const h = await fetch(`${server.url}/healthz`);
     expect(h.status).toBe(200);
-    expect(await h.json()).toMatchObject({ status: "ok", database: { reachable: true }, locations: [{ id: "seoul" }] });
+    // the real clock, 2018 data: it serves, but a forecast for now would answer 409 (stale inputs)
+    expect(await h.json()).toMatchObject({ status: "degraded", reasons: [{ code: "stale_inputs", location: "seoul" }], database: { reachable: true }, locations: [{ id: "seoul" }] });
     expect((await fetch(`${server.url}/openapi.json`)).status).toBe(200);
     expect(await (await fetch(`${server.url}/docs`)).text()).toContain("<title>nalssi API</title>");
     expect((await fetch(`${server.url}/v1/admin/reload`, { method: "POST" })).status).toBe(401);

@@ -33,6 +33,7 @@ import { localJobs, schedule, wranglerCrons, type LocalJobName, type Scheduled }
 import { checkPortFree, startServer } from "../start/server.ts";
 import { nodeJobRunners } from "./serve.ts";
 import pkg from "../../../package.json" with { type: "json" };
+import { adminTokenProblem } from "../../http/admin-auth.ts";
 
 interface StartOpts {
   port: string;
@@ -80,6 +81,8 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
   }
   const live = !opts.replay && Boolean(env.KMA_SERVICE_KEY?.trim());
   if (live) serviceKeyFromEnv(env); // a malformed key is a usage error now, not at the first cron
+  const tokenProblem = adminTokenProblem(env.ADMIN_TOKEN); // refuse a guessable admin token before anything starts
+  if (tokenProblem) throw new UsageError(tokenProblem);
   await checkPortFree(port, opts.host);
   const say = (line: string) => {
     if (!opts.json) out(line);

@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import type { z } from "@hono/zod-openapi";
 import { Registry } from "../../registry/registry.ts";
 import { JOB_NAMES, type JobName } from "../../serving/job-runners.ts";
-import { adminAuth } from "../admin-auth.ts";
+import { adminAuth, adminTokenProblem } from "../admin-auth.ts";
 import { ApiError } from "../api-errors.ts";
 import type { Api, ApiDeps } from "../api-deps.ts";
 import { errorResponses, JobBody, JobParam, JobResponse, MoveBody, MoveResponse, ReloadBody, ReloadResponse, VersionParam } from "../api-schemas.ts";
@@ -23,11 +23,13 @@ const emptyJsonIsEmptyObject: MiddlewareHandler = async (c, next) => {
   }
   await next();
 };
-const adminErrors = errorResponses(400, 401, 403, 404, 409, 413, 415);
+const adminErrors = errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503);
 
 export function registerAdmin(app: Api, deps: ApiDeps): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", description: "the ADMIN_TOKEN secret" });
   const auth = adminAuth(deps.adminToken);
+  const weak = adminTokenProblem(deps.adminToken);
+  if (weak) deps.logger.error(`admin routes disabled: ${weak}`);
   const registry = () => new Registry({ db: deps.db, objects: deps.objects, clock: deps.clock, logger: deps.logger });
   const moveBody = { required: false, content: { "application/json": { schema: MoveBody } } };
 

@@ -1,5 +1,6 @@
 // GET /v1/forecast: the 24-hour forecast from the latest stored observations, with the model, the
 // baselines for the same hour and the age of the inputs.
+import { boundedNames, clipText, listText, MAX_NAME_CHARS } from "../../text/bounded-list.ts";
 import { createRoute } from "@hono/zod-openapi";
 import type { z } from "@hono/zod-openapi";
 import { HORIZON_HOURS } from "../../model/features.ts";
@@ -25,7 +26,7 @@ const route = createRoute({
 export function knownLocation(deps: ApiDeps, id: string | undefined) {
   const wanted = id ?? deps.defaultLocation;
   const location = deps.locations.find((l) => l.id === wanted);
-  if (!location) throw new ApiError(404, "unknown_location", `unknown location "${wanted}"; known: ${deps.locations.map((l) => l.id).join(", ")}`, { known: deps.locations.map((l) => l.id) });
+  if (!location) throw new ApiError(404, "unknown_location", `unknown location "${clipText(wanted, MAX_NAME_CHARS)}"; known: ${listText(deps.locations.map((l) => l.id))}`, { known: boundedNames(deps.locations.map((l) => l.id)), known_count: deps.locations.length });
   return location;
 }
 

@@ -1,70 +1,47 @@
-// GET /healthz: is the database reachable, which model is loaded per location (loading it if the
-// reload interval says so), and how old the newest observed temperature is. 200 when every location
-// can be served, 503 ("degraded") otherwise, with the reason in the body.
+// GET /healthz: ok | degraded | unhealthy with the reasons (src/serving/health-monitor.ts), from state
+// refreshed in the background at most every few seconds: no database work per request. 200 for ok
+// and degraded (it serves), 503 for unhealthy (the database is gone, or a location has no model).
 import { createRoute } from "@hono/zod-openapi";
-import type { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { Api, ApiDeps } from "../api-deps.ts";
 import { HealthResponse } from "../api-schemas.ts";
+import { HealthMonitor } from "../../serving/health-monitor.ts";
 
 const route = createRoute({
   method: "get",
   path: "/healthz",
   tags: ["health"],
-  summary: "Model loaded, newest observation age, database reachable",
+  summary: "ok | degraded | unhealthy, with reasons (database, models, input age)",
+  description:
+    "Answered from state refreshed in the background at most every 5 s. degraded: it serves, but the forecast would answer 409 (inputs too old), or it serves an older model than production for longer than the reload interval. unhealthy: the database is unavailable or a location has no model.",
   responses: {
-    200: { description: "every location has a model and the database answers", content: { "application/json": { schema: HealthResponse } } },
-    503: { description: "degraded: see the body", content: { "application/json": { schema: HealthResponse } } },
+    200: { description: "ok or degraded: it serves (see reasons)", content: { "application/json": { schema: HealthResponse } } },
+    503: { description: "unhealthy: see reasons", content: { "application/json": { schema: HealthResponse } } },
   },
 });
 
-type Health = z.infer<typeof HealthResponse>;
+/** ctx.waitUntil on Workers (a refresh outlives the response); nothing elsewhere. */
+function background(c: Context): ((p: Promise<void>) => void) | undefined {
+  try {
+    const ctx = c.executionCtx;
+    return (p) => ctx.waitUntil(p);
+  } catch {
+    return undefined;
+  }
+}
 
-export function registerHealth(app: Api, deps: ApiDeps): void {
+export function registerHealth(app: Api, deps: ApiDeps): HealthMonitor {
+  const monitor = new HealthMonitor({
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    models: deps.models,
+    locations: deps.locations,
+    maxInputAgeMs: deps.forecasts.options.maxInputAgeMs,
+  }, deps.healthRefreshMs === undefined ? {} : { refreshMs: deps.healthRefreshMs });
   app.openapi(route, async (c) => {
-    let dbError: string | null = null;
-    try {
-      await deps.db.execute("SELECT 1");
-    } catch (e) {
-      dbError = "the database did not answer";
-      deps.logger.warn("health check: database unreachable", { error: deps.redact ? deps.redact((e as Error).message) : (e as Error).message });
-    }
-    const now = deps.clock.now().getTime();
-    const locations: Health["locations"] = [];
-    for (const l of deps.locations) {
-      let problem: string | null = null;
-      try {
-        await deps.models.get(l.id);
-      } catch (e) {
-        problem = (e as Error).message;
-      }
-      const status = deps.models.status(l.id);
-      if (!problem && status.refused) problem = `serving ${status.version}; ${status.refused.message}`;
-      let newest: string | null = null;
-      if (dbError === null) {
-        try {
-          const rs = await deps.db.execute({ sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL", args: [l.id] });
-          const t = rs.rows[0]?.t;
-          newest = t === null || t === undefined ? null : String(t);
-        } catch {
-          dbError = "the database did not answer";
-        }
-      }
-      locations.push({
-        id: l.id,
-        model_version: status.version,
-        model_loaded_at: status.loadedAt,
-        model_problem: problem,
-        newest_observation_at: newest,
-        newest_observation_age_seconds: newest === null ? null : Math.round((now - Date.parse(newest)) / 1000),
-      });
-    }
-    const ok = dbError === null && locations.every((l) => l.model_version !== null);
-    const body: Health = {
-      status: ok ? "ok" : "degraded",
-      database: { reachable: dbError === null, error: dbError },
-      locations,
-      model_reload_seconds: deps.models.checkIntervalMs / 1000,
-    };
-    return ok ? c.json(body, 200) : c.json(body, 503);
+    const body = await monitor.report(background(c));
+    return body.status === "unhealthy" ? c.json(body, 503) : c.json(body, 200);
   });
+  return monitor;
 }

@@ -1,6 +1,7 @@
 // Records of pipeline runs and their steps (the run history people read in Airflow's grid view).
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
+import { keepRunAlive, runLeaseName } from "../../db/run-liveness.ts";
 import { toUtcSecondFloor } from "../../db/utc-time.ts";
 
 export type Trigger = "cron" | "cli" | "admin" | "startup" | "test";
@@ -78,6 +79,7 @@ export class RunLog {
       ],
       "write",
     );
+    await keepRunAlive(this.#db, this.#clock, "pipeline_runs", run.id);
   }
 
   /** Counts the attempt in the database, so retries by any runner (in-process, Workflows) are seen. */
@@ -124,6 +126,8 @@ export class RunLog {
           },
       // steps that never ran
       { sql: "UPDATE pipeline_steps SET status = 'skipped' WHERE run_id = ? AND status = 'pending'", args: [runId] },
+      // the run's heartbeat lease (its timer stops at its next beat)
+      { sql: "DELETE FROM leases WHERE name = ?", args: [runLeaseName("pipeline_runs", runId)] },
     ];
     await this.#db.batch(stmts, "write");
   }

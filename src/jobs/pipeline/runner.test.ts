@@ -87,7 +87,7 @@ describe("pipeline runner", () => {
 
   it("never lets two runs for the same location overlap", async () => {
     // No sleeps: the first run signals from inside its step (so it holds the lease), and the injected
-    // clock moves the second start five minutes later, well inside the 15-minute lease.
+    // clock moves the second start 30 s later, inside the 60 s in-process lease.
     let entered!: () => void;
     const inside = new Promise<void>((r) => (entered = r));
     let release!: () => void;
@@ -105,7 +105,7 @@ describe("pipeline runner", () => {
     const startedAt = clock.now().toISOString().replace(".000Z", "Z");
     const first = runPipeline(slow, null, options(), inProcessExecutor());
     await inside;
-    clock.advance(5 * 60_000);
+    clock.advance(30_000);
     const refused = await runPipeline(slow, null, options(), inProcessExecutor()).then(() => null, (e: unknown) => e);
     expect(refused).toBeInstanceOf(LeaseHeldError);
     expect(calls).toBe(1);

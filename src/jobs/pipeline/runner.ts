@@ -7,7 +7,8 @@ import pRetry, { AbortError } from "p-retry";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
 import type { Logger } from "../../ports/logger.ts";
-import { acquireLease, type Lease, releaseLease, renewLease } from "./lease.ts";
+import { reconcileAbandonedRuns, runLeaseTtlMs, unrefTimer } from "../../db/run-liveness.ts";
+import { acquireLease, type Lease, LeaseHeldError, releaseLease, renewLease } from "./lease.ts";
 import { errorClassOf, oneLineMessage, type RunLog, type RunRecord, type Runner, type Trigger } from "./run-log.ts";
 
 export interface RetryPolicy {
@@ -95,8 +96,35 @@ export interface RunOptions {
   trigger: Trigger;
   runner: Runner;
   runId?: string;
-  /** Lease time to live; renewed before each step. Default 15 minutes. */
+  /**
+   * Lease time to live. In-process runs renew it every quarter of it while steps run (also during a
+   * long step) and before each step, so a killed runner frees it within this time: default 60 s.
+   * Workflows runs renew it before each step only (a step may wait minutes to be retried): 15 min.
+   */
   leaseTtlMs?: number;
+  /**
+   * When another run holds the lease but it expires within this time (its holder probably died and
+   * stopped renewing it), wait for it instead of failing at once. Default 0 (fail at once).
+   */
+  waitForLeaseMs?: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function acquireOrWait(opts: RunOptions, name: string, holder: string, ttl: number): Promise<Lease> {
+  const deadline = opts.clock.now().getTime() + (opts.waitForLeaseMs ?? 0);
+  for (;;) {
+    try {
+      return await acquireLease(opts.db, opts.clock, name, holder, ttl);
+    } catch (e) {
+      if (!(e instanceof LeaseHeldError)) throw e;
+      const now = opts.clock.now().getTime();
+      const expires = Date.parse(e.expiresAt);
+      if (!(expires + 1000 <= deadline) || now >= deadline) throw e;
+      opts.logger.warn("pipeline lease held; waiting for it to expire (its holder renews it while alive)", { lease: name, holder: e.holder, expiresAt: e.expiresAt });
+      await sleep(Math.max(250, Math.min(expires + 1000 - now, 5_000)));
+    }
+  }
 }
 
 export function newRunId(clock: Clock): string {
@@ -115,8 +143,20 @@ export function leaseName(pipeline: string, locationId: string): string {
  */
 export async function runPipeline<C>(def: PipelineDef<C>, ctx: C, opts: RunOptions, exec: PipelineExecutor): Promise<RunRecord> {
   const runId = opts.runId ?? newRunId(opts.clock);
-  const ttl = opts.leaseTtlMs ?? 15 * 60_000;
-  const lease: Lease = await exec.once("lease", () => acquireLease(opts.db, opts.clock, leaseName(def.name, opts.locationId), runId, ttl));
+  const inProcess = opts.runner === "in_process";
+  const ttl = opts.leaseTtlMs ?? (inProcess ? runLeaseTtlMs() : 15 * 60_000);
+  if (inProcess) {
+    // Runs whose process died (kill -9, power loss) are closed as failed (abandoned) first.
+    const r = await reconcileAbandonedRuns(opts.db, opts.clock);
+    if (r.pipelineRuns + r.trainingRuns + r.ingestRuns > 0) opts.logger.warn("marked runs whose process died as failed (abandoned)", { ...r });
+  }
+  const lease: Lease = await exec.once("lease", () => acquireOrWait(opts, leaseName(def.name, opts.locationId), runId, ttl));
+  // In-process heartbeat: the lease stays held while a step runs, however long it takes.
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  if (inProcess) {
+    heartbeat = setInterval(() => void renewLease(opts.db, opts.clock, lease, ttl).catch(() => undefined), Math.max(250, Math.floor(ttl / 4)));
+    unrefTimer(heartbeat);
+  }
   try {
     await exec.once("start", async () => {
       await opts.log.startRun({ id: runId, pipeline: def.name, locationId: opts.locationId, runDate: opts.runDate, trigger: opts.trigger, runner: opts.runner, steps: def.steps.map((s) => s.name) });
@@ -162,6 +202,7 @@ export async function runPipeline<C>(def: PipelineDef<C>, ctx: C, opts: RunOptio
     opts.logger.info("pipeline run succeeded", { pipeline: def.name, runId });
     return await exec.once("result", async () => (await opts.log.getRun(runId))!);
   } finally {
+    if (heartbeat !== undefined) clearInterval(heartbeat);
     await exec.once("release", () => releaseLease(opts.db, lease).then(() => true));
   }
 }

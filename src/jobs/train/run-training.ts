@@ -26,6 +26,8 @@ export interface TrainRequest {
   /** Logical date (KST, YYYY-MM-DD); default: today in KST. */
   runDate?: string;
   trigger: Trigger;
+  /** Wait this long for a lease whose holder stopped renewing it (see RunOptions.waitForLeaseMs). */
+  waitForLeaseMs?: number;
 }
 
 /** `executor` defaults to the in-process one (callers may wrap it, e.g. to show progress per step). */
@@ -40,5 +42,6 @@ export async function runTraining(s: TrainingSetup, req: TrainRequest, executor:
     runDate,
     trigger: req.trigger,
     runner: "in_process",
+    ...(req.waitForLeaseMs !== undefined ? { waitForLeaseMs: req.waitForLeaseMs } : {}),
   }, executor);
 }
