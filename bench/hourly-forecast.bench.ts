@@ -39,7 +39,15 @@ const leads = Array.from({ length: 48 }, (_, k) => k + 1);
 const issues = Array.from({ length: PER_RUN }, (_, k) => cutoff + (k * 3 + 1) * HOUR_MS);
 const grid = new HourlyGrid(series);
 const rowsFor: LeadRows[] = issues.map((t) =>
-  buildLeadRows(grid, { issueFeatures: HOURLY_RECIPE.issueFeatures, leadFeatures: HOURLY_RECIPE.leadFeatures, context: contextFor(loaded.artifact, series), leads, from: t, to: t + HOUR_MS, requireTarget: false }),
+  buildLeadRows(grid, {
+    issueFeatures: HOURLY_RECIPE.issueFeatures,
+    leadFeatures: HOURLY_RECIPE.leadFeatures,
+    context: contextFor(loaded.artifact, series),
+    leads,
+    from: t,
+    to: t + HOUR_MS,
+    requireTarget: false,
+  }),
 );
 // Serving reads a window (35 days) ending at the issue hour.
 const windows = issues.map((t) => ({ ...series, observations: series.observations.filter((o) => o.time > t - 35 * DAY_MS && o.time <= t) }));
@@ -66,8 +74,14 @@ const pred = time((k) => {
 const full = time((k) => {
   sink += hourlyForecast(loaded, windows[k]!).leads[47]!.temperature;
 });
-console.log(`bench:hourly — 48-lead forecast, ${loaded.artifact.groups.length} lead-group models, ${trees} trees in all, ${loaded.artifact.featureNames.length} features; node ${process.version}; load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
-console.log(`training the set on the Seoul year (wasm, incl. calibration): ${(fitMs / 1000).toFixed(1)} s; artifact ${(text.length / 1e6).toFixed(2)} MB; parse + load with the TS predictor ${loadMs.toFixed(0)} ms`);
+console.log(
+  `bench:hourly — 48-lead forecast, ${loaded.artifact.groups.length} lead-group models, ${trees} trees in all, ${loaded.artifact.featureNames.length} features; node ${process.version}; load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")}`,
+);
+console.log(
+  `training the set on the Seoul year (wasm, incl. calibration): ${(fitMs / 1000).toFixed(1)} s; artifact ${(text.length / 1e6).toFixed(2)} MB; parse + load with the TS predictor ${loadMs.toFixed(0)} ms`,
+);
 console.log(`predictor, 48 leads from built rows:        median ${pred.wall.toFixed(3)} ms wall, ${pred.cpu.toFixed(3)} ms CPU per forecast (target <= 1 ms)`);
 console.log(`hourlyForecast end to end (35-day window):  median ${full.wall.toFixed(3)} ms wall, ${full.cpu.toFixed(3)} ms CPU per forecast`);
 if (!Number.isFinite(sink)) console.log("(non-finite forecast)");

@@ -56,7 +56,10 @@ async function main() {
     if (res.status !== "succeeded") throw new Error(`import failed: ${JSON.stringify(res).slice(0, 300)}`);
     hours = Number((await db.execute(`SELECT count(*) AS n FROM observations WHERE location_id = '${LOCATION}'`)).rows[0]!.n);
     const fresh: { lgb?: LightGBM } = {};
-    const deps = { ...trainingDeps({ ...deps0, loadLightGBM: () => loadLightGBM(), code: { packageVersion: "bench" } }), loadLightGBM: async () => (fresh.lgb ??= await loadLightGBM()) };
+    const deps = {
+      ...trainingDeps({ ...deps0, loadLightGBM: () => loadLightGBM(), code: { packageVersion: "bench" } }),
+      loadLightGBM: async () => (fresh.lgb ??= await loadLightGBM()),
+    };
     const stats: Record<string, StepStat> = {};
     const base = inProcessExecutor();
     const executor: PipelineExecutor = {
@@ -69,21 +72,44 @@ async function main() {
         const out = await base.step(step, attempt);
         const c = process.cpuUsage(c0);
         const m = process.memoryUsage();
-        stats[step.name] = { cpuMs: (c.user + c.system) / 1000, wallMs: performance.now() - w0, wasmMb: wasmBytes(fresh) / MB, jsMb: (m.heapUsed + m.arrayBuffers) / MB };
+        stats[step.name] = {
+          cpuMs: (c.user + c.system) / 1000,
+          wallMs: performance.now() - w0,
+          wasmMb: wasmBytes(fresh) / MB,
+          jsMb: (m.heapUsed + m.arrayBuffers) / MB,
+        };
         return out;
       },
     };
-    const run = await runPipeline(trainingPipeline(), deps, { db, clock: systemClock, log: new RunLog(db, systemClock), logger: silentLogger, locationId: LOCATION, runDate: "2017-02-27", trigger: "cli", runner: "in_process" }, executor);
+    const run = await runPipeline(
+      trainingPipeline(),
+      deps,
+      {
+        db,
+        clock: systemClock,
+        log: new RunLog(db, systemClock),
+        logger: silentLogger,
+        locationId: LOCATION,
+        runDate: "2017-02-27",
+        trigger: "cli",
+        runner: "in_process",
+      },
+      executor,
+    );
     if (run.status !== "succeeded") throw new Error(`run failed at ${run.errorStep}: ${run.errorMessage}`);
     db.close();
     if (r > 0) runs.push(stats); // the first run is a warm-up (wasm compile, JIT)
   }
-  console.log(`bench:train — daily pipeline on ${hours} hours (2 years, ${LOCATION}), run date 2017-02-27; node ${process.version}; median of ${RUNS} runs after 1 warm-up${gc ? "" : " (run with --expose-gc for per-step heap figures)"}`);
+  console.log(
+    `bench:train — daily pipeline on ${hours} hours (2 years, ${LOCATION}), run date 2017-02-27; node ${process.version}; median of ${RUNS} runs after 1 warm-up${gc ? "" : " (run with --expose-gc for per-step heap figures)"}`,
+  );
   console.log(`peak RSS of the whole process (all steps, every run): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   console.log("step              CPU ms   wall ms  wasm MB  JS MB  (budget: 30,000 ms CPU, 128 MB)");
   for (const step of Object.keys(runs[0]!)) {
     const s = (k: keyof StepStat) => median(runs.map((x) => x[step]![k]));
-    console.log(`${step.padEnd(16)} ${s("cpuMs").toFixed(0).padStart(7)} ${s("wallMs").toFixed(0).padStart(9)} ${s("wasmMb").toFixed(0).padStart(8)} ${s("jsMb").toFixed(0).padStart(6)}`);
+    console.log(
+      `${step.padEnd(16)} ${s("cpuMs").toFixed(0).padStart(7)} ${s("wallMs").toFixed(0).padStart(9)} ${s("wasmMb").toFixed(0).padStart(8)} ${s("jsMb").toFixed(0).padStart(6)}`,
+    );
   }
 }
 

@@ -60,15 +60,21 @@ function printLeads(title: string, t: LeadTable) {
   const reps = leads.map((h) => leadReport(t, h));
   for (const r of reps) {
     if ([1, 2, 3, 6, 9, 12, 18, 24, 30, 36, 42, 48].includes(r.lead_hours) || argv.includes("--all-leads"))
-      console.log(`${String(r.lead_hours).padStart(4)} ${String(r.n).padStart(5)}  ${f(r.model.rmse)} ${f(r.persistence.rmse)} ${f(r.diurnal_persistence.rmse)} ${f(r.climatology.rmse)}  ${f(1 - r.skill)}    ${f(1 - r.skill_vs_best_baseline)} ${r.best_baseline.slice(0, 5)}  ${f(r.interval80.coverage)} ${f(r.interval80.mean_width, 2)}  ${f(r.interval95.coverage)} ${f(r.interval95.mean_width, 2)}`);
+      console.log(
+        `${String(r.lead_hours).padStart(4)} ${String(r.n).padStart(5)}  ${f(r.model.rmse)} ${f(r.persistence.rmse)} ${f(r.diurnal_persistence.rmse)} ${f(r.climatology.rmse)}  ${f(1 - r.skill)}    ${f(1 - r.skill_vs_best_baseline)} ${r.best_baseline.slice(0, 5)}  ${f(r.interval80.coverage)} ${f(r.interval80.mean_width, 2)}  ${f(r.interval95.coverage)} ${f(r.interval95.mean_width, 2)}`,
+      );
   }
   const p = pooledCoverage(t);
   const worse = reps.filter((r) => !(r.skill_vs_best_baseline > 0)).map((r) => r.lead_hours);
   const c80 = reps.map((r) => r.interval80.coverage);
   const c95 = reps.map((r) => r.interval95.coverage);
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
-  console.log(`pooled: rmse ratio to persistence (mean over leads) ${f(mean(reps.map((r) => 1 - r.skill)))}; 24h ratio ${f(1 - reps[23]!.skill)}; leads not beating best baseline: ${worse.length ? worse.join(",") : "none"}`);
-  console.log(`coverage pooled 80% ${f(p.interval80.coverage)} 95% ${f(p.interval95.coverage)}; per-lead 80% ${f(Math.min(...c80))}..${f(Math.max(...c80))}, 95% ${f(Math.min(...c95))}..${f(Math.max(...c95))}`);
+  console.log(
+    `pooled: rmse ratio to persistence (mean over leads) ${f(mean(reps.map((r) => 1 - r.skill)))}; 24h ratio ${f(1 - reps[23]!.skill)}; leads not beating best baseline: ${worse.length ? worse.join(",") : "none"}`,
+  );
+  console.log(
+    `coverage pooled 80% ${f(p.interval80.coverage)} 95% ${f(p.interval95.coverage)}; per-lead 80% ${f(Math.min(...c80))}..${f(Math.max(...c80))}, 95% ${f(Math.min(...c95))}..${f(Math.max(...c95))}`,
+  );
   return reps;
 }
 
@@ -86,16 +92,26 @@ if (data === "seoul") {
   const { table } = runHourlyBacktest(lgb, series, { from, to: kstToUtc(2018, 12, 1), retrainEveryDays: retrain, leads, recipe });
   printLeads("Seoul bike 2018-09..11", table);
   const h = headline(table)!;
-  console.log(`24 h: rmse ${f(h.model.rmse)} persistence ${f(h.persistence.rmse)} ratio ${f(h.model.rmse / h.persistence.rmse)} climatology ${f(h.climatology.rmse)}`);
+  console.log(
+    `24 h: rmse ${f(h.model.rmse)} persistence ${f(h.persistence.rmse)} ratio ${f(h.model.rmse / h.persistence.rmse)} climatology ${f(h.climatology.rmse)}`,
+  );
   // last 14 days of November: valid hours in 2018-11-17..12-01 KST at lead 24
   const last = { ...table };
-  const idx = table.lead.map((l, i) => i).filter((i) => table.lead[i] === 24 && table.issueTime[i]! + 24 * HOUR_MS >= kstToUtc(2018, 11, 17) && table.issueTime[i]! + 24 * HOUR_MS < kstToUtc(2018, 12, 1));
+  const idx = table.lead
+    .map((_l, i) => i)
+    .filter(
+      (i) => table.lead[i] === 24 && table.issueTime[i]! + 24 * HOUR_MS >= kstToUtc(2018, 11, 17) && table.issueTime[i]! + 24 * HOUR_MS < kstToUtc(2018, 12, 1),
+    );
   const rm = (a: number[]) => Math.sqrt(idx.reduce((s, i) => s + (a[i]! - table.observed[i]!) ** 2, 0) / idx.length);
-  console.log(`last 14 days of November (valid times, n=${idx.length}): model ${f(rm(last.model))} climatology ${f(rm(last.climatology))} persistence ${f(rm(last.persistence))}`);
+  console.log(
+    `last 14 days of November (valid times, n=${idx.length}): model ${f(rm(last.model))} climatology ${f(rm(last.climatology))} persistence ${f(rm(last.persistence))}`,
+  );
   void to;
 } else {
   const dir = new URL("../../data/beijing-multisite/", import.meta.url).pathname;
-  const files = readdirSync(dir).filter((n) => n.endsWith(".csv")).sort();
+  const files = readdirSync(dir)
+    .filter((n) => n.endsWith(".csv"))
+    .sort();
   const want = opt("sites", "Aotizhongxin");
   const chosen = want === "all" ? files : files.filter((n) => want.split(",").some((s) => n.includes(s)));
   const from = Date.UTC(2016, 2, 1) - 8 * HOUR_MS;
@@ -108,8 +124,12 @@ if (data === "seoul") {
     tables.push(table);
     const reps = printLeads(`Beijing ${series.locationId} test 2016-03..2017-02`, table);
     const p = pooledCoverage(table);
-    console.log(`SITE ${series.locationId.padEnd(14)} 24h ratio ${f(1 - reps[23]!.skill)}  worst lead ratio-to-best ${f(Math.max(...reps.map((r) => 1 - r.skill_vs_best_baseline)))}  cov80 ${f(p.interval80.coverage)} cov95 ${f(p.interval95.coverage)}`);
-    summary.push(`${series.locationId.padEnd(14)} 24h ratio ${f(1 - reps[23]!.skill)}  worst lead ratio-to-best ${f(Math.max(...reps.map((r) => 1 - r.skill_vs_best_baseline)))}  cov80 ${f(p.interval80.coverage)} cov95 ${f(p.interval95.coverage)}`);
+    console.log(
+      `SITE ${series.locationId.padEnd(14)} 24h ratio ${f(1 - reps[23]!.skill)}  worst lead ratio-to-best ${f(Math.max(...reps.map((r) => 1 - r.skill_vs_best_baseline)))}  cov80 ${f(p.interval80.coverage)} cov95 ${f(p.interval95.coverage)}`,
+    );
+    summary.push(
+      `${series.locationId.padEnd(14)} 24h ratio ${f(1 - reps[23]!.skill)}  worst lead ratio-to-best ${f(Math.max(...reps.map((r) => 1 - r.skill_vs_best_baseline)))}  cov80 ${f(p.interval80.coverage)} cov95 ${f(p.interval95.coverage)}`,
+    );
   }
   if (tables.length > 1) {
     printLeads("Beijing pooled over sites", concat(tables));

@@ -83,14 +83,21 @@ export const hourlyArtifactSchema = z
   })
   .superRefine((a, ctx) => {
     const expected = [...a.recipe.issueFeatures, ...a.recipe.leadFeatures];
-    if (expected.join(",") !== a.featureNames.join(",")) ctx.addIssue({ code: "custom", path: ["featureNames"], message: "must be recipe.issueFeatures followed by recipe.leadFeatures" });
+    if (expected.join(",") !== a.featureNames.join(","))
+      ctx.addIssue({ code: "custom", path: ["featureNames"], message: "must be recipe.issueFeatures followed by recipe.leadFeatures" });
     const covered = new Array<number>(MAX_LEAD_HOURS + 1).fill(0);
     for (const g of a.groups) for (let h = g.leads[0]; h <= g.leads[1]; h++) covered[h]!++;
     const bad = covered.slice(1).findIndex((c) => c !== 1);
-    if (bad >= 0) ctx.addIssue({ code: "custom", path: ["groups"], message: `lead ${bad + 1} is served by ${covered[bad + 1]} group models; every lead 1..${MAX_LEAD_HOURS} needs exactly one` });
+    if (bad >= 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["groups"],
+        message: `lead ${bad + 1} is served by ${covered[bad + 1]} group models; every lead 1..${MAX_LEAD_HOURS} needs exactly one`,
+      });
     a.calibration.leads.forEach((c, k) => {
       if (c.lead !== k + 1) ctx.addIssue({ code: "custom", path: ["calibration", "leads", k], message: `must be lead ${k + 1}` });
-      if (!(c.q025 <= c.q10 && c.q10 <= c.q90 && c.q90 <= c.q975)) ctx.addIssue({ code: "custom", path: ["calibration", "leads", k], message: "quantiles must not cross" });
+      if (!(c.q025 <= c.q10 && c.q10 <= c.q90 && c.q90 <= c.q975))
+        ctx.addIssue({ code: "custom", path: ["calibration", "leads", k], message: "quantiles must not cross" });
     });
   });
 export type HourlyArtifact = z.infer<typeof hourlyArtifactSchema>;
@@ -124,7 +131,10 @@ export function parseHourlyArtifact(input: string | unknown): HourlyArtifact {
     throw new ArtifactError("corrupt", `the model artifact is malformed: ${first.join("; ")}`);
   }
   if (parsed.data.featureCatalogueVersion !== FEATURE_CATALOGUE_VERSION) {
-    throw new ArtifactError("incompatible", `the model was trained with feature catalogue ${parsed.data.featureCatalogueVersion}; this code computes ${FEATURE_CATALOGUE_VERSION} (retrain it)`);
+    throw new ArtifactError(
+      "incompatible",
+      `the model was trained with feature catalogue ${parsed.data.featureCatalogueVersion}; this code computes ${FEATURE_CATALOGUE_VERSION} (retrain it)`,
+    );
   }
   return parsed.data;
 }
@@ -144,6 +154,7 @@ export function hourlyFromFeaturesJson(text: string): HourlyArtifact {
   } catch {
     throw new ArtifactError("corrupt", "features.json is not JSON");
   }
-  if (typeof json !== "object" || json === null || !("hourly" in json)) throw new ArtifactError("incompatible", "features.json has no hourly model set (a version trained before the 1..48 h models)");
+  if (typeof json !== "object" || json === null || !("hourly" in json))
+    throw new ArtifactError("incompatible", "features.json has no hourly model set (a version trained before the 1..48 h models)");
   return parseHourlyArtifact((json as { hourly: unknown }).hourly);
 }

@@ -341,8 +341,7 @@ export const FEATURE_CATALOGUE: readonly FeatureDef[] = [
     name: "clim_d24",
     group: "climatology",
     description: "climatology at t+24h minus climatology at t (the seasonal drift), °C",
-    compute: (g, i, ctx) =>
-      ctx.climatology ? climatologyAt(ctx.climatology, g.time(i) + HORIZON_MS) - climatologyAt(ctx.climatology, g.time(i)) : NaN_,
+    compute: (g, i, ctx) => (ctx.climatology ? climatologyAt(ctx.climatology, g.time(i) + HORIZON_MS) - climatologyAt(ctx.climatology, g.time(i)) : NaN_),
   },
   anomalyRel(168),
   anomalyRel(720),
@@ -434,4 +433,3 @@ export function featureSpec(names: readonly string[], target: TargetTransformNam
     features: featureDefs(names).map((f) => ({ name: f.name, type: "float", group: f.group, description: f.description })),
   };
 }
-

@@ -80,7 +80,11 @@ export function appendForecasts(table: LeadTable, rows: LeadRows, f: RowForecast
   return table;
 }
 
-export function runHourlyBacktest(lgb: LightGBM, series: HourlySeries, opts: HourlyBacktestOptions): { table: LeadTable; folds: { cutoff: string; test_to: string; test_rows: number }[] } {
+export function runHourlyBacktest(
+  lgb: LightGBM,
+  series: HourlySeries,
+  opts: HourlyBacktestOptions,
+): { table: LeadTable; folds: { cutoff: string; test_to: string; test_rows: number }[] } {
   const { from, to } = opts;
   if (!(to > from)) throw new Error(`backtest range is empty: from ${isoHour(from)} to ${isoHour(to)}`);
   if (!(opts.retrainEveryDays > 0)) throw new Error(`retrainEveryDays must be positive, got ${opts.retrainEveryDays}`);
@@ -124,7 +128,14 @@ function intervalScore(obs: number[], lo: number[], hi: number[]): IntervalScore
 /** The rows of one lead (or any subset of row indices) as a ForecastTable for metrics.verify. */
 export function forecastTableOf(t: LeadTable, idx: readonly number[]): ForecastTable {
   const pick = (a: number[]) => Float64Array.from(idx, (i) => a[i]!);
-  return { issueTime: pick(t.issueTime), observed: pick(t.observed), model: pick(t.model), persistence: pick(t.persistence), climatology: pick(t.climatology), kma: pick(t.kma) };
+  return {
+    issueTime: pick(t.issueTime),
+    observed: pick(t.observed),
+    model: pick(t.model),
+    persistence: pick(t.persistence),
+    climatology: pick(t.climatology),
+    kma: pick(t.kma),
+  };
 }
 
 function rowsOf(t: LeadTable, keep: (i: number) => boolean): number[] {
@@ -143,7 +154,12 @@ export function leadReport(t: LeadTable, lead: number): LeadReport {
   const diurnal = s(t.diurnal);
   const clim = s(t.climatology);
   const withKma = idx.filter((i) => !Number.isNaN(t.kma[i]!));
-  const kma = withKma.length ? errorStats(withKma.map((i) => t.kma[i]!), withKma.map((i) => t.observed[i]!)) : null;
+  const kma = withKma.length
+    ? errorStats(
+        withKma.map((i) => t.kma[i]!),
+        withKma.map((i) => t.observed[i]!),
+      )
+    : null;
   const baselines = [
     ["persistence", pers.rmse],
     ["diurnal_persistence", diurnal.rmse],
@@ -173,7 +189,10 @@ export function pooledCoverage(t: LeadTable): { interval80: IntervalScore; inter
 
 /** The 24 h-lead headline in the shape of the single-lead backtest report (n, model, persistence, climatology, kma, skill...). */
 export function headline(t: LeadTable, lead = 24) {
-  const ft = forecastTableOf(t, rowsOf(t, (i) => t.lead[i] === lead));
+  const ft = forecastTableOf(
+    t,
+    rowsOf(t, (i) => t.lead[i] === lead),
+  );
   if (ft.observed.length === 0) return null;
   const v = verify(ft);
   const sc = (e: ErrorStats) => ({ rmse: e.rmse, mae: e.mae, bias: e.bias });

@@ -17,12 +17,13 @@ export function loadHourlyModel(input: string | unknown): LoadedHourlyModel {
   const models = artifact.groups.map((g, k) => {
     const m = parseModel(g.lightgbmModel);
     const where = `group ${k} (leads ${g.leads[0]}..${g.leads[1]} h)`;
-    if (m.featureNames.join(",") !== artifact.featureNames.join(",")) throw new ArtifactError("corrupt", `${where}: its model reads ${m.featureNames.join(", ")}, the artifact lists ${artifact.featureNames.join(", ")}`);
+    if (m.featureNames.join(",") !== artifact.featureNames.join(","))
+      throw new ArtifactError("corrupt", `${where}: its model reads ${m.featureNames.join(", ")}, the artifact lists ${artifact.featureNames.join(", ")}`);
     if (m.numOutputs !== 1) throw new ArtifactError("corrupt", `${where}: its model gives ${m.numOutputs} values per row`);
-    if (m.info.numIterations !== g.iterations) throw new ArtifactError("corrupt", `${where}: its model has ${m.info.numIterations} iterations, the artifact says ${g.iterations}`);
+    if (m.info.numIterations !== g.iterations)
+      throw new ArtifactError("corrupt", `${where}: its model has ${m.info.numIterations} iterations, the artifact says ${g.iterations}`);
     return m;
   });
   const predictors: RowPredictor[] = models.map((m) => (data, n) => m.predictBatch(data, n));
   return { artifact, models, predictors };
 }
-

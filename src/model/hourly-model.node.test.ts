@@ -12,7 +12,16 @@ import { syntheticSeries } from "./series-fixtures.ts";
 import { HourlyGrid } from "./series-grid.ts";
 import { hourlyForecast, loadHourlyModel } from "../serving/hourly-forecast.ts";
 
-const SMALL: LeadRecipe = { ...HOURLY_RECIPE, name: "test", groups: [[1, 6], [7, 24], [25, 48]], params: { ...HOURLY_RECIPE.params, num_iterations: 15 } };
+const SMALL: LeadRecipe = {
+  ...HOURLY_RECIPE,
+  name: "test",
+  groups: [
+    [1, 6],
+    [7, 24],
+    [25, 48],
+  ],
+  params: { ...HOURLY_RECIPE.params, num_iterations: 15 },
+};
 const series = syntheticSeries({ days: 150, seed: 9 });
 const t0 = series.observations[0]!.time;
 const cutoff = t0 + 120 * 24 * HOUR_MS;
@@ -20,7 +29,10 @@ const lgb = await loadLightGBM();
 const fitted = fitHourly(lgb, series, cutoff, SMALL);
 
 function perturbAfter(s: HourlySeries, t: number): HourlySeries {
-  return { ...s, observations: s.observations.map((o): HourlyObservation => (o.time <= t ? o : { ...o, temperature: (o.temperature as number) + 9, humidity: 3 })) };
+  return {
+    ...s,
+    observations: s.observations.map((o): HourlyObservation => (o.time <= t ? o : { ...o, temperature: (o.temperature as number) + 9, humidity: 3 })),
+  };
 }
 
 describe("hourly model set", () => {
@@ -68,7 +80,12 @@ describe("hourly model set", () => {
   it("residual quantiles are conformal order statistics and never cross", () => {
     const e = Array.from({ length: 99 }, (_, k) => k + 1); // 1..99
     expect(residualQuantiles(e, 5)).toEqual({ lead: 5, n: 99, q025: 2, q10: 10, q90: 90, q975: 98 });
-    expect(() => parseHourlyArtifact({ ...fitted.artifact, calibration: { ...fitted.artifact.calibration, leads: fitted.artifact.calibration.leads.map((x) => ({ ...x, q10: x.q90 + 1 })) } })).toThrow(/cross/);
+    expect(() =>
+      parseHourlyArtifact({
+        ...fitted.artifact,
+        calibration: { ...fitted.artifact.calibration, leads: fitted.artifact.calibration.leads.map((x) => ({ ...x, q10: x.q90 + 1 })) },
+      }),
+    ).toThrow(/cross/);
     expect(() => parseHourlyArtifact({ ...fitted.artifact, groups: fitted.artifact.groups.slice(1) })).toThrow(/lead 1 is served by 0/);
     expect(() => parseHourlyArtifact({ ...fitted.artifact, format: "nalssi-temperature-model-v1" })).toThrow(/format/);
   });

@@ -155,7 +155,9 @@ export function fitGroups(lgb: LightGBM, s: FitSetup): { models: HourlyModels; b
     for (const group of s.recipe.groups) {
       const rows = groupRows(x, group);
       if (rows.numRows < MIN_GROUP_TRAIN_ROWS) {
-        throw new HourlyModelError(`only ${rows.numRows} training rows for leads ${group[0]}..${group[1]} h before ${isoHour(s.cutoff)}; need at least ${MIN_GROUP_TRAIN_ROWS}`);
+        throw new HourlyModelError(
+          `only ${rows.numRows} training rows for leads ${group[0]}..${group[1]} h before ${isoHour(s.cutoff)}; need at least ${MIN_GROUP_TRAIN_ROWS}`,
+        );
       }
       const b = trainBooster(lgb, rows, x.params, names);
       boosters.push(b);
@@ -212,7 +214,13 @@ export interface RowForecasts {
 /** Applies the model set to lead rows (any mix of leads). */
 export function forecastRows(m: Pick<FittedHourly, "artifact" | "predictors">, rows: LeadRows): RowForecasts {
   const n = rows.numRows;
-  const out: RowForecasts = { point: new Float64Array(n), p025: new Float64Array(n), p10: new Float64Array(n), p90: new Float64Array(n), p975: new Float64Array(n) };
+  const out: RowForecasts = {
+    point: new Float64Array(n),
+    p025: new Float64Array(n),
+    p10: new Float64Array(n),
+    p90: new Float64Array(n),
+    p975: new Float64Array(n),
+  };
   const groupOf = new Int32Array(MAX_LEAD_HOURS + 1).fill(-1);
   m.artifact.groups.forEach((g, gi) => {
     for (let h = g.leads[0]; h <= g.leads[1]; h++) groupOf[h] = gi;

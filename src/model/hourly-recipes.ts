@@ -5,12 +5,37 @@ import { DETERMINISTIC_PARAMS } from "./features-recipes.ts";
 
 /** Issue-time inputs: temperature tendencies and anomalies, moisture, both pressures and tendencies, wind (u/v, speed), rain, cloud, sun. Absent fields are NaN. */
 export const HOURLY_ISSUE_FEATURES = [
-  "hour_sin", "hour_cos",
-  "ta_d1", "ta_d3", "ta_d6", "ta_d24", "ta_mean24_rel", "ta_max24_rel", "ta_min24_rel", "ta_mean336_rel", "ta_anom", "ta_anom_rel720",
-  "hm", "td", "dpd", "td_d24",
-  "ps", "ps_d3", "ps_d24", "pa", "pa_d3", "pa_d24",
-  "wind_u", "wind_v", "ws", "ws_mean24",
-  "rn_sum3", "rn_sum24", "dc", "icsr_sum3", "icsr_clear24",
+  "hour_sin",
+  "hour_cos",
+  "ta_d1",
+  "ta_d3",
+  "ta_d6",
+  "ta_d24",
+  "ta_mean24_rel",
+  "ta_max24_rel",
+  "ta_min24_rel",
+  "ta_mean336_rel",
+  "ta_anom",
+  "ta_anom_rel720",
+  "hm",
+  "td",
+  "dpd",
+  "td_d24",
+  "ps",
+  "ps_d3",
+  "ps_d24",
+  "pa",
+  "pa_d3",
+  "pa_d24",
+  "wind_u",
+  "wind_v",
+  "ws",
+  "ws_mean24",
+  "rn_sum3",
+  "rn_sum24",
+  "dc",
+  "icsr_sum3",
+  "icsr_clear24",
 ] as const;
 
 export const HOURLY_LEAD_FEATURES = ["lead", "vhour_sin", "vhour_cos", "vdoy_sin", "vdoy_cos", "clim_v_rel", "clim_dv", "dp_rel", "kma_v_rel"] as const;
@@ -27,11 +52,19 @@ const PARAMS = {
 };
 
 /** Lead groups: narrow where the error grows fast (short leads), wide later. */
-export const LEAD_GROUPS: [number, number][] = [[1, 1], [2, 3], [4, 6], [7, 12], [13, 24], [25, 48]];
+export const LEAD_GROUPS: [number, number][] = [
+  [1, 1],
+  [2, 3],
+  [4, 6],
+  [7, 12],
+  [13, 24],
+  [25, 48],
+];
 
 export const HOURLY_RECIPE: LeadRecipe = {
   name: "nalssi-hourly-v1",
-  description: "1..48 h in 6 lead groups (lead as a feature inside a group, 2 sampled leads per issue hour), delta target, valid-time calendar, climatology, diurnal persistence, KMA when stored; intervals from 2-fold month-blocked cross-fitted residual quantiles",
+  description:
+    "1..48 h in 6 lead groups (lead as a feature inside a group, 2 sampled leads per issue hour), delta target, valid-time calendar, climatology, diurnal persistence, KMA when stored; intervals from 2-fold month-blocked cross-fitted residual quantiles",
   issueFeatures: [...HOURLY_ISSUE_FEATURES],
   leadFeatures: [...HOURLY_LEAD_FEATURES],
   groups: LEAD_GROUPS,

@@ -38,7 +38,15 @@ function perturbAfter(s: HourlySeries, t: number): HourlySeries {
 }
 
 function rowsAt(s: HourlySeries, t: number) {
-  return buildLeadRows(new HourlyGrid(s), { issueFeatures: ISSUE, leadFeatures: LEAD, context: ctx(s), leads: ALL_LEADS, from: t, to: t + HOUR_MS, requireTarget: false });
+  return buildLeadRows(new HourlyGrid(s), {
+    issueFeatures: ISSUE,
+    leadFeatures: LEAD,
+    context: ctx(s),
+    leads: ALL_LEADS,
+    from: t,
+    to: t + HOUR_MS,
+    requireTarget: false,
+  });
 }
 
 describe("hourly rows", () => {

@@ -15,8 +15,12 @@ describe("decidePromotion without a production version", () => {
     const d = decidePromotion(input(1.9, 2.0));
     expect(d.promote).toBe(true);
     expect(d.production).toBeNull();
-    expect(d.checks).toEqual([{ name: "beats_persistence", passed: true, value: 1.9, threshold: 2.0 * 0.98, detail: "rmse 1.9000 < persistence 2.0000 × (1 − 0.02) = 1.9600" }]);
-    expect(d.reason).toBe("promoted: rmse 1.9000 < persistence 2.0000 × (1 − 0.02) = 1.9600 on 2025-04-01T00:00:00Z..2025-05-01T00:00:00Z (n=720); no production version before");
+    expect(d.checks).toEqual([
+      { name: "beats_persistence", passed: true, value: 1.9, threshold: 2.0 * 0.98, detail: "rmse 1.9000 < persistence 2.0000 × (1 − 0.02) = 1.9600" },
+    ]);
+    expect(d.reason).toBe(
+      "promoted: rmse 1.9000 < persistence 2.0000 × (1 − 0.02) = 1.9600 on 2025-04-01T00:00:00Z..2025-05-01T00:00:00Z (n=720); no production version before",
+    );
     expect(d.policy).toEqual(DEFAULT_GATE_POLICY);
   });
 
@@ -122,7 +126,9 @@ describe("decidePromotion of an hourly model set", () => {
     const ok = decidePromotion({ ...input(1.5, 2.0), leads: leads([]) });
     expect(ok.promote).toBe(true);
     expect(ok.checks[1]).toMatchObject({ name: "leads_vs_persistence", passed: true });
-    expect(ok.reason).toContain("leads beating persistence: 1-48 (48/48); beating the best of persistence, diurnal persistence and climatology: 1-20,25-48 (44/48); worse than persistence × (1 + 0.05): none");
+    expect(ok.reason).toContain(
+      "leads beating persistence: 1-48 (48/48); beating the best of persistence, diurnal persistence and climatology: 1-20,25-48 (44/48); worse than persistence × (1 + 0.05): none",
+    );
     // 2.09 is within 5 % of persistence's 2.0: does not beat it, but passes.
     const close = decidePromotion({ ...input(1.5, 2.0), leads: leads([24], 2.09) });
     expect(close.promote).toBe(true);

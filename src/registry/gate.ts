@@ -96,7 +96,8 @@ function checkNumber(value: number, what: string): void {
 }
 
 function checkMargin(value: number, what: string): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value >= 1) throw new GateInputError(`${what} must be a fraction from 0 (inclusive) to 1 (exclusive), got ${value}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value >= 1)
+    throw new GateInputError(`${what} must be a fraction from 0 (inclusive) to 1 (exclusive), got ${value}`);
 }
 
 export function normalizeWindow(w: HoldoutWindow, what: string): HoldoutWindow {
@@ -160,7 +161,8 @@ export function decidePromotion(input: GateInput, policyOverrides: Partial<GateP
 
   if (production !== null) {
     if (!production || typeof production.version !== "string" || production.version === "") throw new GateInputError("production.version is required");
-    if (production.version === candidate.version) throw new GateInputError(`version ${candidate.version} is already production; the gate compares a new version with it`);
+    if (production.version === candidate.version)
+      throw new GateInputError(`version ${candidate.version} is already production; the gate compares a new version with it`);
     const pw = normalizeWindow(production.window, "production.window");
     if (pw.from !== window.from || pw.to !== window.to || pw.n !== window.n) {
       throw new GateInputError(
@@ -179,7 +181,7 @@ export function decidePromotion(input: GateInput, policyOverrides: Partial<GateP
     });
   }
 
-  if (input.leads && input.leads.length) {
+  if (input.leads?.length) {
     for (const l of input.leads) {
       checkNumber(l.rmse, `lead ${l.lead} rmse`);
       checkNumber(l.persistenceRmse, `lead ${l.lead} persistenceRmse`);
@@ -203,7 +205,14 @@ export function decidePromotion(input: GateInput, policyOverrides: Partial<GateP
     ? `promoted: ${checks.map((c) => c.detail).join(" and ")} ${on}${production === null ? "; no production version before" : ""}`
     : `kept as candidate: ${checks
         .filter((c) => !c.passed)
-        .map((c) => (c.name === "beats_persistence" ? `does not beat persistence by ${pct(policy.minSkillMargin)}: ` : c.name === "no_regression" ? `worse than production by more than ${pct(policy.maxRegression)}: ` : `a lead is worse than persistence by more than ${pct(policy.maxLeadLoss)}: `) + c.detail)
+        .map(
+          (c) =>
+            (c.name === "beats_persistence"
+              ? `does not beat persistence by ${pct(policy.minSkillMargin)}: `
+              : c.name === "no_regression"
+                ? `worse than production by more than ${pct(policy.maxRegression)}: `
+                : `a lead is worse than persistence by more than ${pct(policy.maxLeadLoss)}: `) + c.detail,
+        )
         .join("; ")} ${on}`;
   return { promote, candidate: candidate.version, production: production?.version ?? null, window, checks, reason, policy };
 }

@@ -127,7 +127,10 @@ export class Registry {
   async #verifyArtifacts(v: ModelVersion): Promise<void> {
     const objects = this.#objects;
     if (objects === undefined) return;
-    for (const [what, a] of [["model", v.model], ["feature spec", v.featureSpec]] as const) {
+    for (const [what, a] of [
+      ["model", v.model],
+      ["feature spec", v.featureSpec],
+    ] as const) {
       let obj;
       try {
         obj = await objects.get(a.key);
@@ -135,13 +138,16 @@ export class Registry {
         // A body without its sidecar, or one that no longer matches it (model.txt overwritten in
         // the folder store): the bytes are not the registered ones, as when the checksum differs.
         if (e instanceof ObjectStoreError && e.code === "integrity") {
-          throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) failed the object store's integrity check: ${e.detail}`);
+          throw new ArtifactIntegrityError(
+            `the ${what} of ${v.location} version ${v.version} (${a.key}) failed the object store's integrity check: ${e.detail}`,
+          );
         }
         throw e;
       }
       if (obj === null) throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) is missing from the object store`);
       const sha = await sha256Hex(obj.body);
-      if (sha !== a.sha256) throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) has SHA-256 ${sha}, registered ${a.sha256}`);
+      if (sha !== a.sha256)
+        throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) has SHA-256 ${sha}, registered ${a.sha256}`);
     }
   }
 
@@ -172,7 +178,8 @@ export class Registry {
     const current = await getAlias(this.#db, input.location, "production");
     if (current === null) throw new PromotionError(`${input.location} has no production version to roll back`);
     const target = rollbackTarget(await productionEvents(this.#db, input.location));
-    if (target === null) throw new PromotionError(`${input.location} has no earlier production version to roll back to (production ${current.version} is the first)`);
+    if (target === null)
+      throw new PromotionError(`${input.location} has no earlier production version to roll back to (production ${current.version} is the first)`);
     if (target.current !== current.version) {
       throw new AliasConflictError(`production of ${input.location} is ${current.version} but its history ends at ${target.current}; nothing was changed`);
     }
@@ -210,11 +217,18 @@ export class Registry {
       throw new GateInputError(`${input.location} has no production version, but a production re-score of ${rescore.version} was given`);
     }
     if (production !== null && rescore!.version !== production.version) {
-      throw new AliasConflictError(`production of ${input.location} is ${production.version}, but the re-score is of ${rescore!.version}: re-score the current production`);
+      throw new AliasConflictError(
+        `production of ${input.location} is ${production.version}, but the re-score is of ${rescore!.version}: re-score the current production`,
+      );
     }
     const decision = decidePromotion(
       {
-        candidate: { version: v.version, window: { from: v.holdout.from, to: v.holdout.to, n: v.holdout.n }, rmse: v.holdout.rmse, persistenceRmse: v.holdout.persistenceRmse },
+        candidate: {
+          version: v.version,
+          window: { from: v.holdout.from, to: v.holdout.to, n: v.holdout.n },
+          rmse: v.holdout.rmse,
+          persistenceRmse: v.holdout.persistenceRmse,
+        },
         production: rescore ?? null,
         ...(input.leads ? { leads: input.leads } : {}),
       },

@@ -46,7 +46,11 @@ const ALL_LEADS = Array.from({ length: MAX_LEAD_HOURS }, (_, k) => k + 1);
  * The forecast issued at the latest observed temperature in `series` at or before `at` (default: the
  * latest). Only observations at or before that hour are read: later ones cannot change it.
  */
-export function hourlyForecast(m: Pick<LoadedHourlyModel, "artifact" | "predictors">, series: HourlySeries, opts: { at?: number; leads?: readonly number[]; grid?: HourlyGrid } = {}): HourlyForecast {
+export function hourlyForecast(
+  m: Pick<LoadedHourlyModel, "artifact" | "predictors">,
+  series: HourlySeries,
+  opts: { at?: number; leads?: readonly number[]; grid?: HourlyGrid } = {},
+): HourlyForecast {
   const obs = series.observations;
   let i = obs.length - 1;
   while (i >= 0 && (typeof obs[i]!.temperature !== "number" || (opts.at !== undefined && obs[i]!.time > opts.at))) i--;

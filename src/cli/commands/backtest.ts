@@ -43,7 +43,8 @@ export function parseLeads(value: string): number[] {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     const a = m ? Number(m[1]) : Number.NaN;
     const b = m?.[2] !== undefined ? Number(m[2]) : a;
-    if (!m || a < 1 || b > MAX_LEAD_HOURS || b < a) throw new UsageError(`--leads must be hours or ranges in 1..${MAX_LEAD_HOURS} like 1-48 or 1,3,24, got ${JSON.stringify(value)}`);
+    if (!m || a < 1 || b > MAX_LEAD_HOURS || b < a)
+      throw new UsageError(`--leads must be hours or ranges in 1..${MAX_LEAD_HOURS} like 1-48 or 1,3,24, got ${JSON.stringify(value)}`);
     for (let h = a; h <= b; h++) out.add(h);
   }
   return [...out].sort((x, y) => x - y);
@@ -99,12 +100,16 @@ async function backtest(opts: BacktestOpts): Promise<void> {
       console.log(JSON.stringify(report, null, 2));
       return;
     }
-    console.log(`backtest ${location} ${report.from}..${report.to} (issue hours, UTC), recipe ${report.recipe}, refit every ${retrain} d (${foldReports.length} fits)`);
-    console.log(`24 h lead: n=${head.n}, model ${f3(head.model.rmse)} °C, persistence ${f3(head.persistence.rmse)}, climatology ${f3(head.climatology.rmse)}, skill ${head.skill.toFixed(3)} (95% interval ${head.skill_ci95.map((x) => x.toFixed(3)).join("..")})`);
+    console.log(
+      `backtest ${location} ${report.from}..${report.to} (issue hours, UTC), recipe ${report.recipe}, refit every ${retrain} d (${foldReports.length} fits)`,
+    );
+    console.log(
+      `24 h lead: n=${head.n}, model ${f3(head.model.rmse)} °C, persistence ${f3(head.persistence.rmse)}, climatology ${f3(head.climatology.rmse)}, skill ${head.skill.toFixed(3)} (95% interval ${head.skill_ci95.map((x) => x.toFixed(3)).join("..")})`,
+    );
     console.log(
       renderTable(
         [
-          { header: "LEAD h" , align: "right" },
+          { header: "LEAD h", align: "right" },
           { header: "N", align: "right" },
           { header: "MODEL", align: "right" },
           { header: "PERSIST.", align: "right" },
@@ -129,14 +134,18 @@ async function backtest(opts: BacktestOpts): Promise<void> {
         ]),
       ).join("\n"),
     );
-    console.log(`RMSE in °C; SKILL/BEST = 1 - model / best of persistence, diurnal persistence and climatology; pooled cover 80% ${f3(report.pooled.interval80.coverage)}, 95% ${f3(report.pooled.interval95.coverage)}`);
+    console.log(
+      `RMSE in °C; SKILL/BEST = 1 - model / best of persistence, diurnal persistence and climatology; pooled cover 80% ${f3(report.pooled.interval80.coverage)}, 95% ${f3(report.pooled.interval95.coverage)}`,
+    );
   });
 }
 
 export function registerBacktest(program: Command): void {
   program
     .command("backtest")
-    .description("walk-forward backtest of the 1..48 h model set: train only on data before each cutoff, forecast every hour in [from, to) at each lead, compare with persistence, diurnal persistence, climatology and KMA, and score the 80 %/95 % intervals")
+    .description(
+      "walk-forward backtest of the 1..48 h model set: train only on data before each cutoff, forecast every hour in [from, to) at each lead, compare with persistence, diurnal persistence, climatology and KMA, and score the 80 %/95 % intervals",
+    )
     .requiredOption("--from <YYYY-MM-DD>", "first issue day (KST)")
     .option("--to <YYYY-MM-DD>", "end issue day, exclusive (KST; default: the last hour with an observed 24 h target)")
     .option("--location <id>", "location id", "seoul")

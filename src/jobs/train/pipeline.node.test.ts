@@ -29,7 +29,14 @@ const bike = new URL("../../../data/seoul/SeoulBikeData.csv", import.meta.url);
 const f4 = (x: number) => x.toFixed(4);
 
 type PromoteOutput = { version: string; promoted: boolean; reason: string; production: string | null };
-type EvaluateOutput = { n: number; rmse: number; persistenceRmse: number; skill: number; leads: { lead: number; rmse: number; persistenceRmse: number }[]; coverage80: number };
+type EvaluateOutput = {
+  n: number;
+  rmse: number;
+  persistenceRmse: number;
+  skill: number;
+  leads: { lead: number; rmse: number; persistenceRmse: number }[];
+  coverage80: number;
+};
 
 /** `version`'s model scored (°C RMSE) on another version's holdout issue hours, computed here from the stored artifacts. */
 async function rmseOn(

@@ -103,7 +103,11 @@ async function readText(objects: ObjectStore, key: string, sha256: string, what:
 }
 
 /** Loads a model from its two artifacts (LightGBM text + features.json), checking both checksums. */
-async function loadArtifactModel(d: TrainingDeps, lgb: LightGBM, a: { modelKey: string; modelSha256: string; specKey: string; specSha256: string }): Promise<FittedModel> {
+async function loadArtifactModel(
+  d: TrainingDeps,
+  lgb: LightGBM,
+  a: { modelKey: string; modelSha256: string; specKey: string; specSha256: string },
+): Promise<FittedModel> {
   const text = await readText(d.objects, a.modelKey, a.modelSha256, "model");
   const spec = JSON.parse(await readText(d.objects, a.specKey, a.specSha256, "feature spec")) as Omit<ModelArtifact, "lightgbmModel">;
   return importModel(lgb, { ...spec, lightgbmModel: text } as ModelArtifact);
@@ -114,9 +118,9 @@ async function failRunOnError<T>(d: TrainingDeps, runId: string, work: () => Pro
   try {
     return await work();
   } catch (e) {
-    await d.tracker.endRun(runId, { status: "failed", error: e }).catch((recordError: unknown) =>
-      d.logger.error("could not mark the tracking run failed", { runId, error: (recordError as Error).message }),
-    );
+    await d.tracker
+      .endRun(runId, { status: "failed", error: e })
+      .catch((recordError: unknown) => d.logger.error("could not mark the tracking run failed", { runId, error: (recordError as Error).message }));
     throw e;
   }
 }
@@ -149,12 +153,16 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           const e = await seriesExtent(d.db, locationId, new Date(cutoff));
           const minHours = d.minHours ?? 90 * 24;
           if (e.hours < minHours || !e.first || !e.last) {
-            throw new PermanentStepError(`${locationId} has ${e.hours} hours with a temperature before ${isoOf(cutoff)}; training needs at least ${minHours} (import or backfill history first)`);
+            throw new PermanentStepError(
+              `${locationId} has ${e.hours} hours with a temperature before ${isoOf(cutoff)}; training needs at least ${minHours} (import or backfill history first)`,
+            );
           }
           const staleness = (cutoff - Date.parse(e.last)) / HOUR_MS;
           const maxStale = d.maxStalenessHours ?? 72;
           if (staleness > maxStale) {
-            throw new PermanentStepError(`the newest observation for ${locationId} is ${e.last}, ${Math.round(staleness)} h before the cutoff ${isoOf(cutoff)} (limit ${maxStale} h): ingest is behind`);
+            throw new PermanentStepError(
+              `the newest observation for ${locationId} is ${e.last}, ${Math.round(staleness)} h before the cutoff ${isoOf(cutoff)} (limit ${maxStale} h): ingest is behind`,
+            );
           }
           return { hours: e.hours, first: e.first, last: e.last };
         },
@@ -170,8 +178,20 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           // The training rows as fitModel will see them (features without the climatology-based ones'
           // values would differ, so the fingerprint uses the full recipe with no climatology: it
           // identifies the data, not the model).
-          const ds = buildForecastDataset(series, { features: recipe.features, target: recipe.target, targetBefore: w.from, context: { climatology: null, kma: kmaLookup(series.kmaForecasts) } });
-          const fp = await fingerprintDataset({ data: ds.data.subarray(0, ds.numRows * ds.numCols), labels: ds.label.subarray(0, ds.numRows), features: ds.featureNames, from: ds.numRows ? ds.issueTime[0]! : w.from, to: w.from, featureSpecVersion: ds.spec.version });
+          const ds = buildForecastDataset(series, {
+            features: recipe.features,
+            target: recipe.target,
+            targetBefore: w.from,
+            context: { climatology: null, kma: kmaLookup(series.kmaForecasts) },
+          });
+          const fp = await fingerprintDataset({
+            data: ds.data.subarray(0, ds.numRows * ds.numCols),
+            labels: ds.label.subarray(0, ds.numRows),
+            features: ds.featureNames,
+            from: ds.numRows ? ds.issueTime[0]! : w.from,
+            to: w.from,
+            featureSpecVersion: ds.spec.version,
+          });
           if (ds.numRows < 100) throw new PermanentStepError(`only ${ds.numRows} training rows before the holdout ${isoOf(w.from)}`);
           return { rows: ds.numRows, sha256: fp.sha256, holdoutFrom: isoOf(w.from), holdoutTo: isoOf(w.to) };
         },
@@ -184,12 +204,39 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           const built = out(outputs, "build_dataset");
           const w = { from: Date.parse(built.holdoutFrom), to: Date.parse(built.holdoutTo) };
           const recipe = d.recipe ?? DEFAULT_RECIPE;
-          const runId = await d.tracker.startRun({ location: locationId, code: d.code, params: { recipe: recipe.name, target: recipe.target, features: [...recipe.features], lightgbm: recipe.params, holdout_days: d.holdoutDays ?? 14, cutoff: isoOf(cutoff), run_date: runDate } });
+          const runId = await d.tracker.startRun({
+            location: locationId,
+            code: d.code,
+            params: {
+              recipe: recipe.name,
+              target: recipe.target,
+              features: [...recipe.features],
+              lightgbm: recipe.params,
+              holdout_days: d.holdoutDays ?? 14,
+              cutoff: isoOf(cutoff),
+              run_date: runDate,
+            },
+          });
           try {
             const series = await d.tracker.timePhase(runId, "load_series", () => seriesFor(d, locationId, cutoff));
-            const ds = buildForecastDataset(series, { features: recipe.features, target: recipe.target, targetBefore: w.from, context: { climatology: null, kma: kmaLookup(series.kmaForecasts) } });
-            const fp = await fingerprintDataset({ data: ds.data.subarray(0, ds.numRows * ds.numCols), labels: ds.label.subarray(0, ds.numRows), features: ds.featureNames, from: ds.numRows ? ds.issueTime[0]! : w.from, to: w.from, featureSpecVersion: ds.spec.version });
-            if (fp.sha256 !== built.sha256) throw new PermanentStepError(`the training data changed between build_dataset (${built.sha256.slice(0, 12)}) and train (${fp.sha256.slice(0, 12)}); re-run the date`);
+            const ds = buildForecastDataset(series, {
+              features: recipe.features,
+              target: recipe.target,
+              targetBefore: w.from,
+              context: { climatology: null, kma: kmaLookup(series.kmaForecasts) },
+            });
+            const fp = await fingerprintDataset({
+              data: ds.data.subarray(0, ds.numRows * ds.numCols),
+              labels: ds.label.subarray(0, ds.numRows),
+              features: ds.featureNames,
+              from: ds.numRows ? ds.issueTime[0]! : w.from,
+              to: w.from,
+              featureSpecVersion: ds.spec.version,
+            });
+            if (fp.sha256 !== built.sha256)
+              throw new PermanentStepError(
+                `the training data changed between build_dataset (${built.sha256.slice(0, 12)}) and train (${fp.sha256.slice(0, 12)}); re-run the date`,
+              );
             await d.tracker.logDataset(runId, fp);
             const lgb = await d.loadLightGBM();
             const model = await d.tracker.timePhase(runId, "fit", () => fitModel(lgb, series, w.from, recipe));
@@ -198,7 +245,15 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
               const m = await d.tracker.logArtifact(runId, "model.txt", lightgbmModel);
               // features.json is written by calibrate_hourly (this spec + the hourly set).
               const s = await d.tracker.logJsonArtifact(runId, "features-24h.json", spec);
-              return { trackingRunId: runId, iterations: model.iterations, trainRows: model.trainRows, modelKey: m.key, modelSha256: m.sha256, specKey: s.key, specSha256: s.sha256 };
+              return {
+                trackingRunId: runId,
+                iterations: model.iterations,
+                trainRows: model.trainRows,
+                modelKey: m.key,
+                modelSha256: m.sha256,
+                specKey: s.key,
+                specSha256: s.sha256,
+              };
             } finally {
               model.booster.free();
             }
@@ -217,7 +272,9 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           return failRunOnError(d, t.trackingRunId, async () => {
             const series = await seriesFor(d, locationId, cutoffOf(runDate));
             const lgb = await d.loadLightGBM();
-            const models = await d.tracker.timePhase(t.trackingRunId, "fit_hourly", async () => trainHourlyModels(lgb, series, Date.parse(built.holdoutFrom), d.hourlyRecipe ?? HOURLY_RECIPE));
+            const models = await d.tracker.timePhase(t.trackingRunId, "fit_hourly", async () =>
+              trainHourlyModels(lgb, series, Date.parse(built.holdoutFrom), d.hourlyRecipe ?? HOURLY_RECIPE),
+            );
             const a = await d.tracker.logJsonArtifact(t.trackingRunId, "hourly-models.json", models);
             return { key: a.key, sha256: a.sha256, groups: models.groups.length, trainRows: models.groups.reduce((n, g) => n + g.trainRows, 0) };
           });
@@ -261,7 +318,8 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
             } finally {
               model.booster.free();
             }
-            if (table.observed.length === 0) throw new PermanentStepError(`no holdout hour in ${built.holdoutFrom}..${built.holdoutTo} has an observed T(t) and T(t+24h)`);
+            if (table.observed.length === 0)
+              throw new PermanentStepError(`no holdout hour in ${built.holdoutFrom}..${built.holdoutTo} has an observed T(t) and T(t+24h)`);
             const leadTable = await d.tracker.timePhase(t.trackingRunId, "evaluate_hourly", async () => scoreHourly(hourly, series, w));
             const reports = leadReports(leadTable);
             const pooled = pooledCoverage(leadTable);
@@ -271,7 +329,15 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
             await d.tracker.logJsonArtifact(t.trackingRunId, "metrics.json", metrics);
             await d.tracker.endRun(t.trackingRunId, { status: "succeeded" });
             const h = metrics.holdout;
-            return { n: h.n, rmse: h.model.rmse, persistenceRmse: h.persistence.rmse, skill: h.skill, leads: leadScores(reports), coverage80: pooled.interval80.coverage, coverage95: pooled.interval95.coverage };
+            return {
+              n: h.n,
+              rmse: h.model.rmse,
+              persistenceRmse: h.persistence.rmse,
+              skill: h.skill,
+              leads: leadScores(reports),
+              coverage80: pooled.interval80.coverage,
+              coverage95: pooled.interval95.coverage,
+            };
           });
         },
       },
@@ -295,19 +361,39 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           if (production) {
             // The current production model, re-scored on exactly the candidate's holdout rows.
             const lgb = await d.loadLightGBM();
-            const prod = await loadArtifactModel(d, lgb, { modelKey: production.modelKey, modelSha256: production.modelSha256, specKey: production.featureSpecKey, specSha256: production.featureSpecSha256 });
+            const prod = await loadArtifactModel(d, lgb, {
+              modelKey: production.modelKey,
+              modelSha256: production.modelSha256,
+              specKey: production.featureSpecKey,
+              specSha256: production.featureSpecSha256,
+            });
             try {
               const series = await seriesFor(d, locationId, cutoffOf(runDate));
               const w = { from: Date.parse(candidate.holdout.from), to: Date.parse(candidate.holdout.to) };
               const m = metricsOf(scoreOnWindow(prod, series, w), w);
-              productionRescore = { version: production.version, window: { from: candidate.holdout.from, to: candidate.holdout.to, n: m.holdout.n }, rmse: m.holdout.model.rmse };
+              productionRescore = {
+                version: production.version,
+                window: { from: candidate.holdout.from, to: candidate.holdout.to, n: m.holdout.n },
+                rmse: m.holdout.model.rmse,
+              };
             } finally {
               prod.booster.free();
             }
           }
           const ev = out(outputs, "evaluate");
-          const outcome = await d.registry.applyGate({ location: locationId, version, productionRescore, leads: ev.leads, ...(d.gatePolicy ? { policy: d.gatePolicy } : {}) });
-          return { version, promoted: outcome.decision.promote, reason: outcome.decision.reason, production: outcome.decision.promote ? version : (production?.version ?? null) };
+          const outcome = await d.registry.applyGate({
+            location: locationId,
+            version,
+            productionRescore,
+            leads: ev.leads,
+            ...(d.gatePolicy ? { policy: d.gatePolicy } : {}),
+          });
+          return {
+            version,
+            promoted: outcome.decision.promote,
+            reason: outcome.decision.reason,
+            production: outcome.decision.promote ? version : (production?.version ?? null),
+          };
         },
       },
       {
