@@ -260,6 +260,19 @@ export const FEATURE_CATALOGUE: readonly FeatureDef[] = [
     description: "sea-level pressure tendency over 24 h, hPa",
     compute: (g, i) => diff(g.value("seaLevelPressure", i), g.value("seaLevelPressure", i - 24)),
   },
+  { name: "pa", group: "pressure", description: "station pressure at t, hPa", compute: (g, i) => g.value("pressure", i) },
+  {
+    name: "pa_d3",
+    group: "pressure",
+    description: "station pressure tendency over 3 h, hPa",
+    compute: (g, i) => diff(g.value("pressure", i), g.value("pressure", i - 3)),
+  },
+  {
+    name: "pa_d24",
+    group: "pressure",
+    description: "station pressure tendency over 24 h, hPa",
+    compute: (g, i) => diff(g.value("pressure", i), g.value("pressure", i - 24)),
+  },
   // ---- radiation
   {
     name: "icsr_sum24",
@@ -328,8 +341,7 @@ export const FEATURE_CATALOGUE: readonly FeatureDef[] = [
     name: "clim_d24",
     group: "climatology",
     description: "climatology at t+24h minus climatology at t (the seasonal drift), °C",
-    compute: (g, i, ctx) =>
-      ctx.climatology ? climatologyAt(ctx.climatology, g.time(i) + HORIZON_MS) - climatologyAt(ctx.climatology, g.time(i)) : NaN_,
+    compute: (g, i, ctx) => (ctx.climatology ? climatologyAt(ctx.climatology, g.time(i) + HORIZON_MS) - climatologyAt(ctx.climatology, g.time(i)) : NaN_),
   },
   anomalyRel(168),
   anomalyRel(720),
@@ -421,4 +433,3 @@ export function featureSpec(names: readonly string[], target: TargetTransformNam
     features: featureDefs(names).map((f) => ({ name: f.name, type: "float", group: f.group, description: f.description })),
   };
 }
-

@@ -15,8 +15,12 @@ describe("decidePromotion without a production version", () => {
     const d = decidePromotion(input(1.9, 2.0));
     expect(d.promote).toBe(true);
     expect(d.production).toBeNull();
-    expect(d.checks).toEqual([{ name: "beats_persistence", passed: true, value: 1.9, threshold: 2.0 * 0.98, detail: "rmse 1.9000 < persistence 2.0000 × (1 − 0.02) = 1.9600" }]);
-    expect(d.reason).toBe("promoted: rmse 1.9000 < persistence 2.0000 × (1 − 0.02) = 1.9600 on 2025-04-01T00:00:00Z..2025-05-01T00:00:00Z (n=720); no production version before");
+    expect(d.checks).toEqual([
+      { name: "beats_persistence", passed: true, value: 1.9, threshold: 2.0 * 0.98, detail: "rmse 1.9000 < persistence 2.0000 × (1 − 0.02) = 1.9600" },
+    ]);
+    expect(d.reason).toBe(
+      "promoted: rmse 1.9000 < persistence 2.0000 × (1 − 0.02) = 1.9600 on 2025-04-01T00:00:00Z..2025-05-01T00:00:00Z (n=720); no production version before",
+    );
     expect(d.policy).toEqual(DEFAULT_GATE_POLICY);
   });
 
@@ -108,5 +112,31 @@ describe("decidePromotion refuses inputs it cannot compare", () => {
     const same = input(1, 2, 1);
     same.production!.version = same.candidate.version;
     expect(() => decidePromotion(same)).toThrow(/already production/);
+  });
+});
+
+describe("decidePromotion of an hourly model set", () => {
+  const leads = (bad: number[], rmseBad = 2.5) =>
+    Array.from({ length: 48 }, (_, k) => {
+      const lead = k + 1;
+      return { lead, rmse: bad.includes(lead) ? rmseBad : 1.5, persistenceRmse: 2.0, bestBaselineRmse: lead > 20 && lead < 25 ? 1.4 : 1.8 };
+    });
+
+  it("judges every lead against persistence (with maxLeadLoss), and the reason names the leads that passed", () => {
+    const ok = decidePromotion({ ...input(1.5, 2.0), leads: leads([]) });
+    expect(ok.promote).toBe(true);
+    expect(ok.checks[1]).toMatchObject({ name: "leads_vs_persistence", passed: true });
+    expect(ok.reason).toContain(
+      "leads beating persistence: 1-48 (48/48); beating the best of persistence, diurnal persistence and climatology: 1-20,25-48 (44/48); worse than persistence × (1 + 0.05): none",
+    );
+    // 2.09 is within 5 % of persistence's 2.0: does not beat it, but passes.
+    const close = decidePromotion({ ...input(1.5, 2.0), leads: leads([24], 2.09) });
+    expect(close.promote).toBe(true);
+    expect(close.reason).toContain("leads beating persistence: 1-23,25-48 (47/48)");
+    const bad = decidePromotion({ ...input(1.5, 2.0), leads: leads([3, 4, 30]) });
+    expect(bad.promote).toBe(false);
+    expect(bad.reason).toContain("a lead is worse than persistence by more than 5%: leads beating persistence: 1-2,5-29,31-48 (45/48)");
+    expect(bad.reason).toContain("worse than persistence × (1 + 0.05): 3-4,30");
+    expect(decidePromotion({ ...input(1.5, 2.0), leads: leads([24], 2.09) }, { maxLeadLoss: 0 }).promote).toBe(false);
   });
 });

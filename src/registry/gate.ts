@@ -15,6 +15,8 @@ export interface GatePolicy {
   minSkillMargin: number;
   /** Fraction by which the model may be worse than production's RMSE on the same window, 0 <= x < 1. */
   maxRegression: number;
+  /** Hourly model sets: fraction by which any single lead may be worse than persistence at that lead, 0 <= x < 1. */
+  maxLeadLoss: number;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface GatePolicy {
  * allow 1 % against production: a model retrained on fresher data that scores within noise of the
  * current one should replace it, or the served model only ever ages.
  */
-export const DEFAULT_GATE_POLICY: Readonly<GatePolicy> = Object.freeze({ minSkillMargin: 0.02, maxRegression: 0.01 });
+export const DEFAULT_GATE_POLICY: Readonly<GatePolicy> = Object.freeze({ minSkillMargin: 0.02, maxRegression: 0.01, maxLeadLoss: 0.05 });
 
 /** A holdout window: issue hours [from, to) (UTC) and the number of verified rows in it. */
 export interface HoldoutWindow {
@@ -48,14 +50,25 @@ export interface ProductionRescore {
   rmse: number;
 }
 
+/** The candidate's holdout scores at one lead of the hourly set (°C). */
+export interface LeadScore {
+  lead: number;
+  rmse: number;
+  persistenceRmse: number;
+  /** The best of persistence, diurnal persistence and climatology at this lead. */
+  bestBaselineRmse: number;
+}
+
 export interface GateInput {
   candidate: CandidateScore;
+  /** Per-lead scores of an hourly (1..48 h) model set: no lead may be worse than persistence by more than maxLeadLoss. */
+  leads?: readonly LeadScore[];
   /** null only when the location has no production version yet. */
   production: ProductionRescore | null;
 }
 
 export interface GateCheck {
-  name: "beats_persistence" | "no_regression";
+  name: "beats_persistence" | "no_regression" | "leads_vs_persistence";
   passed: boolean;
   /** The candidate's RMSE. */
   value: number;
@@ -83,7 +96,8 @@ function checkNumber(value: number, what: string): void {
 }
 
 function checkMargin(value: number, what: string): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value >= 1) throw new GateInputError(`${what} must be a fraction from 0 (inclusive) to 1 (exclusive), got ${value}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value >= 1)
+    throw new GateInputError(`${what} must be a fraction from 0 (inclusive) to 1 (exclusive), got ${value}`);
 }
 
 export function normalizeWindow(w: HoldoutWindow, what: string): HoldoutWindow {
@@ -105,7 +119,22 @@ export function resolvePolicy(policy: Partial<GatePolicy> = {}): GatePolicy {
   const p = { ...DEFAULT_GATE_POLICY, ...policy };
   checkMargin(p.minSkillMargin, "minSkillMargin");
   checkMargin(p.maxRegression, "maxRegression");
-  return { minSkillMargin: p.minSkillMargin, maxRegression: p.maxRegression };
+  checkMargin(p.maxLeadLoss, "maxLeadLoss");
+  return { minSkillMargin: p.minSkillMargin, maxRegression: p.maxRegression, maxLeadLoss: p.maxLeadLoss };
+}
+
+/** [1,2,3,5,7,8] -> "1-3,5,7-8"; "none" when empty. */
+export function leadRanges(leads: readonly number[]): string {
+  if (!leads.length) return "none";
+  const s = [...leads].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < s.length; ) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
+    parts.push(i === j ? String(s[i]) : `${s[i]}-${s[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
 }
 
 const describeWindow = (w: HoldoutWindow) => `${w.from}..${w.to} (n=${w.n})`;
@@ -132,7 +161,8 @@ export function decidePromotion(input: GateInput, policyOverrides: Partial<GateP
 
   if (production !== null) {
     if (!production || typeof production.version !== "string" || production.version === "") throw new GateInputError("production.version is required");
-    if (production.version === candidate.version) throw new GateInputError(`version ${candidate.version} is already production; the gate compares a new version with it`);
+    if (production.version === candidate.version)
+      throw new GateInputError(`version ${candidate.version} is already production; the gate compares a new version with it`);
     const pw = normalizeWindow(production.window, "production.window");
     if (pw.from !== window.from || pw.to !== window.to || pw.n !== window.n) {
       throw new GateInputError(
@@ -151,13 +181,38 @@ export function decidePromotion(input: GateInput, policyOverrides: Partial<GateP
     });
   }
 
+  if (input.leads?.length) {
+    for (const l of input.leads) {
+      checkNumber(l.rmse, `lead ${l.lead} rmse`);
+      checkNumber(l.persistenceRmse, `lead ${l.lead} persistenceRmse`);
+    }
+    const beat = input.leads.filter((l) => l.rmse < l.persistenceRmse).map((l) => l.lead);
+    const failed = input.leads.filter((l) => !(l.rmse <= l.persistenceRmse * (1 + policy.maxLeadLoss))).map((l) => l.lead);
+    const best = input.leads.filter((l) => l.rmse < l.bestBaselineRmse).map((l) => l.lead);
+    const worst = input.leads.reduce((a, b) => (b.rmse / b.persistenceRmse > a.rmse / a.persistenceRmse ? b : a));
+    checks.push({
+      name: "leads_vs_persistence",
+      passed: failed.length === 0,
+      value: worst.rmse,
+      threshold: worst.persistenceRmse * (1 + policy.maxLeadLoss),
+      detail: `leads beating persistence: ${leadRanges(beat)} (${beat.length}/${input.leads.length}); beating the best of persistence, diurnal persistence and climatology: ${leadRanges(best)} (${best.length}/${input.leads.length}); worse than persistence × (1 + ${policy.maxLeadLoss}): ${leadRanges(failed)}`,
+    });
+  }
+
   const promote = checks.every((c) => c.passed);
   const on = `on ${describeWindow(window)}`;
   const reason = promote
     ? `promoted: ${checks.map((c) => c.detail).join(" and ")} ${on}${production === null ? "; no production version before" : ""}`
     : `kept as candidate: ${checks
         .filter((c) => !c.passed)
-        .map((c) => (c.name === "beats_persistence" ? `does not beat persistence by ${pct(policy.minSkillMargin)}: ` : `worse than production by more than ${pct(policy.maxRegression)}: `) + c.detail)
+        .map(
+          (c) =>
+            (c.name === "beats_persistence"
+              ? `does not beat persistence by ${pct(policy.minSkillMargin)}: `
+              : c.name === "no_regression"
+                ? `worse than production by more than ${pct(policy.maxRegression)}: `
+                : `a lead is worse than persistence by more than ${pct(policy.maxLeadLoss)}: `) + c.detail,
+        )
         .join("; ")} ${on}`;
   return { promote, candidate: candidate.version, production: production?.version ?? null, window, checks, reason, policy };
 }

@@ -21,7 +21,7 @@ import { getAlias, getProduction, listAliases, moveAlias } from "./aliases.ts";
 import type { AliasPointer, PromotionEvent, ProductionModel } from "./aliases.ts";
 import { AliasConflictError, GateInputError, PromotionError, ProductionRescoreRequiredError } from "./errors.ts";
 import { decidePromotion } from "./gate.ts";
-import type { GateDecision, GatePolicy, ProductionRescore } from "./gate.ts";
+import type { GateDecision, GatePolicy, LeadScore, ProductionRescore } from "./gate.ts";
 import { listHistory, productionEvents, rollbackTarget } from "./history.ts";
 import { checkLocation, listVersions, registerVersion, requireVersion } from "./versions.ts";
 import type { ModelVersion, RegisterOptions } from "./versions.ts";
@@ -54,6 +54,8 @@ export interface ApplyGateInput {
    * Required when the location has a production version; null when it has none.
    */
   productionRescore: ProductionRescore | null;
+  /** Per-lead holdout scores of an hourly model set (the gate then judges every lead). */
+  leads?: readonly LeadScore[];
   policy?: Partial<GatePolicy>;
   /** Recorded as the actor (default 'gate'). */
   gateName?: string;
@@ -125,7 +127,10 @@ export class Registry {
   async #verifyArtifacts(v: ModelVersion): Promise<void> {
     const objects = this.#objects;
     if (objects === undefined) return;
-    for (const [what, a] of [["model", v.model], ["feature spec", v.featureSpec]] as const) {
+    for (const [what, a] of [
+      ["model", v.model],
+      ["feature spec", v.featureSpec],
+    ] as const) {
       let obj;
       try {
         obj = await objects.get(a.key);
@@ -133,13 +138,16 @@ export class Registry {
         // A body without its sidecar, or one that no longer matches it (model.txt overwritten in
         // the folder store): the bytes are not the registered ones, as when the checksum differs.
         if (e instanceof ObjectStoreError && e.code === "integrity") {
-          throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) failed the object store's integrity check: ${e.detail}`);
+          throw new ArtifactIntegrityError(
+            `the ${what} of ${v.location} version ${v.version} (${a.key}) failed the object store's integrity check: ${e.detail}`,
+          );
         }
         throw e;
       }
       if (obj === null) throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) is missing from the object store`);
       const sha = await sha256Hex(obj.body);
-      if (sha !== a.sha256) throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) has SHA-256 ${sha}, registered ${a.sha256}`);
+      if (sha !== a.sha256)
+        throw new ArtifactIntegrityError(`the ${what} of ${v.location} version ${v.version} (${a.key}) has SHA-256 ${sha}, registered ${a.sha256}`);
     }
   }
 
@@ -170,7 +178,8 @@ export class Registry {
     const current = await getAlias(this.#db, input.location, "production");
     if (current === null) throw new PromotionError(`${input.location} has no production version to roll back`);
     const target = rollbackTarget(await productionEvents(this.#db, input.location));
-    if (target === null) throw new PromotionError(`${input.location} has no earlier production version to roll back to (production ${current.version} is the first)`);
+    if (target === null)
+      throw new PromotionError(`${input.location} has no earlier production version to roll back to (production ${current.version} is the first)`);
     if (target.current !== current.version) {
       throw new AliasConflictError(`production of ${input.location} is ${current.version} but its history ends at ${target.current}; nothing was changed`);
     }
@@ -208,12 +217,20 @@ export class Registry {
       throw new GateInputError(`${input.location} has no production version, but a production re-score of ${rescore.version} was given`);
     }
     if (production !== null && rescore!.version !== production.version) {
-      throw new AliasConflictError(`production of ${input.location} is ${production.version}, but the re-score is of ${rescore!.version}: re-score the current production`);
+      throw new AliasConflictError(
+        `production of ${input.location} is ${production.version}, but the re-score is of ${rescore!.version}: re-score the current production`,
+      );
     }
     const decision = decidePromotion(
       {
-        candidate: { version: v.version, window: { from: v.holdout.from, to: v.holdout.to, n: v.holdout.n }, rmse: v.holdout.rmse, persistenceRmse: v.holdout.persistenceRmse },
+        candidate: {
+          version: v.version,
+          window: { from: v.holdout.from, to: v.holdout.to, n: v.holdout.n },
+          rmse: v.holdout.rmse,
+          persistenceRmse: v.holdout.persistenceRmse,
+        },
         production: rescore ?? null,
+        ...(input.leads ? { leads: input.leads } : {}),
       },
       input.policy,
     );

@@ -4,7 +4,8 @@
 // case (a gate policy that forces the outcome) and the test checks what the pipeline did and recorded:
 // kept as candidate with the reason, promoted with the reason, and, once a production version exists,
 // that production was re-scored on exactly the new version's holdout rows and that re-score decided.
-// A date without enough data fails in check_data.
+// A date without enough data fails in check_data. Each run trains the 24 h model and the hourly set
+// (about 10 s of CPU; minutes on a loaded machine), hence the long timeouts.
 import { readFile } from "node:fs/promises";
 import { createClient } from "@libsql/client";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +29,14 @@ const bike = new URL("../../../data/seoul/SeoulBikeData.csv", import.meta.url);
 const f4 = (x: number) => x.toFixed(4);
 
 type PromoteOutput = { version: string; promoted: boolean; reason: string; production: string | null };
-type EvaluateOutput = { n: number; rmse: number; persistenceRmse: number; skill: number };
+type EvaluateOutput = {
+  n: number;
+  rmse: number;
+  persistenceRmse: number;
+  skill: number;
+  leads: { lead: number; rmse: number; persistenceRmse: number }[];
+  coverage80: number;
+};
 
 /** `version`'s model scored (°C RMSE) on another version's holdout issue hours, computed here from the stored artifacts. */
 async function rmseOn(
@@ -87,6 +95,8 @@ describe("daily training pipeline on real Seoul data", () => {
       "check_data:succeeded",
       "build_dataset:succeeded",
       "train:succeeded",
+      "train_hourly:succeeded",
+      "calibrate_hourly:succeeded",
       "evaluate:succeeded",
       "register:succeeded",
       "promote:succeeded",
@@ -94,15 +104,24 @@ describe("daily training pipeline on real Seoul data", () => {
     ]);
     const w = holdoutWindow(cutoffOf("2018-11-15"), 14);
     expect(evaluate.n).toBe((w.to - w.from) / 3_600_000);
+    // Every lead 1..48 of the hourly set is scored on the holdout (the headline is the served 24 h model's).
+    expect(evaluate.leads.map((l) => l.lead)).toEqual(Array.from({ length: 48 }, (_, k) => k + 1));
+    expect(evaluate.coverage80).toBeGreaterThan(0.5);
     const window = `${new Date(w.from).toISOString().replace(".000Z", "Z")}..${new Date(w.to).toISOString().replace(".000Z", "Z")} (n=${evaluate.n})`;
-    const reason = `kept as candidate: does not beat persistence by 99%: rmse ${f4(evaluate.rmse)} >= persistence ${f4(evaluate.persistenceRmse)} × (1 − 0.99) = ${f4(evaluate.persistenceRmse * 0.01)} on ${window}`;
+    // The per-lead check is recorded with the leads that passed, and agrees with the evaluated leads.
+    const decision = (await newestEvent("candidate"))!.decision as { checks: { name: string; passed: boolean; detail: string }[] };
+    const leads = decision.checks.find((c) => c.name === "leads_vs_persistence")!;
+    expect(leads.detail).toMatch(/^leads beating persistence: [\d,-]+ \(\d+\/48\)/);
+    expect(leads.passed).toBe(evaluate.leads.every((l) => l.rmse <= l.persistenceRmse * 1.05));
+    const failedLeads = leads.passed ? "" : `; a lead is worse than persistence by more than 5%: ${leads.detail}`;
+    const reason = `kept as candidate: does not beat persistence by 99%: rmse ${f4(evaluate.rmse)} >= persistence ${f4(evaluate.persistenceRmse)} × (1 − 0.99) = ${f4(evaluate.persistenceRmse * 0.01)}${failedLeads} on ${window}`;
     expect(promote).toEqual({ version: promote.version, promoted: false, reason, production: null });
     expect(await registry.getProduction("seoul")).toBeNull();
     expect((await registry.getAliases("seoul")).find((a) => a.alias === "candidate")?.version).toBe(promote.version);
     const event = await newestEvent("candidate");
     expect(event).toMatchObject({ alias: "candidate", to: promote.version, reason });
     expect(run.steps.at(-1)!.output).toEqual({ notified: false, reason: "no new production version" });
-  });
+  }, 240_000);
 
   it("promotes a version that beats persistence when there is no production yet, with the passed check as the reason", async () => {
     // Margin 0: any model better than persistence on its holdout (this one is, by about 8 %).
@@ -112,13 +131,13 @@ describe("daily training pipeline on real Seoul data", () => {
     expect(promote.production).toBe(promote.version);
     expect(promote.reason).toMatch(
       new RegExp(
-        `^promoted: rmse ${f4(evaluate.rmse)} < persistence ${f4(evaluate.persistenceRmse)} × \\(1 − 0\\) = ${f4(evaluate.persistenceRmse)} on .*; no production version before$`,
+        `^promoted: rmse ${f4(evaluate.rmse)} < persistence ${f4(evaluate.persistenceRmse)} × \\(1 − 0\\) = ${f4(evaluate.persistenceRmse)} and leads beating persistence: [\\d,-]+ \\(\\d+/48\\).* on .*; no production version before$`,
       ),
     );
     expect((await registry.getProduction("seoul"))?.version).toBe(promote.version);
     const event = await newestEvent("production");
     expect(event).toMatchObject({ action: "gate_promote", from: null, to: promote.version, reason: promote.reason });
-  });
+  }, 240_000);
 
   it("re-scores the production model on the new version's holdout rows, and that score decides", async () => {
     const before = (await registry.getProduction("seoul"))!;
@@ -141,9 +160,9 @@ describe("daily training pipeline on real Seoul data", () => {
     expect(noRegression.threshold).toBeCloseTo(rescore.rmse, 12);
     expect(promote.reason).toContain(`production ${before.version}'s ${f4(rescore.rmse)} × (1 + 0) = ${f4(rescore.rmse)}`);
     // maxRegression 0: the new version replaces production exactly when it is not worse on these rows.
-    expect(promote.promoted).toBe(evaluate.rmse <= rescore.rmse);
+    expect(promote.promoted).toBe(evaluate.rmse <= rescore.rmse && evaluate.leads.every((l) => l.rmse <= l.persistenceRmse * 1.05));
     expect((await registry.getProduction("seoul"))!.version).toBe(promote.promoted ? promote.version : before.version);
-  });
+  }, 240_000);
 
   it("fails in check_data, permanently, when the date has too little history", async () => {
     const run = await runTraining(setup, { location: "seoul", runDate: "2018-01-15", trigger: "test" });

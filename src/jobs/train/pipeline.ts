@@ -1,6 +1,11 @@
 // The daily training pipeline (the seed's Airflow DAG, done honestly):
-//   check_data -> build_dataset -> train -> evaluate -> register -> promote -> notify_serving
-// for one location and a logical date. The cutoff is the start of that date in KST: only hours
+//   check_data -> build_dataset -> train -> train_hourly -> calibrate_hourly -> evaluate -> register
+//   -> promote -> notify_serving
+// for one location and a logical date. One registry version holds the whole hourly (1..48 h) model
+// set (features.json `hourly`, see hourly-steps.ts) and, for today's 24 h serving path, the legacy
+// 24 h model (model.txt + the rest of features.json). The headline holdout scores (and production's
+// re-score) are the served 24 h model's; evaluate adds every lead of the hourly set
+// (metrics.holdout.leads), and the gate also judges those leads. The cutoff is the start of that date in KST: only hours
 // before it are used, so re-running a date trains on the same data. The holdout is the last
 // `holdoutDays` of issue hours before the cutoff whose 24 h targets are observed; the model is fitted
 // on everything before the holdout and scored on it against persistence, climatology and KMA, and
@@ -29,6 +34,10 @@ import type { Tracker } from "../../tracking/tracker.ts";
 import { PermanentStepError, type PipelineDef, type RetryPolicy, type StepOutput } from "../pipeline/runner.ts";
 import { loadSeries, seriesExtent } from "./load-series.ts";
 import { metricsOf, scoreOnWindow, type Window } from "./score.ts";
+import { calibrateHourlyModels, leadReports, leadScores, parseHourlyModels, pooledCoverage, scoreHourly, trainHourlyModels } from "./hourly-steps.ts";
+import { hourlyFromFeaturesJson, type LeadRecipe, serializeHourlyArtifact } from "../../model/artifact.ts";
+import { HOURLY_RECIPE } from "../../model/hourly-recipes.ts";
+import type { LeadScore } from "../../registry/gate.ts";
 
 export const TRAINING_PIPELINE = "daily_train";
 
@@ -43,6 +52,8 @@ export interface TrainingDeps {
   loadLightGBM: () => Promise<LightGBM>;
   code: { packageVersion: string; gitCommit?: string | null };
   recipe?: ModelRecipe;
+  /** The hourly (1..48 h) model set's recipe (default HOURLY_RECIPE). */
+  hourlyRecipe?: LeadRecipe;
   /** Days of issue hours held out for evaluation (default 14). */
   holdoutDays?: number;
   /** Hours of data required before the cutoff (default 90 days' worth). */
@@ -92,17 +103,35 @@ async function readText(objects: ObjectStore, key: string, sha256: string, what:
 }
 
 /** Loads a model from its two artifacts (LightGBM text + features.json), checking both checksums. */
-async function loadArtifactModel(d: TrainingDeps, lgb: LightGBM, a: { modelKey: string; modelSha256: string; specKey: string; specSha256: string }): Promise<FittedModel> {
+async function loadArtifactModel(
+  d: TrainingDeps,
+  lgb: LightGBM,
+  a: { modelKey: string; modelSha256: string; specKey: string; specSha256: string },
+): Promise<FittedModel> {
   const text = await readText(d.objects, a.modelKey, a.modelSha256, "model");
   const spec = JSON.parse(await readText(d.objects, a.specKey, a.specSha256, "feature spec")) as Omit<ModelArtifact, "lightgbmModel">;
   return importModel(lgb, { ...spec, lightgbmModel: text } as ModelArtifact);
+}
+
+/** Runs a step's work; on failure marks the tracking run failed (keeping the original error). */
+async function failRunOnError<T>(d: TrainingDeps, runId: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    await d.tracker
+      .endRun(runId, { status: "failed", error: e })
+      .catch((recordError: unknown) => d.logger.error("could not mark the tracking run failed", { runId, error: (recordError as Error).message }));
+    throw e;
+  }
 }
 
 interface Outputs {
   check_data: { hours: number; first: string; last: string };
   build_dataset: { rows: number; sha256: string; holdoutFrom: string; holdoutTo: string };
   train: { trackingRunId: string; iterations: number; trainRows: number; modelKey: string; modelSha256: string; specKey: string; specSha256: string };
-  evaluate: { n: number; rmse: number; persistenceRmse: number; skill: number };
+  train_hourly: { key: string; sha256: string; groups: number; trainRows: number };
+  calibrate_hourly: { key: string; sha256: string };
+  evaluate: { n: number; rmse: number; persistenceRmse: number; skill: number; leads: LeadScore[]; coverage80: number; coverage95: number };
   register: { version: string };
 }
 
@@ -124,12 +153,16 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           const e = await seriesExtent(d.db, locationId, new Date(cutoff));
           const minHours = d.minHours ?? 90 * 24;
           if (e.hours < minHours || !e.first || !e.last) {
-            throw new PermanentStepError(`${locationId} has ${e.hours} hours with a temperature before ${isoOf(cutoff)}; training needs at least ${minHours} (import or backfill history first)`);
+            throw new PermanentStepError(
+              `${locationId} has ${e.hours} hours with a temperature before ${isoOf(cutoff)}; training needs at least ${minHours} (import or backfill history first)`,
+            );
           }
           const staleness = (cutoff - Date.parse(e.last)) / HOUR_MS;
           const maxStale = d.maxStalenessHours ?? 72;
           if (staleness > maxStale) {
-            throw new PermanentStepError(`the newest observation for ${locationId} is ${e.last}, ${Math.round(staleness)} h before the cutoff ${isoOf(cutoff)} (limit ${maxStale} h): ingest is behind`);
+            throw new PermanentStepError(
+              `the newest observation for ${locationId} is ${e.last}, ${Math.round(staleness)} h before the cutoff ${isoOf(cutoff)} (limit ${maxStale} h): ingest is behind`,
+            );
           }
           return { hours: e.hours, first: e.first, last: e.last };
         },
@@ -145,8 +178,20 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           // The training rows as fitModel will see them (features without the climatology-based ones'
           // values would differ, so the fingerprint uses the full recipe with no climatology: it
           // identifies the data, not the model).
-          const ds = buildForecastDataset(series, { features: recipe.features, target: recipe.target, targetBefore: w.from, context: { climatology: null, kma: kmaLookup(series.kmaForecasts) } });
-          const fp = await fingerprintDataset({ data: ds.data.subarray(0, ds.numRows * ds.numCols), labels: ds.label.subarray(0, ds.numRows), features: ds.featureNames, from: ds.numRows ? ds.issueTime[0]! : w.from, to: w.from, featureSpecVersion: ds.spec.version });
+          const ds = buildForecastDataset(series, {
+            features: recipe.features,
+            target: recipe.target,
+            targetBefore: w.from,
+            context: { climatology: null, kma: kmaLookup(series.kmaForecasts) },
+          });
+          const fp = await fingerprintDataset({
+            data: ds.data.subarray(0, ds.numRows * ds.numCols),
+            labels: ds.label.subarray(0, ds.numRows),
+            features: ds.featureNames,
+            from: ds.numRows ? ds.issueTime[0]! : w.from,
+            to: w.from,
+            featureSpecVersion: ds.spec.version,
+          });
           if (ds.numRows < 100) throw new PermanentStepError(`only ${ds.numRows} training rows before the holdout ${isoOf(w.from)}`);
           return { rows: ds.numRows, sha256: fp.sha256, holdoutFrom: isoOf(w.from), holdoutTo: isoOf(w.to) };
         },
@@ -159,20 +204,56 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           const built = out(outputs, "build_dataset");
           const w = { from: Date.parse(built.holdoutFrom), to: Date.parse(built.holdoutTo) };
           const recipe = d.recipe ?? DEFAULT_RECIPE;
-          const runId = await d.tracker.startRun({ location: locationId, code: d.code, params: { recipe: recipe.name, target: recipe.target, features: [...recipe.features], lightgbm: recipe.params, holdout_days: d.holdoutDays ?? 14, cutoff: isoOf(cutoff), run_date: runDate } });
+          const runId = await d.tracker.startRun({
+            location: locationId,
+            code: d.code,
+            params: {
+              recipe: recipe.name,
+              target: recipe.target,
+              features: [...recipe.features],
+              lightgbm: recipe.params,
+              holdout_days: d.holdoutDays ?? 14,
+              cutoff: isoOf(cutoff),
+              run_date: runDate,
+            },
+          });
           try {
             const series = await d.tracker.timePhase(runId, "load_series", () => seriesFor(d, locationId, cutoff));
-            const ds = buildForecastDataset(series, { features: recipe.features, target: recipe.target, targetBefore: w.from, context: { climatology: null, kma: kmaLookup(series.kmaForecasts) } });
-            const fp = await fingerprintDataset({ data: ds.data.subarray(0, ds.numRows * ds.numCols), labels: ds.label.subarray(0, ds.numRows), features: ds.featureNames, from: ds.numRows ? ds.issueTime[0]! : w.from, to: w.from, featureSpecVersion: ds.spec.version });
-            if (fp.sha256 !== built.sha256) throw new PermanentStepError(`the training data changed between build_dataset (${built.sha256.slice(0, 12)}) and train (${fp.sha256.slice(0, 12)}); re-run the date`);
+            const ds = buildForecastDataset(series, {
+              features: recipe.features,
+              target: recipe.target,
+              targetBefore: w.from,
+              context: { climatology: null, kma: kmaLookup(series.kmaForecasts) },
+            });
+            const fp = await fingerprintDataset({
+              data: ds.data.subarray(0, ds.numRows * ds.numCols),
+              labels: ds.label.subarray(0, ds.numRows),
+              features: ds.featureNames,
+              from: ds.numRows ? ds.issueTime[0]! : w.from,
+              to: w.from,
+              featureSpecVersion: ds.spec.version,
+            });
+            if (fp.sha256 !== built.sha256)
+              throw new PermanentStepError(
+                `the training data changed between build_dataset (${built.sha256.slice(0, 12)}) and train (${fp.sha256.slice(0, 12)}); re-run the date`,
+              );
             await d.tracker.logDataset(runId, fp);
             const lgb = await d.loadLightGBM();
             const model = await d.tracker.timePhase(runId, "fit", () => fitModel(lgb, series, w.from, recipe));
             try {
               const { lightgbmModel, ...spec } = exportModel(model);
               const m = await d.tracker.logArtifact(runId, "model.txt", lightgbmModel);
-              const s = await d.tracker.logJsonArtifact(runId, "features.json", spec);
-              return { trackingRunId: runId, iterations: model.iterations, trainRows: model.trainRows, modelKey: m.key, modelSha256: m.sha256, specKey: s.key, specSha256: s.sha256 };
+              // features.json is written by calibrate_hourly (this spec + the hourly set).
+              const s = await d.tracker.logJsonArtifact(runId, "features-24h.json", spec);
+              return {
+                trackingRunId: runId,
+                iterations: model.iterations,
+                trainRows: model.trainRows,
+                modelKey: m.key,
+                modelSha256: m.sha256,
+                specKey: s.key,
+                specSha256: s.sha256,
+              };
             } finally {
               model.booster.free();
             }
@@ -183,36 +264,81 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
         },
       },
       {
+        name: "train_hourly",
+        retry: COMPUTE_RETRY,
+        run: async ({ ctx: d, locationId, runDate, outputs }) => {
+          const t = out(outputs, "train");
+          const built = out(outputs, "build_dataset");
+          return failRunOnError(d, t.trackingRunId, async () => {
+            const series = await seriesFor(d, locationId, cutoffOf(runDate));
+            const lgb = await d.loadLightGBM();
+            const models = await d.tracker.timePhase(t.trackingRunId, "fit_hourly", async () =>
+              trainHourlyModels(lgb, series, Date.parse(built.holdoutFrom), d.hourlyRecipe ?? HOURLY_RECIPE),
+            );
+            const a = await d.tracker.logJsonArtifact(t.trackingRunId, "hourly-models.json", models);
+            return { key: a.key, sha256: a.sha256, groups: models.groups.length, trainRows: models.groups.reduce((n, g) => n + g.trainRows, 0) };
+          });
+        },
+      },
+      {
+        name: "calibrate_hourly",
+        retry: COMPUTE_RETRY,
+        run: async ({ ctx: d, locationId, runDate, outputs }) => {
+          const t = out(outputs, "train");
+          const h = out(outputs, "train_hourly");
+          return failRunOnError(d, t.trackingRunId, async () => {
+            const models = parseHourlyModels(await readText(d.objects, h.key, h.sha256, "hourly models"));
+            const legacy = JSON.parse(await readText(d.objects, t.specKey, t.specSha256, "24 h feature spec")) as Record<string, unknown>;
+            const series = await seriesFor(d, locationId, cutoffOf(runDate));
+            const lgb = await d.loadLightGBM();
+            const hourly = await d.tracker.timePhase(t.trackingRunId, "calibrate_hourly", async () => calibrateHourlyModels(lgb, series, models));
+            const a = await d.tracker.logJsonArtifact(t.trackingRunId, "features.json", { ...legacy, hourly: JSON.parse(serializeHourlyArtifact(hourly)) });
+            return { key: a.key, sha256: a.sha256 };
+          });
+        },
+      },
+      {
         name: "evaluate",
         retry: COMPUTE_RETRY,
         run: async ({ ctx: d, locationId, runDate, outputs }) => {
           const cutoff = cutoffOf(runDate);
           const built = out(outputs, "build_dataset");
           const t = out(outputs, "train");
+          const c = out(outputs, "calibrate_hourly");
           const w = { from: Date.parse(built.holdoutFrom), to: Date.parse(built.holdoutTo) };
-          try {
+          return failRunOnError(d, t.trackingRunId, async () => {
+            const hourly = hourlyFromFeaturesJson(await readText(d.objects, c.key, c.sha256, "features.json"));
+            const series = await seriesFor(d, locationId, cutoff);
+            // The headline scores are the served 24 h model's; the hourly set adds every lead.
             const lgb = await d.loadLightGBM();
             const model = await loadArtifactModel(d, lgb, { modelKey: t.modelKey, modelSha256: t.modelSha256, specKey: t.specKey, specSha256: t.specSha256 });
+            let table;
             try {
-              const series = await seriesFor(d, locationId, cutoff);
-              const table = await d.tracker.timePhase(t.trackingRunId, "evaluate", () => scoreOnWindow(model, series, w));
-              if (table.observed.length === 0) throw new PermanentStepError(`no holdout hour in ${built.holdoutFrom}..${built.holdoutTo} has an observed T(t) and T(t+24h)`);
-              const metrics = metricsOf(table, w);
-              await d.tracker.logMetrics(t.trackingRunId, metrics);
-              await d.tracker.logJsonArtifact(t.trackingRunId, "metrics.json", metrics);
-              await d.tracker.endRun(t.trackingRunId, { status: "succeeded" });
-              const h = metrics.holdout;
-              return { n: h.n, rmse: h.model.rmse, persistenceRmse: h.persistence.rmse, skill: h.skill };
+              table = await d.tracker.timePhase(t.trackingRunId, "evaluate", async () => scoreOnWindow(model, series, w));
             } finally {
               model.booster.free();
             }
-          } catch (e) {
-            // Record the failure on the tracking run too; if even that fails, say so and keep the original error.
-            await d.tracker.endRun(t.trackingRunId, { status: "failed", error: e }).catch((recordError: unknown) =>
-              d.logger.error("could not mark the tracking run failed", { runId: t.trackingRunId, error: (recordError as Error).message }),
-            );
-            throw e;
-          }
+            if (table.observed.length === 0)
+              throw new PermanentStepError(`no holdout hour in ${built.holdoutFrom}..${built.holdoutTo} has an observed T(t) and T(t+24h)`);
+            const leadTable = await d.tracker.timePhase(t.trackingRunId, "evaluate_hourly", async () => scoreHourly(hourly, series, w));
+            const reports = leadReports(leadTable);
+            const pooled = pooledCoverage(leadTable);
+            const base = metricsOf(table, w);
+            const metrics = { ...base, holdout: { ...base.holdout, leads: reports, pooled } };
+            await d.tracker.logMetrics(t.trackingRunId, metrics);
+            await d.tracker.logJsonArtifact(t.trackingRunId, "metrics.json", metrics);
+            await d.tracker.endRun(t.trackingRunId, { status: "succeeded" });
+            const h = metrics.holdout;
+            return {
+              n: h.n,
+              rmse: h.model.rmse,
+              persistenceRmse: h.persistence.rmse,
+              skill: h.skill,
+              leads: leadScores(reports),
+              coverage80: pooled.interval80.coverage,
+              coverage95: pooled.interval95.coverage,
+            };
+          });
         },
       },
       {
@@ -235,18 +361,39 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           if (production) {
             // The current production model, re-scored on exactly the candidate's holdout rows.
             const lgb = await d.loadLightGBM();
-            const prod = await loadArtifactModel(d, lgb, { modelKey: production.modelKey, modelSha256: production.modelSha256, specKey: production.featureSpecKey, specSha256: production.featureSpecSha256 });
+            const prod = await loadArtifactModel(d, lgb, {
+              modelKey: production.modelKey,
+              modelSha256: production.modelSha256,
+              specKey: production.featureSpecKey,
+              specSha256: production.featureSpecSha256,
+            });
             try {
               const series = await seriesFor(d, locationId, cutoffOf(runDate));
               const w = { from: Date.parse(candidate.holdout.from), to: Date.parse(candidate.holdout.to) };
               const m = metricsOf(scoreOnWindow(prod, series, w), w);
-              productionRescore = { version: production.version, window: { from: candidate.holdout.from, to: candidate.holdout.to, n: m.holdout.n }, rmse: m.holdout.model.rmse };
+              productionRescore = {
+                version: production.version,
+                window: { from: candidate.holdout.from, to: candidate.holdout.to, n: m.holdout.n },
+                rmse: m.holdout.model.rmse,
+              };
             } finally {
               prod.booster.free();
             }
           }
-          const outcome = await d.registry.applyGate({ location: locationId, version, productionRescore, ...(d.gatePolicy ? { policy: d.gatePolicy } : {}) });
-          return { version, promoted: outcome.decision.promote, reason: outcome.decision.reason, production: outcome.decision.promote ? version : (production?.version ?? null) };
+          const ev = out(outputs, "evaluate");
+          const outcome = await d.registry.applyGate({
+            location: locationId,
+            version,
+            productionRescore,
+            leads: ev.leads,
+            ...(d.gatePolicy ? { policy: d.gatePolicy } : {}),
+          });
+          return {
+            version,
+            promoted: outcome.decision.promote,
+            reason: outcome.decision.reason,
+            production: outcome.decision.promote ? version : (production?.version ?? null),
+          };
         },
       },
       {

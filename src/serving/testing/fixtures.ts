@@ -1,5 +1,5 @@
 // Test helpers (runtime-agnostic): real model versions as the training job registers them — a
-// LightGBM model trained by LightGBM-wasm with backtest-model.ts fitModel, scored on a holdout window
+// LightGBM model trained by LightGBM-wasm with forecast-model.ts fitModel, scored on a holdout window
 // (src/jobs/train/score.ts), its `model.txt` (LightGBM text) and `features.json` (the exported
 // artifact without lightgbmModel) logged through the Tracker and registered through the Registry —
 // plus observations written into libSQL the way the ingest writes them.

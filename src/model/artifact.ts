@@ -1,0 +1,160 @@
+// The hourly model artifact: ONE JSON document for the whole 1..48 h model set (lead-group models
+// as LightGBM text, the feature spec, the climatology, the interval calibration per lead and the
+// recipe). Training writes it with serializeHourlyArtifact and everything that reads it (training's
+// evaluate/promote steps, serving) parses it with parseHourlyArtifact: one zod schema, no casts.
+import { z } from "zod";
+import { FEATURE_CATALOGUE_VERSION } from "./features.ts";
+import { MAX_LEAD_HOURS } from "./lead-features.ts";
+
+export const HOURLY_ARTIFACT_FORMAT = "nalssi-hourly-model-v1";
+
+const finite = z.number().refine(Number.isFinite, "must be a finite number");
+const lead = z.number().int().min(1).max(MAX_LEAD_HOURS);
+
+export const leadRecipeSchema = z.object({
+  name: z.string().min(1),
+  description: z.string(),
+  issueFeatures: z.array(z.string().min(1)),
+  leadFeatures: z.array(z.string().min(1)).min(1),
+  /** Lead groups [from, to], inclusive, covering 1..48 without overlap. */
+  groups: z.array(z.tuple([lead, lead])).min(1),
+  /** Leads sampled per issue hour and group for training (0 = every lead). */
+  leadsPerIssue: z.number().int().nonnegative(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** Blocked cross-fitting folds for the interval calibration (>= 2). */
+  calibrationFolds: z.number().int().min(2),
+});
+export type LeadRecipe = z.infer<typeof leadRecipeSchema>;
+
+export const climatologySchema = z.object({
+  kind: z.literal("harmonic-v1"),
+  annual: z.boolean(),
+  coefficients: z.array(finite),
+  fittedFrom: finite,
+  fittedTo: finite,
+  n: z.number().int().nonnegative(),
+  rmse: finite,
+});
+
+/** Residual quantiles (observed - point) at one lead, from out-of-fold forecasts before the cutoff. */
+export const leadCalibrationSchema = z.object({
+  lead,
+  n: z.number().int().nonnegative(),
+  q025: finite,
+  q10: finite,
+  q90: finite,
+  q975: finite,
+});
+export type LeadCalibration = z.infer<typeof leadCalibrationSchema>;
+
+const groupsShape = {
+  format: z.literal(HOURLY_ARTIFACT_FORMAT),
+  featureCatalogueVersion: z.string().min(1),
+  recipe: leadRecipeSchema,
+  /** Column order of every group model: recipe.issueFeatures then recipe.leadFeatures. */
+  featureNames: z.array(z.string().min(1)).min(1),
+  target: z.literal("delta"),
+  climatology: climatologySchema.nullable(),
+  trainedBefore: z.iso.datetime({ offset: true }),
+  groups: z
+    .array(
+      z.object({
+        leads: z.tuple([lead, lead]),
+        iterations: z.number().int().nonnegative(),
+        trainRows: z.number().int().nonnegative(),
+        lightgbmModel: z.string().min(1),
+      }),
+    )
+    .min(1),
+};
+
+/** The group models before calibration (what the pipeline's train_hourly step stores). */
+export const hourlyModelsSchema = z.object(groupsShape);
+export type HourlyModels = z.infer<typeof hourlyModelsSchema>;
+
+export const hourlyArtifactSchema = z
+  .object({
+    ...groupsShape,
+    calibration: z.object({
+      method: z.literal("cross-fit-residual-quantiles"),
+      folds: z.number().int().min(2),
+      leads: z.array(leadCalibrationSchema).length(MAX_LEAD_HOURS),
+    }),
+  })
+  .superRefine((a, ctx) => {
+    const expected = [...a.recipe.issueFeatures, ...a.recipe.leadFeatures];
+    if (expected.join(",") !== a.featureNames.join(","))
+      ctx.addIssue({ code: "custom", path: ["featureNames"], message: "must be recipe.issueFeatures followed by recipe.leadFeatures" });
+    const covered = new Array<number>(MAX_LEAD_HOURS + 1).fill(0);
+    for (const g of a.groups) for (let h = g.leads[0]; h <= g.leads[1]; h++) covered[h]!++;
+    const bad = covered.slice(1).findIndex((c) => c !== 1);
+    if (bad >= 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["groups"],
+        message: `lead ${bad + 1} is served by ${covered[bad + 1]} group models; every lead 1..${MAX_LEAD_HOURS} needs exactly one`,
+      });
+    a.calibration.leads.forEach((c, k) => {
+      if (c.lead !== k + 1) ctx.addIssue({ code: "custom", path: ["calibration", "leads", k], message: `must be lead ${k + 1}` });
+      if (!(c.q025 <= c.q10 && c.q10 <= c.q90 && c.q90 <= c.q975))
+        ctx.addIssue({ code: "custom", path: ["calibration", "leads", k], message: "quantiles must not cross" });
+    });
+  });
+export type HourlyArtifact = z.infer<typeof hourlyArtifactSchema>;
+
+export class ArtifactError extends Error {
+  override name = "ArtifactError";
+  readonly reason: "corrupt" | "incompatible";
+  constructor(reason: "corrupt" | "incompatible", message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** Parses and checks an hourly artifact (text or already-parsed JSON). Throws ArtifactError naming the problem. */
+export function parseHourlyArtifact(input: string | unknown): HourlyArtifact {
+  let json: unknown = input;
+  if (typeof input === "string") {
+    try {
+      json = JSON.parse(input);
+    } catch {
+      throw new ArtifactError("corrupt", "the model artifact is not JSON");
+    }
+  }
+  const format = (json as { format?: unknown } | null)?.format;
+  if (format !== HOURLY_ARTIFACT_FORMAT) {
+    throw new ArtifactError("incompatible", `the model artifact has format ${JSON.stringify(format ?? null)}; this code reads ${HOURLY_ARTIFACT_FORMAT}`);
+  }
+  const parsed = hourlyArtifactSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`);
+    throw new ArtifactError("corrupt", `the model artifact is malformed: ${first.join("; ")}`);
+  }
+  if (parsed.data.featureCatalogueVersion !== FEATURE_CATALOGUE_VERSION) {
+    throw new ArtifactError(
+      "incompatible",
+      `the model was trained with feature catalogue ${parsed.data.featureCatalogueVersion}; this code computes ${FEATURE_CATALOGUE_VERSION} (retrain it)`,
+    );
+  }
+  return parsed.data;
+}
+
+export function serializeHourlyArtifact(a: HourlyArtifact): string {
+  return JSON.stringify(hourlyArtifactSchema.parse(a));
+}
+
+/**
+ * The hourly set inside a registry version's features.json: that document is the legacy 24 h spec
+ * (read by today's serving path) with the hourly model set under `hourly`. Throws ArtifactError.
+ */
+export function hourlyFromFeaturesJson(text: string): HourlyArtifact {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ArtifactError("corrupt", "features.json is not JSON");
+  }
+  if (typeof json !== "object" || json === null || !("hourly" in json))
+    throw new ArtifactError("incompatible", "features.json has no hourly model set (a version trained before the 1..48 h models)");
+  return parseHourlyArtifact((json as { hourly: unknown }).hourly);
+}
