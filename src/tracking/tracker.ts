@@ -18,7 +18,7 @@ import type { Database } from "../ports/database.ts";
 import type { Logger } from "../ports/logger.ts";
 import { silentLogger } from "../ports/logger.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
-import { scrubSecrets } from "../db/secret-redaction.ts";
+import { scrubSecrets } from "../secrets/redact.ts";
 import { toUtcSecondFloor } from "../db/utc-time.ts";
 import { assertLocationId, KeySchemeError, modelArtifactKey } from "../storage/keys.ts";
 import { sha256Hex } from "../storage/sha256.ts";
