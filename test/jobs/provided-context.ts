@@ -9,6 +9,8 @@ export interface JobsTestContext {
   jobsDbToken: string;
   /** A Hrana dev server on another fresh database (same token), for the serving test. */
   servingDbUrl: string;
+  /** A Hrana dev server on a database that is never migrated (same token). */
+  unmigratedDbUrl: string;
 }
 
 declare module "vitest" {

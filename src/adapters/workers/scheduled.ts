@@ -9,12 +9,12 @@
 // and then thrown, so the invocation shows as failed in Cloudflare's cron history.
 import { openWorkersDatabase } from "./database.ts";
 import { createR2ObjectStore } from "./r2-object-store.ts";
-import { migrate } from "../../db/migrate.ts";
+import { assertSchemaCurrent } from "../../db/schema-version.ts";
 import { runIngest } from "../../jobs/ingest.ts";
 import type { IngestStep } from "../../jobs/ingest.ts";
 import { KmaClient } from "../../kma/client.ts";
 import { KmaError } from "../../kma/errors.ts";
-import { normalizeServiceKey, redactSecret } from "../../kma/service-key.ts";
+import { normalizeServiceKey } from "../../kma/service-key.ts";
 import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { jsonLinesLogger } from "../../logging/line-loggers.ts";
 import type { LogLevel } from "../../logging/line-loggers.ts";
@@ -22,16 +22,17 @@ import type { Logger } from "../../ports/logger.ts";
 import { systemClock } from "../../ports/clock.ts";
 import { withRetries } from "../../storage/with-retries.ts";
 import { kstDate } from "../../jobs/train/pipeline.ts";
+import { settingsRedactor } from "../../compose.ts";
+import { type Cron, DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "./crons.ts";
 import type { Env } from "./env.ts";
-import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
+import type { ScheduledController } from "./workers-types.ts";
 
-export const HOURLY_INGEST_CRON = "15 * * * *";
-export const DAILY_PIPELINE_CRON = "30 18 * * *";
+export { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "./crons.ts";
 
 export interface ScheduledRun {
-  controller: ScheduledController;
+  /** The trigger's scheduled time (epoch ms): what "now" is for the job. */
+  scheduledTime: number;
   env: Env;
-  ctx: ExecutionContext;
   logger: Logger;
   /** Removes the KMA key and the libSQL token from text. */
   redact: (text: string) => string;
@@ -45,9 +46,9 @@ export type ScheduledJob = (run: ScheduledRun) => Promise<void>;
  * for the KST date of the trigger. The instance id names location and date; re-running a date makes
  * a new instance (the pipeline's lease keeps two runs of a location from overlapping).
  */
-export const DAILY_PIPELINE: ScheduledJob | undefined = async ({ controller, env, logger }) => {
+export const DAILY_PIPELINE: ScheduledJob = async ({ scheduledTime, env, logger }) => {
   if (!env.TRAIN_WORKFLOW) throw new Error("the TRAIN_WORKFLOW binding is missing: add the [[workflows]] entry from wrangler.toml");
-  const runDate = kstDate(new Date(controller.scheduledTime));
+  const runDate = kstDate(new Date(scheduledTime));
   for (const loc of DEFAULT_LOCATIONS) {
     const id = `train-${loc.id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
     await env.TRAIN_WORKFLOW.create({ id, params: { location: loc.id, runDate, trigger: "cron" } });
@@ -60,7 +61,7 @@ function stepSummary(s: IngestStep): string {
 }
 
 /** The hourly ingest of every default location, as the Worker runs it. */
-export const hourlyIngest: ScheduledJob = async ({ controller, env, logger, redact }) => {
+export const hourlyIngest: ScheduledJob = async ({ scheduledTime, env, logger, redact }) => {
   const rawKey = env.KMA_SERVICE_KEY?.trim();
   if (!rawKey) throw new Error("KMA_SERVICE_KEY is not set: add it with `wrangler secret put KMA_SERVICE_KEY`");
   let key: string;
@@ -71,12 +72,12 @@ export const hourlyIngest: ScheduledJob = async ({ controller, env, logger, reda
   }
   const { db, location } = openWorkersDatabase(env);
   try {
-    await migrate(db, { logger });
+    await assertSchemaCurrent(db);
     const objects = withRetries(createR2ObjectStore(env.OBJECTS), {
       onRetry: (ev) => logger.warn("R2 call failed, retrying", { operation: ev.operation, key: ev.key, attempt: ev.attempt, error: ev.error.message }),
     });
     const kma = new KmaClient({ serviceKey: key, ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), logger });
-    const at = new Date(controller.scheduledTime);
+    const at = new Date(scheduledTime);
     logger.info("hourly ingest started", { scheduled_time: at.toISOString(), database: location, locations: DEFAULT_LOCATIONS.map((l) => l.id) });
     const result = await runIngest({ db, objects, clock: systemClock, logger, redact, kma }, { locations: DEFAULT_LOCATIONS, at });
     logger.info("hourly ingest finished", {
@@ -92,30 +93,21 @@ export const hourlyIngest: ScheduledJob = async ({ controller, env, logger, reda
   }
 };
 
-/** cron expression -> job. A cron with no entry, or with an undefined entry, fails the invocation. */
+/** cron expression -> job, for exactly the crons of crons.ts. A cron with no entry fails the invocation. */
 export const SCHEDULED_JOBS: Readonly<Record<string, ScheduledJob | undefined>> = {
   [HOURLY_INGEST_CRON]: hourlyIngest,
   [DAILY_PIPELINE_CRON]: DAILY_PIPELINE,
-};
+} satisfies Record<Cron, ScheduledJob>;
 
-function workerLogger(env: Env, base: Record<string, unknown>): { logger: Logger; redact: (text: string) => string } {
-  let key: string | undefined;
-  try {
-    key = env.KMA_SERVICE_KEY?.trim() ? normalizeServiceKey(env.KMA_SERVICE_KEY) : undefined;
-  } catch {
-    key = env.KMA_SERVICE_KEY?.trim();
-  }
-  const token = env.LIBSQL_AUTH_TOKEN?.trim() ?? "";
-  const redact = (text: string) => {
-    const t = redactSecret(text, key);
-    return token.length >= 4 ? t.split(token).join("[REDACTED]") : t;
-  };
+/** The Worker's JSON-lines logger on the console, without any secret of `env`. */
+export function workerLogger(env: Env, base: Record<string, unknown>): { logger: Logger; redact: (text: string) => string } {
+  const redact = settingsRedactor(env);
   const write = (line: string, level: LogLevel) => (level === "error" ? console.error(line) : level === "warn" ? console.warn(line) : console.log(line));
   return { logger: jsonLinesLogger(write, { redact, base }), redact };
 }
 
 /** The Worker's `scheduled` handler: runs the job of `controller.cron`, logs, and rethrows failures. */
-export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext, jobs: Readonly<Record<string, ScheduledJob | undefined>> = SCHEDULED_JOBS): Promise<void> {
+export async function runScheduled(controller: Pick<ScheduledController, "cron" | "scheduledTime">, env: Env, jobs: Readonly<Record<string, ScheduledJob | undefined>> = SCHEDULED_JOBS): Promise<void> {
   const { logger, redact } = workerLogger(env, { cron: controller.cron });
   const started = Date.now();
   try {
@@ -124,7 +116,7 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
     }
     const job = jobs[controller.cron];
     if (job === undefined) throw new Error(`the job for cron "${controller.cron}" has no implementation yet (DAILY_PIPELINE in src/adapters/workers/scheduled.ts)`);
-    await job({ controller, env, ctx, logger, redact });
+    await job({ scheduledTime: controller.scheduledTime, env, logger, redact });
     logger.info("scheduled job succeeded", { ms: Date.now() - started });
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));

@@ -2,18 +2,17 @@
 import type { Env } from "./env.ts";
 import { runScheduled } from "./scheduled.ts";
 import { workerFetch } from "./worker-app.ts";
-import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
 
 export default {
   /** HTTP: the API (src/adapters/workers/worker-app.ts builds the app once per isolate). */
-  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  fetch(request: Request, env: Env, ctx: ExecutionContext) {
     return workerFetch(request, env, ctx);
   },
   /** Cron triggers: the hourly ingest and the daily pipeline hook (src/adapters/workers/scheduled.ts). */
-  scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    return runScheduled(controller, env, ctx);
+  scheduled(controller: ScheduledController, env: Env) {
+    return runScheduled(controller, env);
   },
-};
+} satisfies ExportedHandler<Env>;
 
 // Workflows classes are exported from the Worker entry (wrangler.toml [[workflows]] class_name).
 export { TrainingWorkflow } from "./training-workflow.ts";

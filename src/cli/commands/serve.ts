@@ -6,24 +6,17 @@
 import { untilSignal } from "../until-signal.ts";
 import process from "node:process";
 import type { Command } from "commander";
-import { startDenoServer, isDeno } from "../../adapters/deno/http-server.ts";
-import { startNodeServer, type RunningServer } from "../../adapters/node/http-server.ts";
-import { createApp } from "../../http/app.ts";
-import { runIngest } from "../../jobs/ingest.ts";
-import { runTraining } from "../../jobs/train/run-training.ts";
+import type { RunningServer } from "../../adapters/node/http-server.ts";
 import { KmaClient } from "../../kma/client.ts";
-import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
 import { textLogger } from "../../logging/line-loggers.ts";
-import { createServing, ServingConfigError, servingConfigFromEnv } from "../../serving/index.ts";
-import type { JobRunners } from "../../serving/job-runners.ts";
-import { JobUnavailableError } from "../../serving/job-runners.ts";
-import type { ModelCache } from "../../serving/model-cache.ts";
+import { ServingConfigError, servingConfigFromEnv } from "../../serving/index.ts";
+import { inProcessJobRunners, settingsRedactor } from "../../compose.ts";
+import { startServer } from "../start/server.ts";
 import type { JobDeps } from "../../jobs/job-deps.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_DATA_DIR, openJobs, serviceKeyFromEnv } from "../job-setup.ts";
 import { DATA_DIR_HELP } from "../registry-options.ts";
-import pkg from "../../../package.json" with { type: "json" };
 
 interface ServeOpts {
   port: string;
@@ -40,48 +33,9 @@ function parsePort(value: string): number {
   return n;
 }
 
-/** ingest (the hourly KMA fetch, every location) and train (the daily pipeline, in-process). */
-export function nodeJobRunners(deps: JobDeps, models: ModelCache, env: Env): JobRunners {
-  return {
-    ingest: async () => {
-      let key: string;
-      try {
-        key = serviceKeyFromEnv(env);
-      } catch (e) {
-        throw new JobUnavailableError((e as Error).message);
-      }
-      const kma = new KmaClient({ serviceKey: key, ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), clock: deps.clock, logger: deps.logger });
-      const result = await runIngest({ ...deps, kma }, { locations: DEFAULT_LOCATIONS, at: deps.clock.now() });
-      return {
-        ok: result.ok,
-        summary: {
-          steps: result.steps.map((s) => ({ location: s.locationId, job: s.job, status: s.status, run_id: s.runId, ...(s.error ? { error: s.error } : {}), ...(s.exportError ? { export_error: s.exportError } : {}) })),
-        },
-      };
-    },
-    train: async (req) => {
-      const runs = [];
-      for (const location of req.location === null ? DEFAULT_LOCATIONS.map((l) => l.id) : [req.location]) {
-        const run = await runTraining(
-          {
-            db: deps.db,
-            objects: deps.objects,
-            clock: deps.clock,
-            logger: deps.logger,
-            loadLightGBM: () => loadLightGBM(),
-            code: { packageVersion: pkg.version },
-            notifyServing: async (loc) => {
-              const s = await models.reload(loc);
-              return { serving: s.version };
-            },
-          },
-          { location, trigger: "admin" },
-        );
-        runs.push({ location, run_id: run.id, status: run.status, error_step: run.errorStep, error: run.errorMessage });
-      }
-      return { ok: runs.every((r) => r.status === "succeeded"), summary: { runs } };
-    },
-  };
+/** The KMA client for the ingest job, from KMA_SERVICE_KEY / KMA_BASE_URL (throws a one-line reason). */
+export function kmaFromEnv(env: Env, deps: Pick<JobDeps, "clock" | "logger">): () => KmaClient {
+  return () => new KmaClient({ serviceKey: serviceKeyFromEnv(env), ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), clock: deps.clock, logger: deps.logger });
 }
 
 export async function startServe(opts: { port: number; host: string; dataDir: string; quiet?: boolean }, env: Env = process.env): Promise<{ server: RunningServer; close(): Promise<void> }> {
@@ -94,33 +48,18 @@ export async function startServe(opts: { port: number; host: string; dataDir: st
   }
   const opened = await openJobs({ dataDir: opts.dataDir, verbose: !opts.quiet }, env);
   const { deps } = opened;
-  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
-  const redact = (text: string) => {
-    const t = deps.redact ? deps.redact(text) : text;
-    return adminToken && adminToken.length >= 4 ? t.split(adminToken).join("[REDACTED]") : t;
-  };
+  const redact = settingsRedactor(env);
   const logger = textLogger((line) => void process.stderr.write(`nalssi serve: ${line}\n`), { minLevel: opts.quiet ? "warn" : "info", redact });
-  const serving = createServing({ db: deps.db, objects: deps.objects, clock: deps.clock, logger }, config);
-  const app = createApp({
-    db: deps.db,
-    objects: deps.objects,
-    clock: deps.clock,
-    logger,
-    locations: DEFAULT_LOCATIONS,
-    defaultLocation: env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID,
-    ...serving,
-    adminToken,
-    jobs: nodeJobRunners({ ...deps, logger, redact }, serving.models, env),
-    redact,
-    loadLightGBM: () => loadLightGBM(),
-    selftestEnabled: env.SELFTEST_ENABLED === "true",
-  });
-  const fetch = (request: Request) => app.fetch(request);
+  const jobDeps = { ...deps, logger, redact };
   let server: RunningServer;
   try {
-    server = isDeno()
-      ? await startDenoServer({ fetch, port: opts.port, hostname: opts.host })
-      : await startNodeServer({ fetch, port: opts.port, hostname: opts.host, onError: (e) => logger.error("request failed in the HTTP adapter", { error: redact((e as Error).message) }) });
+    ({ server } = await startServer({
+      ports: { db: deps.db, objects: deps.objects, logger, redact, loadLightGBM: () => loadLightGBM(), jobs: (serving) => inProcessJobRunners(jobDeps, serving, { kma: kmaFromEnv(env, jobDeps), loadLightGBM: () => loadLightGBM() }) },
+      settings: env,
+      config,
+      port: opts.port,
+      host: opts.host,
+    }));
   } catch (e) {
     opened.close();
     throw e;
