@@ -12,7 +12,7 @@ export type {
 } from "./client.ts";
 export { KmaError, isRetryable } from "./errors.ts";
 export type { KmaErrorDetails, KmaErrorKind } from "./errors.ts";
-export { KST_OFFSET_MS, formatKstDate, formatKstHour, formatKstTime, kstDateTimeToUtc, kstParts, kstToUtc } from "./kst.ts";
+export { KST_OFFSET_MS, formatKstDate, formatKstHour, formatKstTime, kstDateTimeToUtc, kstParts, kstToUtc } from "../time/kst.ts";
 export { ItemError, asosRecords, forecastRecords, nowcastRecords } from "./records.ts";
 export type { AsosHourlyObservation, ForecastCategory, ForecastRecord } from "./records.ts";
 export { interpretResponse, parseGatewayXml, parseXmlHeader } from "./response.ts";

@@ -21,7 +21,7 @@ import type { LogLevel } from "../../logging/line-loggers.ts";
 import type { Logger } from "../../ports/logger.ts";
 import { systemClock } from "../../ports/clock.ts";
 import { withRetries } from "../../storage/with-retries.ts";
-import { kstDate } from "../../jobs/train/pipeline.ts";
+import { kstDate } from "../../time/kst.ts";
 import { settingsRedactor } from "../../compose.ts";
 import { type Cron, DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "./crons.ts";
 import type { Env } from "./env.ts";

@@ -8,7 +8,7 @@ import { openWorkersDatabase } from "./database.ts";
 import { createR2ObjectStore } from "./r2-object-store.ts";
 import { composeApp } from "../../compose.ts";
 import { schemaStatus } from "../../db/schema-version.ts";
-import { kstDate } from "../../jobs/train/pipeline.ts";
+import { kstDate } from "../../time/kst.ts";
 import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/worker.ts";
 import type { Logger } from "../../ports/logger.ts";

@@ -12,7 +12,8 @@ import { untilSignal } from "../until-signal.ts";
 import process from "node:process";
 import type { Command } from "commander";
 import { runIngest } from "../../jobs/ingest.ts";
-import { kstDate, trainingPipeline } from "../../jobs/train/pipeline.ts";
+import { trainingPipeline } from "../../jobs/train/pipeline.ts";
+import { kstDate, kstLabel } from "../../time/kst.ts";
 import { runTraining } from "../../jobs/train/run-training.ts";
 import { KmaClient } from "../../kma/client.ts";
 import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
@@ -56,10 +57,7 @@ function parsePort(value: string): number {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function kst(t: number | string): string {
-  const d = new Date((typeof t === "string" ? Date.parse(t) : t) + 9 * 3_600_000);
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} KST`;
-}
+const kst = kstLabel;
 
 export interface StartHandle {
   url: string;

@@ -11,7 +11,8 @@ import { runImportCsv, type ImportCsvResult, type ImportProgress } from "../../j
 import type { JobDeps } from "../../jobs/job-deps.ts";
 import type { PipelineExecutor } from "../../jobs/pipeline/runner.ts";
 import type { RunRecord } from "../../jobs/pipeline/run-log.ts";
-import { kstDate, TRAINING_PIPELINE } from "../../jobs/train/pipeline.ts";
+import { TRAINING_PIPELINE } from "../../jobs/train/pipeline.ts";
+import { kstDate } from "../../time/kst.ts";
 import { runTraining } from "../../jobs/train/run-training.ts";
 import type { LightGBM } from "../../model/lightgbm-wasm/lightgbm.ts";
 import { HOUR_MS } from "../../model/series.ts";
