@@ -5,7 +5,7 @@ import type { Client } from "@libsql/client";
 import { fixedClock } from "../ports/clock.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
-import { sha256Hex } from "../storage/sha256.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 import { ArtifactIntegrityError, RunNotFoundError, RunStateError, TrackingInputError } from "./errors.ts";
 import { fingerprintDataset } from "./dataset-fingerprint.ts";
 import { RUN_ID_PATTERN } from "./run-id.ts";

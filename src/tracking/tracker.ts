@@ -21,7 +21,7 @@ import type { ObjectStore } from "../ports/object-store.ts";
 import { scrubSecrets } from "../secrets/redact.ts";
 import { toUtcSecondFloor } from "../db/utc-time.ts";
 import { assertLocationId, KeySchemeError, modelArtifactKey } from "../storage/keys.ts";
-import { sha256Hex } from "../storage/sha256.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 import type { DatasetFingerprint } from "./dataset-fingerprint.ts";
 import { ArtifactIntegrityError, RunNotFoundError, RunStateError, TrackingInputError } from "./errors.ts";
 import { assertNoSecretKeys, jsonEqual, toJsonObject } from "./json.ts";

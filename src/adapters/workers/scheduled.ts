@@ -22,6 +22,7 @@ import type { Logger } from "../../ports/logger.ts";
 import { systemClock } from "../../ports/clock.ts";
 import { withRetries } from "../../storage/with-retries.ts";
 import { kstDate } from "../../time/kst.ts";
+import { randomHex } from "../../ids/random.ts";
 import { settingsRedactor } from "../../compose.ts";
 import { type Cron, DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "./crons.ts";
 import type { Env } from "./env.ts";
@@ -40,6 +41,11 @@ export interface ScheduledRun {
 
 export type ScheduledJob = (run: ScheduledRun) => Promise<void>;
 
+/** A training Workflows instance id: location, logical date and 8 random hex digits (a re-run is a new instance). */
+export function trainInstanceId(location: string, runDate: string): string {
+  return `train-${location}-${runDate}-${randomHex(4)}`;
+}
+
 /**
  * The daily pipeline (check data, train, evaluate, register, promote, notify) for the "30 18 * * *"
  * cron (03:30 KST): one Cloudflare Workflows instance per location (src/adapters/workers/training-workflow.ts),
@@ -50,7 +56,7 @@ export const DAILY_PIPELINE: ScheduledJob = async ({ scheduledTime, env, logger 
   if (!env.TRAIN_WORKFLOW) throw new Error("the TRAIN_WORKFLOW binding is missing: add the [[workflows]] entry from wrangler.toml");
   const runDate = kstDate(new Date(scheduledTime));
   for (const loc of DEFAULT_LOCATIONS) {
-    const id = `train-${loc.id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
+    const id = trainInstanceId(loc.id, runDate);
     await env.TRAIN_WORKFLOW.create({ id, params: { location: loc.id, runDate, trigger: "cron" } });
     logger.info("training workflow started", { instance: id, location: loc.id, run_date: runDate });
   }

@@ -17,7 +17,7 @@ import { JobUnavailableError } from "../../serving/job-runners.ts";
 import { withRetries } from "../../storage/with-retries.ts";
 import { jsonError } from "../../http/api-errors.ts";
 import type { Env } from "./env.ts";
-import { hourlyIngest, workerLogger } from "./scheduled.ts";
+import { hourlyIngest, trainInstanceId, workerLogger } from "./scheduled.ts";
 
 interface Built {
   key: string;
@@ -48,7 +48,7 @@ function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => stri
             const runDate = kstDate(new Date());
             const instances: string[] = [];
             for (const id of req.location === null ? DEFAULT_LOCATIONS.map((l) => l.id) : [req.location]) {
-              const instance = `train-${id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
+              const instance = trainInstanceId(id, runDate);
               await env.TRAIN_WORKFLOW.create({ id: instance, params: { location: id, runDate, trigger: "admin" } });
               instances.push(instance);
             }

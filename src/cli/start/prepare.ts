@@ -18,7 +18,7 @@ import type { LightGBM } from "../../model/lightgbm-wasm/lightgbm.ts";
 import { HOUR_MS } from "../../model/series.ts";
 import type { Database } from "../../ports/database.ts";
 import { getProduction, type ProductionModel } from "../../registry/aliases.ts";
-import { sha256Hex } from "../../storage/sha256.ts";
+import { sha256Hex } from "../../ids/sha256.ts";
 
 /** The bundled sample: a year of real hourly Seoul weather (UCI Seoul Bike Sharing Demand, CC BY 4.0; data/seoul/PROVENANCE.md). */
 export const BUNDLED_SAMPLE = fileURLToPath(new URL("../../../data/seoul/SeoulBikeData.csv", import.meta.url));
