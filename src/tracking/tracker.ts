@@ -19,6 +19,7 @@ import type { Logger } from "../ports/logger.ts";
 import { silentLogger } from "../ports/logger.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { scrubSecrets } from "../secrets/redact.ts";
+import { errorClassOf } from "../errors/one-line.ts";
 import { toUtcSecondFloor } from "../db/utc-time.ts";
 import { assertLocationId, KeySchemeError, modelArtifactKey } from "../storage/keys.ts";
 import { sha256Hex } from "../ids/sha256.ts";
@@ -288,7 +289,7 @@ export class Tracker {
     let errorMessage: string | null = null;
     if (outcome.status === "failed") {
       const e = outcome.error;
-      errorClass = (e instanceof Error && e.name.trim() ? e.name.trim() : "Error").slice(0, 200);
+      errorClass = errorClassOf(e);
       errorMessage = scrubSecrets(e instanceof Error ? e.message : String(e), outcome.secrets ?? []);
       if (errorMessage.length > MAX_ERROR_MESSAGE_LENGTH) errorMessage = `${errorMessage.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…`;
     } else if (outcome.status !== "succeeded") {
