@@ -5,6 +5,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { z } from "@hono/zod-openapi";
 import type { Api, ApiDeps } from "../api-deps.ts";
 import { HealthResponse } from "../api-schemas.ts";
+import { newestObservedAt } from "../../db/observations.ts";
 
 const route = createRoute({
   method: "get",
@@ -42,9 +43,7 @@ export function registerHealth(app: Api, deps: ApiDeps): void {
       let newest: string | null = null;
       if (dbError === null) {
         try {
-          const rs = await deps.db.execute({ sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL", args: [l.id] });
-          const t = rs.rows[0]?.t;
-          newest = t === null || t === undefined ? null : String(t);
+          newest = await newestObservedAt(deps.db, l.id);
         } catch {
           dbError = "the database did not answer";
         }
