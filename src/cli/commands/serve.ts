@@ -12,7 +12,7 @@ import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
 import { textLogger } from "../../logging/line-loggers.ts";
 import { ServingConfigError, servingConfigFromEnv } from "../../serving/index.ts";
 import { inProcessJobRunners, settingsRedactor } from "../../compose.ts";
-import { startServer } from "../start/server.ts";
+import { parsePort, startServer } from "../start/server.ts";
 import type { JobDeps } from "../../jobs/job-deps.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_DATA_DIR, openJobs, serviceKeyFromEnv } from "../job-setup.ts";
@@ -26,12 +26,6 @@ interface ServeOpts {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 /** The KMA client for the ingest job, from KMA_SERVICE_KEY / KMA_BASE_URL (throws a one-line reason). */
 export function kmaFromEnv(env: Env, deps: Pick<JobDeps, "clock" | "logger">): () => KmaClient {

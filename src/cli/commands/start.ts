@@ -30,7 +30,7 @@ import { progressExecutor } from "../pipeline-progress.ts";
 import { DATA_DIR_HELP } from "../registry-options.ts";
 import { BUNDLED_SAMPLE_NAME, ensureBundledImport, ensureTrained, newestObservation, replayRunDate } from "../start/prepare.ts";
 import { localJobs, schedule, wranglerCrons, type LocalJobName, type Scheduled } from "../start/schedule.ts";
-import { checkPortFree, startServer } from "../start/server.ts";
+import { checkPortFree, parsePort, startServer } from "../start/server.ts";
 import { kmaFromEnv } from "./serve.ts";
 import { inProcessJobRunners, settingsRedactor } from "../../compose.ts";
 import pkg from "../../../package.json" with { type: "json" };
@@ -48,12 +48,6 @@ interface StartOpts {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const REPLAY_REASON = `the bundled data (data/seoul/${BUNDLED_SAMPLE_NAME}, real hourly Seoul weather) ends here.`;
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

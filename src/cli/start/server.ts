@@ -6,6 +6,7 @@ import { startDenoServer, isDeno } from "../../adapters/deno/http-server.ts";
 import { startNodeServer, type FetchHandler, type RunningServer } from "../../adapters/node/http-server.ts";
 import { type AppSettings, composeApp, type RuntimePorts } from "../../compose.ts";
 import type { Logger } from "../../ports/logger.ts";
+import { UsageError } from "../errors.ts";
 import type { ServingConfig } from "../../serving/index.ts";
 import type { ModelCache } from "../../serving/model-cache.ts";
 
@@ -23,6 +24,13 @@ export interface StartedServer {
   /** Answers a request in-process (no network), e.g. for the first forecast printed at startup. */
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
+}
+
+/** --port: a whole number from 0 (any free port) to 65535; anything else is a UsageError. */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 const portInUse = (port: number, host: string) =>
