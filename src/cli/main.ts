@@ -8,6 +8,7 @@ import { registerImport } from "./commands/import.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerLightGBM } from "./commands/lightgbm.ts";
 import { registerLocations } from "./commands/locations.ts";
+import { registerMigrate } from "./commands/migrate.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerPromote } from "./commands/promote.ts";
 import { registerRuns } from "./commands/runs.ts";
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerServe(program);
   registerLocations(program);
+  registerMigrate(program);
   program.addHelpText(
     "after",
     "\nGetting started (offline, no account): npx nalssi start, then open http://127.0.0.1:8787/dashboard\nEvery command: --help. Exit codes: 0 ok, 1 failure, 2 usage (bad arguments or environment).",

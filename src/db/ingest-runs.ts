@@ -1,7 +1,7 @@
 // Recording ingest runs (table `ingest_runs`): a row is inserted as 'running' when a job starts and
 // finished exactly once as 'succeeded' or 'failed' with its counters and, on failure, the error.
 import type { InStatement } from "../ports/database.ts";
-import { scrubSecrets } from "./secret-redaction.ts";
+import { scrubSecrets } from "../secrets/redact.ts";
 import type { UpsertCounts } from "./upsert-counts.ts";
 import { toUtcSecondFloor } from "./utc-time.ts";
 

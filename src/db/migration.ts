@@ -2,6 +2,7 @@
 // without extension), its SQL, and the SHA-256 of that SQL, which the database records when the
 // migration is applied so that a later edit of an applied migration is caught.
 import { InvalidMigrationError } from "./migration-errors.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 
 export interface MigrationSource {
   id: string;
@@ -16,10 +17,7 @@ export interface Migration extends MigrationSource {
 /** Four digits, an underscore, then lowercase words joined by single underscores. */
 export const MIGRATION_ID_PATTERN = /^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)$/;
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex } from "../ids/sha256.ts";
 
 /**
  * The SQL with comments, string literals and quoted identifiers blanked out (statement boundaries

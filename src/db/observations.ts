@@ -1,7 +1,7 @@
 // Writing hourly observations (table `observations`, see migrations/README.md). One row per
 // (location, hour, source) holds everything that source reported for that hour; re-ingesting the
 // same report changes nothing, a corrected report replaces the values and the provenance.
-import type { InValue } from "../ports/database.ts";
+import type { Database, InValue } from "../ports/database.ts";
 import type { UpsertStatements } from "./upsert-counts.ts";
 import { toUtcHour, toUtcSecondFloor } from "./utc-time.ts";
 
@@ -104,4 +104,19 @@ export function observationUpsert(row: ObservationRow, now: Date): UpsertStateme
     args: updateArgs,
   };
   return { insert, update };
+}
+
+/**
+ * The newest hour with an observed temperature for the location, as stored (ISO UTC, e.g.
+ * "2018-11-30T14:00:00Z"), or null when there is none; with `before`, the newest strictly before it.
+ * The one "newest observation" read: /healthz, the forecast's stale-input answer and `nalssi start`.
+ */
+export async function newestObservedAt(db: Pick<Database, "execute">, location: string, before?: Date): Promise<string | null> {
+  const rs = await db.execute(
+    before === undefined
+      ? { sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL", args: [location] }
+      : { sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL AND observed_at < ?", args: [location, toUtcSecondFloor(before, "before")] },
+  );
+  const t = rs.rows[0]?.t;
+  return t === null || t === undefined ? null : String(t);
 }

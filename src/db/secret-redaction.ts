@@ -4,35 +4,7 @@
 // causes before anyone can log it. The error objects themselves are kept (instanceof still works).
 import type { TransactionMode } from "@libsql/client";
 import type { Database, InArgs, InStatement, ResultSet, Transaction } from "../ports/database.ts";
-
-export const REDACTED = "[REDACTED]";
-
-/** Replaces every secret (at least 4 characters long) in the error's message, stack and causes. */
-export function scrubSecrets<E>(error: E, secrets: readonly string[]): E {
-  const live = secrets.filter((s) => s.length >= 4);
-  if (live.length === 0) return error;
-  const clean = (text: string) => live.reduce((t, s) => t.split(s).join(REDACTED), text);
-  const seen = new Set<unknown>();
-  let e: unknown = error;
-  while (e !== null && typeof e === "object" && !seen.has(e)) {
-    seen.add(e);
-    const o = e as { message?: unknown; stack?: unknown; cause?: unknown };
-    for (const key of ["message", "stack"] as const) {
-      const v = o[key];
-      if (typeof v === "string" && live.some((s) => v.includes(s))) {
-        try {
-          Object.defineProperty(o, key, { value: clean(v), writable: true, configurable: true, enumerable: false });
-        } catch {
-          // A frozen error cannot carry the secret away from us either way: replace it instead.
-          return new Error(clean(String(o.message ?? "error"))) as E;
-        }
-      }
-    }
-    e = o.cause;
-  }
-  if (typeof error === "string") return clean(error) as E;
-  return error;
-}
+import { scrubSecrets } from "../secrets/redact.ts";
 
 async function guard<T>(secrets: readonly string[], run: () => Promise<T>): Promise<T> {
   try {

@@ -21,7 +21,7 @@ import type { UpsertCounts } from "../db/upsert-counts.ts";
 import { addCounts } from "../db/upsert-counts.ts";
 import type { KmaClient } from "../kma/client.ts";
 import { KmaError } from "../kma/errors.ts";
-import { KST_OFFSET_MS } from "../kma/kst.ts";
+import { KST_OFFSET_MS, kstDate } from "../time/kst.ts";
 import { latestAsosHour } from "../kma/schedule.ts";
 import type { Location } from "../locations/locations.ts";
 import { commitUpserts } from "./commit-rows.ts";
@@ -97,8 +97,7 @@ export function kstDayStart(day: string, what = "date"): Date {
 
 /** The KST day (YYYY-MM-DD) of a UTC instant. */
 export function kstDayOf(instant: Date | string): string {
-  const t = (instant instanceof Date ? instant : new Date(instant)).getTime();
-  return new Date(t + KST_OFFSET_MS).toISOString().slice(0, 10);
+  return kstDate(instant);
 }
 
 /** The KST days from..to inclusive. */

@@ -24,7 +24,7 @@
 import { observationUpsert } from "../db/observations.ts";
 import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS, LOCATION_ID_PATTERN, getLocation } from "../locations/locations.ts";
 import type { Location } from "../locations/locations.ts";
-import { sha256Hex } from "../storage/sha256.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 import type { UpsertCounts } from "../db/upsert-counts.ts";
 import { commitUpserts } from "./commit-rows.ts";
 import { utcDaysOf, writeObservationPartitions } from "./csv-partitions.ts";

@@ -13,7 +13,7 @@
 // fetched every k-th slot and the calls spread evenly over the day. The plan says so in `degraded`
 // (logged and recorded as the hour's `ingest_plan` run), never silently. If even once a day does
 // not fit, the plan stays at once a day and says it is over budget.
-import { KST_OFFSET_MS } from "../kma/kst.ts";
+import { KST_OFFSET_MS } from "../time/kst.ts";
 import { latestBase } from "../kma/schedule.ts";
 import type { IngestProduct } from "./ingest.ts";
 

@@ -4,7 +4,7 @@
 //   - a successful step finishes the run inside the same transaction as its rows (commit-rows.ts);
 //   - a failure finishes it as 'failed' with the error class (e.g. 'KmaError:no-data',
 //     'ObjectStoreError:storage', 'LibsqlError:SQLITE_CONSTRAINT_CHECK') and a one-line, redacted message.
-import { oneLine } from "../kma/errors.ts";
+import { errorClassOf, errorMessageOf as errorMessageOfError } from "../errors/one-line.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
 import { finishIngestRun, startIngestRun } from "../db/ingest-runs.ts";
@@ -13,19 +13,12 @@ import type { UpsertCounts } from "../db/upsert-counts.ts";
 
 export const ZERO_COUNTS: Readonly<UpsertCounts> = Object.freeze({ inserted: 0, updated: 0, skipped: 0 });
 
-/** A short class for the error: its name, plus the kind/code that says what went wrong. */
-export function errorClassOf(e: unknown): string {
-  if (!(e instanceof Error)) return "Error";
-  const o = e as Error & { kind?: unknown; code?: unknown };
-  const detail = typeof o.kind === "string" ? o.kind : typeof o.code === "string" ? o.code : undefined;
-  return detail ? `${e.name}:${detail}` : e.name;
+/** The error's class and one-line, redacted message (src/errors/one-line.ts). */
+export function errorMessageOf(e: unknown, redact: (text: string) => string): string {
+  return errorMessageOfError(e, { redact });
 }
 
-/** One line, secrets removed, at most 1000 characters. */
-export function errorMessageOf(e: unknown, redact: (text: string) => string): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return oneLine(redact(text), 1000) || "(no message)";
-}
+export { errorClassOf } from "../errors/one-line.ts";
 
 export interface RunStart {
   job: string;

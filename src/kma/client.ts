@@ -15,7 +15,7 @@ import { systemClock } from "../ports/clock.ts";
 import type { Logger } from "../ports/logger.ts";
 import { silentLogger } from "../ports/logger.ts";
 import { KmaError, oneLine } from "./errors.ts";
-import { formatKstDate, formatKstHour } from "./kst.ts";
+import { formatKstDate, formatKstHour } from "../time/kst.ts";
 import { ItemError, asosRecords, forecastRecords, nowcastRecords } from "./records.ts";
 import type { AsosHourlyObservation, ForecastRecord } from "./records.ts";
 import { interpretResponse } from "./response.ts";

@@ -1,6 +1,7 @@
 // Every way a KMA call can fail, as one error class with a `kind` the caller can branch on.
 // Messages are one line, name the cause, and never contain the service key (callers pass redacted
 // text; the constructor also flattens newlines).
+import { oneLine } from "../errors/one-line.ts";
 
 export type KmaErrorKind =
   /** resultCode 03 NO_DATA (with or without a body): nothing published for these parameters (yet). */
@@ -91,8 +92,4 @@ export function isRetryable(kind: KmaErrorKind, httpStatus?: number): boolean {
   return kind === "http" && httpStatus !== undefined && httpStatus >= 500;
 }
 
-/** Collapses whitespace (including newlines) so a message is always one line. */
-export function oneLine(text: string, max = 500): string {
-  const s = text.replace(/\s+/g, " ").trim();
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
+export { oneLine };

@@ -1,6 +1,6 @@
 // Validated KMA items -> normalized typed records (UTC ISO instants, parsed values, raw strings kept).
 import type { z } from "zod";
-import { kstDateTimeToUtc, kstToUtc } from "./kst.ts";
+import { kstDateTimeToUtc, kstToUtc } from "../time/kst.ts";
 import type { ForecastProduct } from "./schedule.ts";
 import { ASOS_NUMERIC_FIELDS, ASOS_TEXT_FIELDS, asosItemSchema, describeIssues, forecastItemSchema, nowcastItemSchema } from "./schemas.ts";
 import { parseAsosNumber, parseAsosText, parseForecastValue } from "./values.ts";

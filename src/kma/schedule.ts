@@ -5,7 +5,7 @@
 //   getUltraSrtNcst base HH00 every hour, available ~HH:10;
 //   getUltraSrtFcst base HH30 every hour, available ~HH:45.
 // All pure: pass the instant; the lag is an option for callers that want a safety margin.
-import { KST_OFFSET_MS, formatKstDate, formatKstTime, kstToUtc } from "./kst.ts";
+import { KST_OFFSET_MS, formatKstDate, formatKstTime, kstToUtc } from "../time/kst.ts";
 
 export type ForecastProduct = "ultraSrtNcst" | "ultraSrtFcst" | "vilageFcst";
 

@@ -2,6 +2,7 @@
 // contains %2B, %2F, %3D) and "Decoding" (raw base64 with '+', '/', '='). We accept either, keep the
 // decoded form, and percent-encode it exactly once on the wire. URLSearchParams is not used for it:
 // it would form-encode (space <-> '+') and makes double encoding easy.
+import { createRedactor, redactKeyParams } from "../secrets/redact.ts";
 import { KmaError } from "./errors.ts";
 
 const PERCENT_ESCAPE = /%[0-9A-Fa-f]{2}/;
@@ -34,30 +35,15 @@ export function encodeServiceKey(decodedKey: string): string {
   return encodeURIComponent(decodedKey);
 }
 
-const KEY_PARAM = /([?&](?:servicekey)=)[^&#]*/gi;
-
 /** The URL with the value of any serviceKey/ServiceKey parameter replaced by ***. */
 export function redactUrl(url: string): string {
-  return url.replace(KEY_PARAM, "$1***");
+  return redactKeyParams(url, "***");
 }
 
 /**
  * Text with every form of the key (decoded, encoded, lower-case-encoded, form-encoded) replaced by ***,
- * and any serviceKey=... parameter redacted. Use on anything printed, thrown or stored.
+ * and any serviceKey=... parameter redacted (src/secrets/redact.ts). Use on anything printed, thrown or stored.
  */
 export function redactSecret(text: string, decodedKey: string | undefined): string {
-  let out = redactUrl(text);
-  if (decodedKey) {
-    const forms = new Set([
-      decodedKey,
-      encodeURIComponent(decodedKey),
-      encodeURIComponent(decodedKey).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
-      encodeURIComponent(encodeURIComponent(decodedKey)),
-      decodedKey.replace(/\+/g, " "),
-    ]);
-    for (const f of [...forms].sort((a, b) => b.length - a.length)) {
-      if (f.length >= 4) out = out.split(f).join("***");
-    }
-  }
-  return out;
+  return createRedactor([decodedKey], "***")(text);
 }

@@ -1,5 +1,5 @@
 // Recipes: a feature list + target transform + LightGBM training parameters. DEFAULT_RECIPE is the
-// one chosen by rolling-origin validation inside the training period (scripts/backtest-seoul-bike.ts
+// one chosen by rolling-origin validation inside the training period (research/backtest-seoul-bike.ts
 // --select, starting from SELECTION_START_RECIPE); SEED_RECIPE reproduces the seed project's model.
 import type { Params } from "./lightgbm-wasm/index.ts";
 import type { ModelRecipe } from "./forecast-model.ts";
@@ -52,7 +52,7 @@ export const SELECTION_START_RECIPE: ModelRecipe = {
 
 /**
  * The recipe `--select` chose by blocked cross-validation inside the training period (each KST month
- * of 2017-12..2018-08 held out in turn; see scripts/backtest-seoul-bike.ts): the change T(t+24h) -
+ * of 2017-12..2018-08 held out in turn; see research/backtest-seoul-bike.ts): the change T(t+24h) -
  * T(t) from the hour of day, mean reversion (T(t) against its 14-day mean and against its 30-day
  * climatological anomaly), wind (now and over 24 h), rain in the last 3 h and the 3-hour tendency,
  * with small, strongly regularised trees and a fixed number of rounds. The KMA forecast feature is

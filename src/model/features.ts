@@ -5,6 +5,7 @@
 import { type Climatology, climatologyAt, type KmaLookup } from "./baselines.ts";
 import { HOUR_MS, kstParts } from "./series.ts";
 import type { HourlyGrid } from "./series-grid.ts";
+import { kstWeekday } from "../time/kst.ts";
 
 export const HORIZON_HOURS = 24;
 const HORIZON_MS = HORIZON_HOURS * HOUR_MS;
@@ -366,7 +367,7 @@ export const FEATURE_CATALOGUE: readonly FeatureDef[] = [
     name: "seed_dow",
     group: "seed",
     description: "KST day of week, Monday = 0",
-    compute: (g, i) => (new Date(g.time(i) + 9 * HOUR_MS).getUTCDay() + 6) % 7,
+    compute: (g, i) => kstWeekday(g.time(i)),
   },
   { name: "seed_sin_hour", group: "seed", description: "sin KST hour", compute: (g, i) => Math.sin(hourAngle(g.time(i))) },
   { name: "seed_cos_hour", group: "seed", description: "cos KST hour", compute: (g, i) => Math.cos(hourAngle(g.time(i))) },

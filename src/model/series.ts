@@ -4,10 +4,11 @@
 // Optionally, KMA's own temperature forecasts for the location (issue time + valid time), which the
 // dataset uses as a feature and a baseline when one issued at or before the issue hour exists.
 
+import { kstHourParts as kstParts } from "../time/kst.ts";
+
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
-/** KST = UTC+9, no daylight saving time. */
-export const KST_OFFSET_MS = 9 * HOUR_MS;
+export { KST_OFFSET_MS } from "../time/kst.ts";
 
 /** A measured value; `null` (or absent) = not observed. */
 export type Measured = number | null | undefined;
@@ -98,18 +99,8 @@ export function isoHour(time: number): string {
   return new Date(time).toISOString().replace(":00.000Z", "Z");
 }
 
-/** UTC epoch ms of a KST wall-clock time (month 1-12). */
-export function kstToUtc(year: number, month: number, day: number, hour = 0): number {
-  return Date.UTC(year, month - 1, day, hour) - KST_OFFSET_MS;
-}
-
-/** The KST wall-clock parts of a UTC instant. `dayOfYear` is 1-based. */
-export function kstParts(time: number): { year: number; month: number; day: number; hour: number; dayOfYear: number } {
-  const d = new Date(time + KST_OFFSET_MS);
-  const year = d.getUTCFullYear();
-  const dayOfYear = Math.floor((Date.UTC(year, d.getUTCMonth(), d.getUTCDate()) - Date.UTC(year, 0, 1)) / DAY_MS) + 1;
-  return { year, month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), dayOfYear };
-}
+// The KST helpers of the series' epoch-ms hours, under the names the model code uses (src/time/kst.ts).
+export { kstWallClockToUtc as kstToUtc, kstHourParts as kstParts } from "../time/kst.ts";
 
 /** "YYYY-MM" of a UTC instant in KST. */
 export function kstMonth(time: number): string {

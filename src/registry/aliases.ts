@@ -12,7 +12,7 @@
 // a failed alias move leaves no history. getProduction is one primary-key read (the edge polls it).
 import type { Database, InStatement, Row } from "../ports/database.ts";
 import { toUtcSecondFloor } from "../db/utc-time.ts";
-import { randomHex } from "../tracking/run-id.ts";
+import { randomHex } from "../ids/random.ts";
 import type { JsonObject } from "../tracking/json.ts";
 import { AliasConflictError, GateInputError } from "./errors.ts";
 import { checkLocation } from "./versions.ts";

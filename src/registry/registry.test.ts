@@ -7,7 +7,7 @@ import type { ObjectStore } from "../ports/object-store.ts";
 import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
 import { ArtifactIntegrityError } from "../tracking/errors.ts";
 import { Tracker } from "../tracking/tracker.ts";
-import { openMigratedMemoryDb, seedRun } from "../tracking/testing/seed.ts";
+import { openMigratedMemoryDb, recordRun, seedRun } from "../tracking/testing/seed.ts";
 import type { SeedRunOptions } from "../tracking/testing/seed.ts";
 import { aliasMoveStatements, GET_PRODUCTION_SQL, getAlias, moveAlias } from "./aliases.ts";
 import type { AliasMove } from "./aliases.ts";
@@ -88,10 +88,10 @@ describe("register", () => {
     await tracker.endRun(running, { status: "failed", error: new Error("x") });
     await expect(registry.register(running)).rejects.toBeInstanceOf(RegistrationError);
 
-    const { runId: bare } = await tracker.recordRun({ location: "seoul", code: { packageVersion: "0.1.0" } }, async () => {});
+    const { runId: bare } = await recordRun(tracker, { location: "seoul", code: { packageVersion: "0.1.0" } }, async () => {});
     await expect(registry.register(bare)).rejects.toThrow(/has no holdout metrics/);
 
-    const { runId: noModel } = await tracker.recordRun({ location: "seoul", code: { packageVersion: "0.1.0" } }, async (run) => {
+    const { runId: noModel } = await recordRun(tracker, { location: "seoul", code: { packageVersion: "0.1.0" } }, async (run) => {
       await run.logMetrics({ holdout: { ...window, model: { rmse: 1, mae: 1 }, persistence: { rmse: 2, mae: 2 }, skill: 0.5 } });
       await run.logDataset({ rows: 1, from: window.from, to: window.to, features: ["t"], featureSpecVersion: "v1", sha256: "a".repeat(64) });
       await run.logArtifact("features.json", "{}");

@@ -14,7 +14,7 @@ import type { Database } from "../ports/database.ts";
 import type { Logger } from "../ports/logger.ts";
 import { silentLogger } from "../ports/logger.ts";
 import { type ObjectStore, ObjectStoreError } from "../ports/object-store.ts";
-import { sha256Hex } from "../storage/sha256.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 import { ArtifactIntegrityError } from "../tracking/errors.ts";
 import type { JsonObject } from "../tracking/json.ts";
 import { getAlias, getProduction, listAliases, moveAlias } from "./aliases.ts";

@@ -26,15 +26,24 @@ export class ServingConfigError extends Error {
   override name = "ServingConfigError";
 }
 
-function num(env: Readonly<Record<string, unknown>>, name: string, fallback: number, min: number, max: number): number {
+/** The variables read (strings, as Worker vars and the process environment give them; unset: default). */
+export interface ServingSettings {
+  MODEL_RELOAD_SECONDS?: string | undefined;
+  FORECAST_MAX_AGE_MINUTES?: string | undefined;
+  FORECAST_WINDOW_DAYS?: string | undefined;
+  FORECAST_CACHE_SECONDS?: string | undefined;
+  MODEL_CACHE_MAX_MODELS?: string | undefined;
+}
+
+function num(env: ServingSettings, name: keyof ServingSettings, fallback: number, min: number, max: number): number {
   const raw = env[name];
-  if (raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "")) return fallback;
-  const n = typeof raw === "number" ? raw : Number(String(raw).trim());
-  if (!Number.isFinite(n) || n < min || n > max) throw new ServingConfigError(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(String(raw))}`);
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw.trim());
+  if (!Number.isFinite(n) || n < min || n > max) throw new ServingConfigError(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   return n;
 }
 
-export function servingConfigFromEnv(env: Readonly<Record<string, unknown>>): ServingConfig {
+export function servingConfigFromEnv(env: ServingSettings): ServingConfig {
   return {
     modelReloadSeconds: num(env, "MODEL_RELOAD_SECONDS", DEFAULT_SERVING_CONFIG.modelReloadSeconds, 0, 86_400),
     forecastMaxAgeMinutes: num(env, "FORECAST_MAX_AGE_MINUTES", DEFAULT_SERVING_CONFIG.forecastMaxAgeMinutes, 1, 60 * 24 * 365),

@@ -11,6 +11,7 @@ import { computeForecast, type ComputedForecast } from "./forecast.ts";
 import { loadServingSeries } from "./serving-series.ts";
 import type { LoadedModel } from "./load-model.ts";
 import type { ModelCache } from "./model-cache.ts";
+import { newestObservedAt } from "../db/observations.ts";
 
 export interface ForecastServiceOptions {
   /** Days of observations read before the issue hour (the longest feature looks back 30 days). */
@@ -112,13 +113,9 @@ export class ForecastService {
     } catch (e) {
       // Nothing in the window: if older observations exist, the inputs are stale rather than missing.
       if (!(e instanceof InputsUnavailableError) || e.kind !== "missing" || series.observations.some((o) => typeof o.temperature === "number")) throw e;
-      const rs = await this.#deps.db.execute({
-        sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL AND observed_at < ?",
-        args: [model.location, new Date(windowFrom).toISOString().replace(/\.\d{3}Z$/, "Z")],
-      });
-      const newest = rs.rows[0]?.t;
-      if (newest === null || newest === undefined) throw e;
-      const newestAt = Date.parse(String(newest));
+      const newest = await newestObservedAt(this.#deps.db, model.location, new Date(windowFrom));
+      if (newest === null) throw e;
+      const newestAt = Date.parse(newest);
       throw new InputsUnavailableError(
         "stale",
         `the newest observed temperature for ${model.location} is from ${new Date(newestAt).toISOString()}, more than the ${this.#o.windowDays} days the features read before ${new Date(hour).toISOString()} (is the hourly ingest running?)`,

@@ -10,6 +10,7 @@
 //                    than the forecast's max input age), or it serves an older model than the
 //                    production alias for longer than the reload interval, or a new version was refused;
 //   ok        (200): none of these.
+import { newestObservedAt } from "../db/observations.ts";
 import type { Location } from "../locations/locations.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
@@ -125,9 +126,7 @@ export class HealthMonitor {
       if (dbError === null) {
         try {
           production = (await getAlias(d.db, l.id, "production"))?.version ?? null;
-          const rs = await d.db.execute({ sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL", args: [l.id] });
-          const t = rs.rows[0]?.t;
-          newest = t === null || t === undefined ? null : String(t);
+          newest = await newestObservedAt(d.db, l.id);
         } catch (e) {
           dbError = "the database did not answer";
           d.logger.warn("health check: database unavailable", { error: (e as Error).message });

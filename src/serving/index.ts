@@ -8,7 +8,7 @@ import type { ServingConfig } from "./config.ts";
 import { ForecastService } from "./forecast-service.ts";
 import { ModelCache } from "./model-cache.ts";
 
-export { DEFAULT_SERVING_CONFIG, ServingConfigError, servingConfigFromEnv, type ServingConfig } from "./config.ts";
+export { DEFAULT_SERVING_CONFIG, ServingConfigError, servingConfigFromEnv, type ServingConfig, type ServingSettings } from "./config.ts";
 export { ForecastService, type ForecastAnswer, type ForecastServiceOptions } from "./forecast-service.ts";
 export { ModelCache, type ModelCacheOptions, type ModelStatus } from "./model-cache.ts";
 export { loadProductionModel, type LoadedModel } from "./load-model.ts";
@@ -21,14 +21,17 @@ export interface Serving {
   forecasts: ForecastService;
 }
 
-/** The model cache and the forecast service over one database and object store. */
+/**
+ * The model cache and the forecast service over one database and object store. `modelClock` (default
+ * `clock`) times the model cache's reloads: real time even when `clock` replays the past.
+ */
 export function createServing(
-  deps: { db: Database; objects: Pick<ObjectStore, "get">; clock: Clock; logger: Logger },
+  deps: { db: Database; objects: Pick<ObjectStore, "get">; clock: Clock; modelClock?: Clock; logger: Logger },
   config: ServingConfig,
   options: { staleWhileChecking?: boolean } = {},
 ): Serving {
   const models = new ModelCache(
-    { db: deps.db, objects: deps.objects, clock: deps.clock, logger: deps.logger },
+    { db: deps.db, objects: deps.objects, clock: deps.modelClock ?? deps.clock, logger: deps.logger },
     { checkIntervalMs: config.modelReloadSeconds * 1000, maxModels: config.modelCacheMaxModels, staleWhileChecking: options.staleWhileChecking ?? false },
   );
   const forecasts = new ForecastService(

@@ -58,8 +58,6 @@ interface LocationState {
   noProduction: boolean;
   /** The last failed pointer read or load that was not a refusal (database or object store down). */
   lastFailure: { at: string; message: string } | null;
-  checks: number;
-  loads: number;
 }
 
 /** What a location's model state is (for /healthz and the admin reload answer). */
@@ -134,7 +132,7 @@ export class ModelCache {
   #state(location: string): LocationState {
     let s = this.#states.get(location);
     if (!s) {
-      s = { current: null, checkedAt: -Infinity, inflight: null, inflightForced: false, refused: null, noProduction: false, lastFailure: null, checks: 0, loads: 0 };
+      s = { current: null, checkedAt: -Infinity, inflight: null, inflightForced: false, refused: null, noProduction: false, lastFailure: null };
       this.#states.set(location, s);
     }
     return s;
@@ -198,12 +196,6 @@ export class ModelCache {
     };
   }
 
-  /** Pointer reads and model loads so far (for tests of the single flight). */
-  counters(location: string): { checks: number; loads: number } {
-    const s = this.#state(location);
-    return { checks: s.checks, loads: s.loads };
-  }
-
   #check(location: string, s: LocationState, force: boolean): Promise<void> {
     if (s.inflight) return s.inflight;
     s.inflightForced = force;
@@ -216,7 +208,6 @@ export class ModelCache {
 
   async #run(location: string, s: LocationState, force: boolean): Promise<void> {
     const { logger } = this.#deps;
-    s.checks++;
     let pointer: ProductionModel | null;
     try {
       pointer = await getProduction(this.#deps.db, location);
@@ -239,7 +230,6 @@ export class ModelCache {
       return;
     }
     if (!force && s.refused && samePointer(s.refused, pointer) && s.checkedAt - s.refused.at < this.#retryRefused) return;
-    s.loads++;
     try {
       const loaded = await loadProductionModel(this.#deps, pointer);
       const previous = s.current?.version ?? null;

@@ -20,13 +20,13 @@
 // {location} is a location id (src/locations: lowercase slug such as `seoul`); anything else is
 // rejected with KeySchemeError, so a key can never escape its folder.
 import { LOCATION_ID_PATTERN } from "../locations/locations.ts";
+import { KST_OFFSET_MS, formatKstDate, formatKstTime } from "../time/kst.ts";
 
 /** A key part was not acceptable; the message names the part and the rule. */
 export class KeySchemeError extends Error {
   override name = "KeySchemeError";
 }
 
-const KST_OFFSET_MS = 9 * 3600_000;
 const MAX_LOCATION_ID_LENGTH = 64;
 export const KMA_API_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 export const MODEL_VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -90,11 +90,7 @@ function parseBase(base: KmaBase): { y: number; m: number; d: number; hh: number
 /** KMA's base_date/base_time (KST) of a UTC instant, to the minute (seconds are dropped). */
 export function kmaBaseOf(instant: Date): KmaBase {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) throw new KeySchemeError(`invalid instant ${show(instant)}`);
-  const kst = new Date(instant.getTime() + KST_OFFSET_MS);
-  return {
-    baseDate: `${kst.getUTCFullYear()}${pad(kst.getUTCMonth() + 1)}${pad(kst.getUTCDate())}`,
-    baseTime: `${pad(kst.getUTCHours())}${pad(kst.getUTCMinutes())}`,
-  };
+  return { baseDate: formatKstDate(instant), baseTime: formatKstTime(instant) };
 }
 
 /** The UTC instant of a KST base_date/base_time. */

@@ -6,7 +6,7 @@ import type { Clock } from "../ports/clock.ts";
 import { assertListPrefix, assertObjectKey, compareKeys } from "./object-key.ts";
 import { listAllPages, pageLimit } from "./list-pages.ts";
 import { normalizePut } from "./put-input.ts";
-import { sha256Hex } from "./sha256.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 
 interface Entry {
   body: Uint8Array;

@@ -1,7 +1,7 @@
 // Two runs side by side (MLflow's "compare runs"): their facts (location, code, dataset), parameters
 // and metrics flattened to dotted keys ('holdout.model.rmse', 'by_month.2025-04.skill'), each with
 // both values, whether they are the same, and b - a for numbers.
-import { jsonEqual } from "./json.ts";
+import { jsonEqual, toJsonObject } from "./json.ts";
 import type { JsonValue } from "./json.ts";
 import type { TrainingRun } from "./runs.ts";
 
@@ -96,6 +96,6 @@ export function compareRuns(a: TrainingRun, b: TrainingRun): RunComparison {
     b: b.id,
     run: diffMaps(facts(a), facts(b)),
     params: diffMaps(flatten(a.params), flatten(b.params)),
-    metrics: diffMaps(flatten(a.metrics as unknown as JsonValue), flatten(b.metrics as unknown as JsonValue)),
+    metrics: diffMaps(flatten(toJsonObject(a.metrics, "metrics")), flatten(toJsonObject(b.metrics, "metrics"))),
   };
 }

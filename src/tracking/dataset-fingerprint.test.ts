@@ -1,6 +1,6 @@
 // The dataset fingerprint: documented byte format, sensitivity to every value, NaN canonicalization.
 import { describe, expect, it } from "vitest";
-import { sha256Hex } from "../storage/sha256.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 import { datasetHashBytes, fingerprintDataset } from "./dataset-fingerprint.ts";
 
 const base = {

@@ -9,7 +9,7 @@
 // Every NaN (missing value) is hashed as the canonical quiet NaN 0x7ff8000000000000, whatever its
 // payload; -0 and 0 stay distinct (they are different inputs to LightGBM's split rules).
 import { toUtcSecond } from "../db/utc-time.ts";
-import { sha256Hex } from "../storage/sha256.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 import { TrackingInputError } from "./errors.ts";
 
 export const DATASET_HASH_FORMAT = "nalssi-dataset-v1";

@@ -5,12 +5,12 @@ import type { Client } from "@libsql/client";
 import { fixedClock } from "../ports/clock.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
 import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
-import { sha256Hex } from "../storage/sha256.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 import { ArtifactIntegrityError, RunNotFoundError, RunStateError, TrackingInputError } from "./errors.ts";
 import { fingerprintDataset } from "./dataset-fingerprint.ts";
 import { RUN_ID_PATTERN } from "./run-id.ts";
 import { Tracker } from "./tracker.ts";
-import { openMigratedMemoryDb, seedRun } from "./testing/seed.ts";
+import { openMigratedMemoryDb, recordRun, seedRun } from "./testing/seed.ts";
 
 let db: Client;
 let objects: ObjectStore;
@@ -173,9 +173,9 @@ describe("finished and unknown runs", () => {
   });
 });
 
-describe("recordRun", () => {
+describe("a run recorded around work (startRun, timePhase, endRun)", () => {
   it("ends the run as succeeded and returns the work's result", async () => {
-    const { runId, result } = await tracker.recordRun({ location: "seoul", code }, async (run) => {
+    const { runId, result } = await recordRun(tracker, { location: "seoul", code }, async (run) => {
       await run.logParams({ a: 1 });
       return run.timePhase("train", () => 42);
     });
@@ -193,7 +193,7 @@ describe("recordRun", () => {
     const failure = new LightGBMError(`training failed while fetching with key ${secret}`);
     let runId = "";
     await expect(
-      tracker.recordRun(
+      recordRun(tracker, 
         { location: "seoul", code },
         async (run) => {
           runId = run.id;

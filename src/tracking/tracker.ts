@@ -6,8 +6,6 @@
 // Either drive a run step by step:
 //   const id = await tracker.startRun({ location: "seoul", code: { packageVersion: "0.1.0" } });
 //   await tracker.logParams(id, {...}); ... await tracker.endRun(id, { status: "succeeded" });
-// or let recordRun start it, hand a RunHandle to your work and end it as succeeded or failed:
-//   const { runId, result } = await tracker.recordRun({ location, code }, async (run) => { ... });
 //
 // Logging is only possible while the run is running; a finished run never changes (the schema's
 // triggers refuse it too). Parameters are write-once per key (logging the same value again is fine);
@@ -18,10 +16,11 @@ import type { Database } from "../ports/database.ts";
 import type { Logger } from "../ports/logger.ts";
 import { silentLogger } from "../ports/logger.ts";
 import type { ObjectStore } from "../ports/object-store.ts";
-import { scrubSecrets } from "../db/secret-redaction.ts";
+import { scrubSecrets } from "../secrets/redact.ts";
+import { errorClassOf } from "../errors/one-line.ts";
 import { toUtcSecondFloor } from "../db/utc-time.ts";
 import { assertLocationId, KeySchemeError, modelArtifactKey } from "../storage/keys.ts";
-import { sha256Hex } from "../storage/sha256.ts";
+import { sha256Hex } from "../ids/sha256.ts";
 import type { DatasetFingerprint } from "./dataset-fingerprint.ts";
 import { ArtifactIntegrityError, RunNotFoundError, RunStateError, TrackingInputError } from "./errors.ts";
 import { assertNoSecretKeys, jsonEqual, toJsonObject } from "./json.ts";
@@ -67,19 +66,6 @@ export type RunOutcome =
 export interface ArtifactOptions {
   /** Default from the name: .txt text/plain, .json application/json, otherwise application/octet-stream. */
   contentType?: string;
-}
-
-/** A running run, as recordRun hands it to the work. */
-export interface RunHandle {
-  readonly id: string;
-  readonly location: string;
-  logParams(params: Record<string, unknown>): Promise<void>;
-  logDataset(fingerprint: DatasetFingerprint): Promise<void>;
-  logMetrics(metrics: RunMetricsInput): Promise<void>;
-  logPhases(phases: Record<string, number>): Promise<void>;
-  timePhase<T>(phase: string, work: () => Promise<T> | T): Promise<T>;
-  logArtifact(name: string, body: Uint8Array | string, options?: ArtifactOptions): Promise<RunArtifact>;
-  logJsonArtifact(name: string, value: unknown): Promise<RunArtifact>;
 }
 
 function contentTypeFor(name: string): string {
@@ -290,7 +276,7 @@ export class Tracker {
     let errorMessage: string | null = null;
     if (outcome.status === "failed") {
       const e = outcome.error;
-      errorClass = (e instanceof Error && e.name.trim() ? e.name.trim() : "Error").slice(0, 200);
+      errorClass = errorClassOf(e);
       errorMessage = scrubSecrets(e instanceof Error ? e.message : String(e), outcome.secrets ?? []);
       if (errorMessage.length > MAX_ERROR_MESSAGE_LENGTH) errorMessage = `${errorMessage.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…`;
     } else if (outcome.status !== "succeeded") {
@@ -302,42 +288,6 @@ export class Tracker {
     });
     if (rs.rowsAffected !== 1) await this.#running(runId, null); // throws the reason
     this.#logger.info("training run ended", { runId, status: outcome.status, ...(errorClass ? { errorClass } : {}) });
-  }
-
-  /** A handle whose methods log to this run. */
-  handle(runId: string, location: string): RunHandle {
-    return {
-      id: runId,
-      location,
-      logParams: (p) => this.logParams(runId, p),
-      logDataset: (d) => this.logDataset(runId, d),
-      logMetrics: (m) => this.logMetrics(runId, m),
-      logPhases: (p) => this.logPhases(runId, p),
-      timePhase: (phase, work) => this.timePhase(runId, phase, work),
-      logArtifact: (name, body, options) => this.logArtifact(runId, name, body, options),
-      logJsonArtifact: (name, value) => this.logJsonArtifact(runId, name, value),
-    };
-  }
-
-  /**
-   * Starts a run, gives `work` a handle to log with, and ends the run: succeeded when `work`
-   * resolves, failed (with the error, redacted of `secrets`) when it throws — then rethrows.
-   */
-  async recordRun<T>(input: StartRunInput, work: (run: RunHandle) => Promise<T>, options: { secrets?: readonly string[] } = {}): Promise<{ runId: string; result: T }> {
-    const runId = await this.startRun(input);
-    let result: T;
-    try {
-      result = await work(this.handle(runId, input.location));
-    } catch (e) {
-      try {
-        await this.endRun(runId, { status: "failed", error: e, secrets: options.secrets ?? [] });
-      } catch (endError) {
-        this.#logger.error("could not record the failure of a training run", { runId, error: scrubSecrets((endError as Error).message, options.secrets ?? []) });
-      }
-      throw e;
-    }
-    await this.endRun(runId, { status: "succeeded" });
-    return { runId, result };
   }
 
   getRun(runId: string): Promise<TrainingRun | null> {

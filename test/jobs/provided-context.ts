@@ -12,6 +12,8 @@ export interface JobsTestContext {
   /** The KMA mock answering at every ASOS station's grid point, and a fresh database (same token), for the scaling test. */
   scaleKmaMockUrl: string;
   scaleDbUrl: string;
+  /** A Hrana dev server on a database that is never migrated (same token). */
+  unmigratedDbUrl: string;
 }
 
 declare module "vitest" {

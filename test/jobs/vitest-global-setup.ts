@@ -8,6 +8,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { openWorkersDatabase } from "../../src/adapters/workers/database.ts";
+import { migrate } from "../../src/db/migrate.ts";
 import { startHranaDevServer } from "../../tools/hrana-dev-server/server.ts";
 import { startKmaMock } from "../kma-mock/server.ts";
 import { ASOS_STATIONS } from "../../src/locations/asos-catalog.ts";
@@ -18,7 +20,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const mock = await startKmaMock({ extraDatasets: jobMockDatasets() });
   const dir = await mkdtemp(join(tmpdir(), "nalssi-workerd-jobs-"));
   const token = randomBytes(16).toString("hex");
+  // Migrations are a deploy step (the Worker only checks the schema): the jobs' database is migrated
+  // here, as `npm run db:migrate` would. The serving test migrates its own database.
   const db = await startHranaDevServer({ dbPath: join(dir, "jobs.db"), port: 0, token });
+  const jobsDb = openWorkersDatabase({ LIBSQL_URL: db.url, LIBSQL_AUTH_TOKEN: token }).db;
+  await migrate(jobsDb);
+  jobsDb.close();
   // A third fresh database, for the serving test (src/adapters/workers/serving.workerd.test.ts): it registers and
   // promotes models and stores observations, which the jobs' and migrations' tests must not see.
   const servingDb = await startHranaDevServer({ dbPath: join(dir, "serving.db"), port: 0, token });
@@ -26,15 +33,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // at the grid point of every ASOS station, and a database of its own.
   const scaleMock = await startKmaMock({ extraDatasets: gridMockDatasets(ASOS_STATIONS) });
   const scaleDb = await startHranaDevServer({ dbPath: join(dir, "scale.db"), port: 0, token });
+  const scaleClient = openWorkersDatabase({ LIBSQL_URL: scaleDb.url, LIBSQL_AUTH_TOKEN: token }).db;
+  await migrate(scaleClient);
+  scaleClient.close();
   project.provide("scaleKmaMockUrl", scaleMock.baseUrl);
   project.provide("scaleDbUrl", scaleDb.url);
+  // A database nobody migrates: the Worker must answer 503 "run migrations" on it.
+  const unmigratedDb = await startHranaDevServer({ dbPath: join(dir, "unmigrated.db"), port: 0, token });
   project.provide("kmaMockUrl", mock.baseUrl);
   project.provide("kmaMockServiceKey", mock.serviceKey);
   project.provide("jobsDbUrl", db.url);
   project.provide("jobsDbToken", token);
   project.provide("servingDbUrl", servingDb.url);
+  project.provide("unmigratedDbUrl", unmigratedDb.url);
   return async () => {
-    await Promise.all([mock.close(), db.close(), servingDb.close(), scaleMock.close(), scaleDb.close()]);
+    await Promise.all([mock.close(), db.close(), servingDb.close(), scaleMock.close(), scaleDb.close(), unmigratedDb.close()]);
     await rm(dir, { recursive: true, force: true });
   };
 }

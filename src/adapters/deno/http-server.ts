@@ -15,7 +15,8 @@ export function isDeno(): boolean {
 }
 
 export async function startDenoServer(options: { fetch: FetchHandler; port: number; hostname?: string }): Promise<RunningServer> {
-  const Deno = (globalThis as unknown as { Deno: DenoServe }).Deno;
+  const Deno = (globalThis as { Deno?: DenoServe }).Deno;
+  if (!Deno) throw new Error("Deno.serve is only available under Deno");
   const hostname = options.hostname ?? "127.0.0.1";
   const abort = new AbortController();
   let listened!: (addr: { port: number }) => void;

@@ -11,7 +11,8 @@ import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { createClient } from "@libsql/client";
 import { type Database, DatabaseUnavailableError } from "../../ports/database.ts";
-import { scrubSecrets, withSecretsScrubbed } from "../../db/secret-redaction.ts";
+import { withSecretsScrubbed } from "../../db/secret-redaction.ts";
+import { scrubSecrets } from "../../secrets/redact.ts";
 
 export const DATABASE_FILE_NAME = "nalssi.db";
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ObjectStoreError } from "../../ports/object-store.ts";
 import { fixedClock } from "../../ports/clock.ts";
 import { objectStoreContract } from "../../storage/object-store.contract.ts";
-import { sha256Hex } from "../../storage/sha256.ts";
+import { sha256Hex } from "../../ids/sha256.ts";
 import { createLocalObjectStore } from "./local-object-store.ts";
 import { keyPaths, sidecarName, tempName } from "./local-object-store-layout.ts";
 

@@ -26,7 +26,8 @@ import type { Logger } from "../../ports/logger.ts";
 import { assertListPrefix, assertObjectKey, compareKeys, objectKeyProblem } from "../../storage/object-key.ts";
 import { listAllPages, pageLimit } from "../../storage/list-pages.ts";
 import { normalizePut } from "../../storage/put-input.ts";
-import { sha256Hex } from "../../storage/sha256.ts";
+import { randomHex } from "../../ids/random.ts";
+import { sha256Hex } from "../../ids/sha256.ts";
 import {
   MAX_LOCAL_SEGMENT_BYTES,
   SIDECAR_FORMAT,
@@ -58,13 +59,6 @@ const TRANSIENT = new Set(["EAGAIN", "EBUSY", "EMFILE", "ENFILE", "ETIMEDOUT", "
 // fsync of a folder is not supported everywhere (Windows, some network file systems).
 const FOLDER_SYNC_UNSUPPORTED = new Set(["EISDIR", "EINVAL", "ENOTSUP", "EOPNOTSUPP", "EPERM", "EBADF"]);
 const encoder = new TextEncoder();
-
-function randomHex(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
-  return hex;
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -150,7 +144,7 @@ export function createLocalObjectStore(rootFolder: string, options: LocalObjectS
   /** A new temporary file in p.dir holding `bytes`; creates the folder, and again if a delete removed it meanwhile. */
   async function writeTemp(key: string, p: KeyPaths, kind: "body" | "meta", bytes: Uint8Array, mtime?: Date): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const file = path.join(p.dir, tempName(p.name, kind, Date.now(), randomHex()));
+      const file = path.join(p.dir, tempName(p.name, kind, Date.now(), randomHex(8)));
       try {
         await writeNewFile(file, bytes, mtime);
         return file;

@@ -3,7 +3,8 @@
 // The token never appears in errors (withSecretsScrubbed) nor in `location`.
 import { createClient } from "@libsql/client/web";
 import type { Database } from "../../ports/database.ts";
-import { scrubSecrets, withSecretsScrubbed } from "../../db/secret-redaction.ts";
+import { withSecretsScrubbed } from "../../db/secret-redaction.ts";
+import { scrubSecrets } from "../../secrets/redact.ts";
 
 export interface WorkersDatabaseEnv {
   LIBSQL_URL?: string;

@@ -21,7 +21,7 @@
 import { openWorkersDatabase } from "./database.ts";
 import { createR2ObjectStore } from "./r2-object-store.ts";
 import { workerLocations } from "./locations.ts";
-import { migrate } from "../../db/migrate.ts";
+import { assertSchemaCurrent } from "../../db/schema-version.ts";
 import { startIngestRun, finishIngestRun } from "../../db/ingest-runs.ts";
 import { runIngest } from "../../jobs/ingest.ts";
 import type { IngestProduct, IngestStep } from "../../jobs/ingest.ts";
@@ -36,8 +36,7 @@ import type { Logger } from "../../ports/logger.ts";
 import { systemClock } from "../../ports/clock.ts";
 import { withRetries } from "../../storage/with-retries.ts";
 import type { Env } from "./env.ts";
-import { workerLogger } from "./scheduled.ts";
-import type { ScheduledRun } from "./scheduled.ts";
+import { type ScheduledRun, workerLogger } from "./scheduled-run.ts";
 import type { MessageBatch } from "./workers-types.ts";
 
 /** One step of the hourly ingest: a location and a product, for the issues newest at `at`. */
@@ -123,10 +122,10 @@ async function runSteps(deps: ReturnType<typeof ingestDeps>, steps: readonly { l
 }
 
 /** The cron side: plan the hour, record the plan, and enqueue its steps (or run a small plan inline). */
-export async function hourlyIngestFanOut({ controller, env, logger, redact }: ScheduledRun): Promise<void> {
+export async function hourlyIngestFanOut({ scheduledTime, env, logger, redact }: ScheduledRun): Promise<void> {
   kmaKey(env); // a missing or malformed key fails the cron before anything is planned
   const locations = workerLocations(env);
-  const at = new Date(controller.scheduledTime);
+  const at = new Date(scheduledTime);
   const plan = planIngestHour(
     locations.map((l) => l.id),
     at,
@@ -135,7 +134,7 @@ export async function hourlyIngestFanOut({ controller, env, logger, redact }: Sc
   const fanout = env.INGEST_QUEUE && plan.steps.length > inlineMax(env) ? "queue" : "inline";
   const { db, location } = openWorkersDatabase(env);
   try {
-    await migrate(db, { logger });
+    await assertSchemaCurrent(db);
     const planRun = await recordPlan(db, plan, fanout);
     const fields = { plan_run_id: planRun, database: location, scheduled_time: plan.at, kst_hour: plan.kstHour, locations: plan.locations, steps: plan.steps.length, fanout };
     if (plan.degraded) logger.warn(`hourly ingest plan degraded: ${plan.degraded}`, { ...fields, degraded: plan.degraded });

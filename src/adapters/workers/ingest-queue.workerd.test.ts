@@ -118,7 +118,7 @@ describe("hourly ingest fan-out over Queues, 96 stations (workerd)", () => {
     console.log = console.warn = (...a: unknown[]) => void cronLines.push(a.map(String).join(" "));
     const cronStarted = Date.now();
     try {
-      await worker.scheduled(createScheduledController({ cron: HOURLY_INGEST_CRON, scheduledTime: SCHEDULED_TIME }), e, createExecutionContext());
+      await worker.scheduled(createScheduledController({ cron: HOURLY_INGEST_CRON, scheduledTime: SCHEDULED_TIME }), e);
     } finally {
       Object.assign(console, quiet);
     }
@@ -173,7 +173,7 @@ describe("hourly ingest fan-out over Queues, 96 stations (workerd)", () => {
     const quiet = console.log;
     console.log = () => undefined;
     try {
-      await worker.scheduled(createScheduledController({ cron: HOURLY_INGEST_CRON, scheduledTime: SCHEDULED_TIME + 3_600_000 }), e, createExecutionContext());
+      await worker.scheduled(createScheduledController({ cron: HOURLY_INGEST_CRON, scheduledTime: SCHEDULED_TIME + 3_600_000 }), e);
     } finally {
       console.log = quiet;
     }
@@ -188,7 +188,7 @@ describe("hourly ingest fan-out over Queues, 96 stations (workerd)", () => {
     const quiet = { log: console.log, warn: console.warn };
     console.log = console.warn = (...a: unknown[]) => void lines.push(a.map(String).join(" "));
     try {
-      await worker.scheduled(createScheduledController({ cron: HOURLY_INGEST_CRON, scheduledTime: SCHEDULED_TIME }), e, createExecutionContext());
+      await worker.scheduled(createScheduledController({ cron: HOURLY_INGEST_CRON, scheduledTime: SCHEDULED_TIME }), e);
     } finally {
       Object.assign(console, quiet);
     }

@@ -11,7 +11,7 @@ import type { ListPageOptions, ObjectInfo, ObjectPage, ObjectStore, ObjectStoreO
 import { assertListPrefix, assertObjectKey } from "../../storage/object-key.ts";
 import { listAllPages, pageLimit } from "../../storage/list-pages.ts";
 import { normalizePut } from "../../storage/put-input.ts";
-import { bytesToHex, sha256Hex } from "../../storage/sha256.ts";
+import { bytesToHex, sha256Hex } from "../../ids/sha256.ts";
 
 /** R2 error codes worth retrying: InternalError, ServiceUnavailable, ClientDisconnect, TooManyRequests, BadDigest, IncompleteBody. */
 export const TRANSIENT_R2_CODES: ReadonlySet<number> = new Set([10001, 10043, 10054, 10058, 10037, 10013]);

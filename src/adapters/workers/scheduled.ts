@@ -8,29 +8,39 @@
 //                  (DAILY_PIPELINE below, src/adapters/workers/training-workflow.ts).
 // Every fault is recorded by the job (a failed ingest run row), logged as a JSON line without secrets,
 // and then thrown, so the invocation shows as failed in Cloudflare's cron history.
-import { normalizeServiceKey, redactSecret } from "../../kma/service-key.ts";
-import { workerLocations } from "./locations.ts";
-import { hourlyIngestFanOut } from "./ingest-queue.ts";
+import { openWorkersDatabase } from "./database.ts";
+import { createR2ObjectStore } from "./r2-object-store.ts";
+import { assertSchemaCurrent } from "../../db/schema-version.ts";
+import { runIngest } from "../../jobs/ingest.ts";
+import type { IngestStep } from "../../jobs/ingest.ts";
+import { KmaClient } from "../../kma/client.ts";
+import { KmaError } from "../../kma/errors.ts";
+import { normalizeServiceKey } from "../../kma/service-key.ts";
+import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { jsonLinesLogger } from "../../logging/line-loggers.ts";
 import type { LogLevel } from "../../logging/line-loggers.ts";
 import type { Logger } from "../../ports/logger.ts";
-import { kstDate } from "../../jobs/train/pipeline.ts";
+import { systemClock } from "../../ports/clock.ts";
+import { withRetries } from "../../storage/with-retries.ts";
+import { kstDate } from "../../time/kst.ts";
+import { randomHex } from "../../ids/random.ts";
+import { settingsRedactor } from "../../compose.ts";
+import { type Cron, DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "./crons.ts";
 import type { Env } from "./env.ts";
-import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
+import { hourlyIngestFanOut } from "./ingest-queue.ts";
+import { workerLocations } from "./locations.ts";
+import { type ScheduledJob, workerLogger } from "./scheduled-run.ts";
 
-export const HOURLY_INGEST_CRON = "15 * * * *";
-export const DAILY_PIPELINE_CRON = "30 18 * * *";
+export { type ScheduledJob, type ScheduledRun, workerLogger } from "./scheduled-run.ts";
+import type { ScheduledController } from "./workers-types.ts";
 
-export interface ScheduledRun {
-  controller: ScheduledController;
-  env: Env;
-  ctx: ExecutionContext;
-  logger: Logger;
-  /** Removes the KMA key and the libSQL token from text. */
-  redact: (text: string) => string;
+export { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "./crons.ts";
+
+
+/** A training Workflows instance id: location, logical date and 8 random hex digits (a re-run is a new instance). */
+export function trainInstanceId(location: string, runDate: string): string {
+  return `train-${location}-${runDate}-${randomHex(4)}`;
 }
-
-export type ScheduledJob = (run: ScheduledRun) => Promise<void>;
 
 /**
  * The daily pipeline (check data, train, evaluate, register, promote, notify) for the "30 18 * * *"
@@ -38,11 +48,11 @@ export type ScheduledJob = (run: ScheduledRun) => Promise<void>;
  * for the KST date of the trigger. The instance id names location and date; re-running a date makes
  * a new instance (the pipeline's lease keeps two runs of a location from overlapping).
  */
-export const DAILY_PIPELINE: ScheduledJob | undefined = async ({ controller, env, logger }) => {
+export const DAILY_PIPELINE: ScheduledJob = async ({ scheduledTime, env, logger }) => {
   if (!env.TRAIN_WORKFLOW) throw new Error("the TRAIN_WORKFLOW binding is missing: add the [[workflows]] entry from wrangler.toml");
-  const runDate = kstDate(new Date(controller.scheduledTime));
+  const runDate = kstDate(new Date(scheduledTime));
   for (const loc of workerLocations(env)) {
-    const id = `train-${loc.id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
+    const id = trainInstanceId(loc.id, runDate);
     await env.TRAIN_WORKFLOW.create({ id, params: { location: loc.id, runDate, trigger: "cron" } });
     logger.info("training workflow started", { instance: id, location: loc.id, run_date: runDate });
   }
@@ -54,30 +64,15 @@ export const DAILY_PIPELINE: ScheduledJob | undefined = async ({ controller, env
  */
 export const hourlyIngest: ScheduledJob = (run) => hourlyIngestFanOut(run);
 
-/** cron expression -> job. A cron with no entry, or with an undefined entry, fails the invocation. */
+/** cron expression -> job, for exactly the crons of crons.ts. A cron with no entry fails the invocation. */
 export const SCHEDULED_JOBS: Readonly<Record<string, ScheduledJob | undefined>> = {
   [HOURLY_INGEST_CRON]: hourlyIngest,
   [DAILY_PIPELINE_CRON]: DAILY_PIPELINE,
-};
+} satisfies Record<Cron, ScheduledJob>;
 
-export function workerLogger(env: Env, base: Record<string, unknown>): { logger: Logger; redact: (text: string) => string } {
-  let key: string | undefined;
-  try {
-    key = env.KMA_SERVICE_KEY?.trim() ? normalizeServiceKey(env.KMA_SERVICE_KEY) : undefined;
-  } catch {
-    key = env.KMA_SERVICE_KEY?.trim();
-  }
-  const token = env.LIBSQL_AUTH_TOKEN?.trim() ?? "";
-  const redact = (text: string) => {
-    const t = redactSecret(text, key);
-    return token.length >= 4 ? t.split(token).join("[REDACTED]") : t;
-  };
-  const write = (line: string, level: LogLevel) => (level === "error" ? console.error(line) : level === "warn" ? console.warn(line) : console.log(line));
-  return { logger: jsonLinesLogger(write, { redact, base }), redact };
-}
 
 /** The Worker's `scheduled` handler: runs the job of `controller.cron`, logs, and rethrows failures. */
-export async function runScheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext, jobs: Readonly<Record<string, ScheduledJob | undefined>> = SCHEDULED_JOBS): Promise<void> {
+export async function runScheduled(controller: Pick<ScheduledController, "cron" | "scheduledTime">, env: Env, jobs: Readonly<Record<string, ScheduledJob | undefined>> = SCHEDULED_JOBS): Promise<void> {
   const { logger, redact } = workerLogger(env, { cron: controller.cron });
   const started = Date.now();
   try {
@@ -86,7 +81,7 @@ export async function runScheduled(controller: ScheduledController, env: Env, ct
     }
     const job = jobs[controller.cron];
     if (job === undefined) throw new Error(`the job for cron "${controller.cron}" has no implementation yet (DAILY_PIPELINE in src/adapters/workers/scheduled.ts)`);
-    await job({ controller, env, ctx, logger, redact });
+    await job({ scheduledTime: controller.scheduledTime, env, logger, redact });
     logger.info("scheduled job succeeded", { ms: Date.now() - started });
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));

@@ -37,7 +37,7 @@ async function trigger(cron: string, e: Env): Promise<{ error: Error | undefined
   const ctx = createExecutionContext();
   let error: Error | undefined;
   try {
-    await worker.scheduled(createScheduledController({ cron, scheduledTime: SCHEDULED_TIME }), e, ctx);
+    await worker.scheduled(createScheduledController({ cron, scheduledTime: SCHEDULED_TIME }), e);
   } catch (x) {
     error = x as Error;
   } finally {

@@ -5,7 +5,7 @@ import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloud
 import { NonRetryableError } from "cloudflare:workflows";
 import { openWorkersDatabase } from "./database.ts";
 import { createR2ObjectStore } from "./r2-object-store.ts";
-import { migrate } from "../../db/migrate.ts";
+import { assertSchemaCurrent } from "../../db/schema-version.ts";
 import { RunLog } from "../../jobs/pipeline/run-log.ts";
 import type { PipelineExecutor, RetryPolicy, StepOutput } from "../../jobs/pipeline/runner.ts";
 import { PermanentStepError, runPipeline } from "../../jobs/pipeline/runner.ts";
@@ -62,7 +62,8 @@ export class TrainingWorkflow extends WorkflowEntrypoint<Env, TrainingParams> {
     const logger = jsonLinesLogger((line) => console.log(line), { minLevel: "info" });
     const { db } = openWorkersDatabase(this.env);
     try {
-      await step.do("migrate", { retries: { limit: 3, delay: 1000, backoff: "exponential" } }, async () => (await migrate(db, { logger }), true));
+      // Migrations are a deploy step; a schema behind this code fails the run before it records anything.
+      await assertSchemaCurrent(db);
       const objects = withRetries(createR2ObjectStore(this.env.OBJECTS), {});
       const deps = trainingDeps({ db, objects, clock: systemClock, logger, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version, gitCommit: null } });
       const run = await runPipeline(trainingPipeline(), deps, { db, clock: systemClock, log: new RunLog(db, systemClock), logger, locationId: location, runDate, trigger, runner: "workflow", runId: event.instanceId }, workflowExecutor(step));

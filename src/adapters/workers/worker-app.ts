@@ -1,54 +1,37 @@
-// The Worker's HTTP side: the app built from the bindings (libSQL over HTTP from LIBSQL_URL +
-// LIBSQL_AUTH_TOKEN, R2 binding OBJECTS) once per isolate, so the production model stays in memory
-// across requests and is re-checked at most every MODEL_RELOAD_SECONDS. Migrations are applied once
-// per isolate before the first API request (a failure is logged, serving goes on, retried after 30 s).
+// The Worker's HTTP side: the app from the composition root (src/compose.ts) over the bindings
+// (libSQL over HTTP from LIBSQL_URL + LIBSQL_AUTH_TOKEN, R2 binding OBJECTS), built once per isolate,
+// so the production model stays in memory across requests and is re-checked at most every
+// MODEL_RELOAD_SECONDS. Migrations are a deploy step (`npm run db:migrate`): the Worker only checks
+// the schema, once per isolate, and answers 503 "run migrations" while it is behind.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { openWorkersDatabase } from "./database.ts";
 import { createR2ObjectStore } from "./r2-object-store.ts";
-import { migrate } from "../../db/migrate.ts";
-import { DEFAULT_LOCATION_ID } from "../../locations/locations.ts";
+import { composeApp } from "../../compose.ts";
+import { schemaStatus } from "../../db/schema-version.ts";
+import { kstDate } from "../../time/kst.ts";
 import { workerLocations } from "./locations.ts";
-import { jsonLinesLogger } from "../../logging/line-loggers.ts";
-import type { LogLevel } from "../../logging/line-loggers.ts";
-import { loadLightGBM } from "../../model/lightgbm-wasm/worker.ts";
-import { systemClock } from "../../ports/clock.ts";
 import { replayClockFromSetting } from "../../time/replay-clock.ts";
+import { loadLightGBM } from "../../model/lightgbm-wasm/worker.ts";
 import type { Logger } from "../../ports/logger.ts";
-import { createServing, servingConfigFromEnv } from "../../serving/index.ts";
 import type { JobRunners } from "../../serving/job-runners.ts";
 import { JobUnavailableError } from "../../serving/job-runners.ts";
 import { withRetries } from "../../storage/with-retries.ts";
 import { jsonError } from "../../http/api-errors.ts";
-import { createApp } from "../../http/app.ts";
 import type { Env } from "./env.ts";
-import { HOURLY_INGEST_CRON, hourlyIngest } from "./scheduled.ts";
-import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
+import { hourlyIngest, trainInstanceId, workerLogger } from "./scheduled.ts";
 
 interface Built {
   key: string;
   objectsBinding: unknown;
   app: OpenAPIHono;
-  ready: () => Promise<void>;
+  /** null when the schema is current (or cannot be read: routes report their own database errors); else the 503 to answer. */
+  schemaBlock: () => Promise<Response | null>;
 }
 
 let built: Built | undefined;
 
-function redactor(env: Env): (text: string) => string {
-  const secrets = [env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY].map((s) => s?.trim() ?? "").filter((s) => s.length >= 4);
-  return (text) => secrets.reduce((t, s) => t.split(s).join("[REDACTED]"), text);
-}
-
 function configKey(env: Env): string {
   return JSON.stringify([env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY, env.KMA_BASE_URL, env.DEFAULT_LOCATION, env.LOCATIONS, env.SELFTEST_ENABLED, env.MODEL_RELOAD_SECONDS, env.FORECAST_MAX_AGE_MINUTES, env.FORECAST_WINDOW_DAYS, env.FORECAST_CACHE_SECONDS, env.REPLAY_CLOCK]);
-}
-
-/** The KST calendar date of an instant, YYYY-MM-DD (the training pipeline's run date). */
-function kstDate(at: Date): string {
-  return new Date(at.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
-}
-
-interface TrainWorkflowBinding {
-  create(options: { id: string; params: { location: string; runDate: string; trigger: "admin" } }): Promise<unknown>;
 }
 
 function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => string }): JobRunners {
@@ -56,19 +39,18 @@ function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => stri
     // The same code as the hourly cron, for every configured location, as of now.
     ingest: async () => {
       if (!env.KMA_SERVICE_KEY?.trim()) throw new JobUnavailableError("KMA_SERVICE_KEY is not set: add it with `wrangler secret put KMA_SERVICE_KEY`");
-      const controller = { cron: HOURLY_INGEST_CRON, scheduledTime: Date.now(), noRetry() {} } as unknown as ScheduledController;
-      await hourlyIngest({ controller, env, ctx: {} as ExecutionContext, logger: ctx.logger, redact: ctx.redact });
+      await hourlyIngest({ scheduledTime: Date.now(), env, logger: ctx.logger, redact: ctx.redact });
       return { ok: true, summary: { locations: workerLocations(env).map((l) => l.id) } };
     },
     // A Workflows instance per location (the daily pipeline's runner); answers with the instance ids.
-    ...(trainWorkflow(env)
+    ...(env.TRAIN_WORKFLOW
       ? {
           train: async (req) => {
             const runDate = kstDate(new Date());
             const instances: string[] = [];
             for (const id of req.location === null ? workerLocations(env).map((l) => l.id) : [req.location]) {
-              const instance = `train-${id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
-              await trainWorkflow(env)!.create({ id: instance, params: { location: id, runDate, trigger: "admin" } });
+              const instance = trainInstanceId(id, runDate);
+              await env.TRAIN_WORKFLOW.create({ id: instance, params: { location: id, runDate, trigger: "admin" } });
               instances.push(instance);
             }
             return { ok: true, summary: { started: instances, note: "the training runs as a Workflow; follow it in GET /v1/jobs" } };
@@ -78,56 +60,53 @@ function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => stri
   };
 }
 
-/** The Workflows binding of the daily pipeline (wrangler.toml [[workflows]] TRAIN_WORKFLOW), if bound. */
-function trainWorkflow(env: Env): TrainWorkflowBinding | undefined {
-  return (env as unknown as { TRAIN_WORKFLOW?: TrainWorkflowBinding }).TRAIN_WORKFLOW;
-}
+const RECHECK_MS = 30_000;
 
 function build(env: Env): Built {
-  const redact = redactor(env);
-  const write = (line: string, level: LogLevel) => (level === "error" ? console.error(line) : level === "warn" ? console.warn(line) : console.log(line));
-  const logger = jsonLinesLogger(write, { redact, base: { component: "api" } });
-  const config = servingConfigFromEnv(env as unknown as Record<string, unknown>);
-  // REPLAY_CLOCK (an ISO time; `npm run dev` sets it to the newest bundled observation): serve as of then.
-  const clock = replayClockFromSetting(env.REPLAY_CLOCK, "REPLAY_CLOCK", "REPLAY_CLOCK is set (npm run dev: the bundled data ends here)") ?? systemClock;
+  const { logger, redact } = workerLogger(env, { component: "api" });
   const { db } = openWorkersDatabase(env);
   const objects = withRetries(createR2ObjectStore(env.OBJECTS), {
     onRetry: (ev) => logger.warn("R2 call failed, retrying", { operation: ev.operation, key: ev.key, attempt: ev.attempt, error: ev.error.message }),
   });
-  const serving = createServing({ db, objects, clock, logger }, config);
-  const defaultLocation = env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID;
-  const app = createApp({
-    db,
-    objects,
-    clock,
-    logger,
-    locations: workerLocations(env),
-    defaultLocation,
-    ...serving,
-    adminToken: env.ADMIN_TOKEN,
-    jobs: workerJobs(env, { logger, redact }),
-    redact,
-    loadLightGBM,
-    selftestEnabled: env.SELFTEST_ENABLED === "true",
-  });
-  // Migrations once per isolate before the first API request. A failure (database down, or a schema
-  // newer than this code during a rollout) is logged and does not block serving: /v1/predict works
-  // from the loaded model, and each route reports its own database errors. Retried after 30 s.
-  let migrated: Promise<void> | undefined;
-  let failedAt = -Infinity;
-  const ready = async () => {
-    if (!migrated && Date.now() - failedAt < 30_000) return;
-    migrated ??= migrate(db, { logger }).then(
-      () => undefined,
-      (e: unknown) => {
-        migrated = undefined;
-        failedAt = Date.now();
-        logger.error("database migrations failed; serving without them", { error: (e as Error).message });
-      },
-    );
-    await migrated;
+  // REPLAY_CLOCK (an ISO time; `npm run dev` sets it to the newest bundled observation): serve as of then.
+  const clock = replayClockFromSetting(env.REPLAY_CLOCK, "REPLAY_CLOCK", "REPLAY_CLOCK is set (npm run dev: the bundled data ends here)");
+  const { app } = composeApp(
+    { db, objects, ...(clock ? { clock } : {}), locations: workerLocations(env), logger, redact, loadLightGBM: () => loadLightGBM(), jobs: () => workerJobs(env, { logger, redact }) },
+    env,
+  );
+  // The schema check, once per isolate once it passes. Behind, or the database unreachable: checked
+  // again at most every 30 s. Unreachable does not block serving (/v1/predict works from the loaded
+  // model, and each route reports its own database errors); a newer schema (a rollout) is tolerated.
+  let current = false;
+  let checkedAt = -Infinity;
+  let behind: string[] = [];
+  let checking: Promise<void> | undefined;
+  const schemaBlock = async (): Promise<Response | null> => {
+    if (!current && Date.now() - checkedAt >= RECHECK_MS) {
+      checking ??= schemaStatus(db)
+        .then(
+          (s) => {
+            behind = s.pending;
+            current = s.pending.length === 0;
+            if (s.pending.length) logger.error("the database schema is behind this code: run migrations (npm run db:migrate)", { pending: s.pending });
+            if (s.unknown.length) logger.warn("the database has migrations this code does not know (a newer deploy?)", { unknown: s.unknown });
+          },
+          (e: unknown) => {
+            behind = [];
+            logger.error("could not read the schema version; serving without the check", { error: (e as Error).message });
+          },
+        )
+        .finally(() => {
+          checkedAt = Date.now();
+          checking = undefined;
+        });
+      await checking;
+    }
+    if (current || behind.length === 0) return null;
+    const body = jsonError("migrations_pending", "the database schema is behind this code: run the migrations (`npm run db:migrate` with the Worker's LIBSQL_URL), then retry", { pending: behind });
+    return new Response(JSON.stringify(body), { status: 503, headers: { "content-type": "application/json; charset=utf-8", "retry-after": "30" } });
   };
-  return { key: configKey(env), objectsBinding: env.OBJECTS, app, ready };
+  return { key: configKey(env), objectsBinding: env.OBJECTS, app, schemaBlock };
 }
 
 /** The Worker's fetch handler. */
@@ -138,10 +117,14 @@ export async function workerFetch(request: Request, env: Env, ctx: ExecutionCont
     if (!built || built.key !== configKey(env) || built.objectsBinding !== env.OBJECTS) built = build(env);
     b = built;
   } catch (e) {
-    console.error(JSON.stringify({ level: "error", message: "the Worker is misconfigured", error: redactor(env)((e as Error).message) }));
-    return new Response(JSON.stringify(jsonError("misconfigured", redactor(env)((e as Error).message))), { status: 500, headers });
+    const { logger, redact } = workerLogger(env, { component: "api" });
+    logger.error("the Worker is misconfigured", { error: (e as Error).message });
+    return new Response(JSON.stringify(jsonError("misconfigured", redact((e as Error).message))), { status: 500, headers });
   }
   const path = new URL(request.url).pathname;
-  if (path !== "/docs" && path !== "/openapi.json" && path !== "/" && !path.startsWith("/v1/selftest/")) await b.ready();
+  if (path !== "/docs" && path !== "/openapi.json" && path !== "/" && !path.startsWith("/v1/selftest/")) {
+    const blocked = await b.schemaBlock();
+    if (blocked) return blocked;
+  }
   return b.app.fetch(request, env, ctx);
 }

@@ -7,18 +7,18 @@ import type { ExecutionContext, MessageBatch, ScheduledController } from "./work
 
 export default {
   /** HTTP: the API (src/adapters/workers/worker-app.ts builds the app once per isolate). */
-  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  fetch(request: Request, env: Env, ctx: ExecutionContext) {
     return workerFetch(request, env, ctx);
   },
   /** Cron triggers: the hourly ingest and the daily pipeline hook (src/adapters/workers/scheduled.ts). */
-  scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    return runScheduled(controller, env, ctx);
+  scheduled(controller: ScheduledController, env: Env) {
+    return runScheduled(controller, env);
   },
   /** INGEST_QUEUE: one hourly-ingest step per message (src/adapters/workers/ingest-queue.ts). */
   queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
     return runIngestQueue(batch, env);
   },
-};
+} satisfies ExportedHandler<Env>;
 
 // Workflows classes are exported from the Worker entry (wrangler.toml [[workflows]] class_name).
 export { TrainingWorkflow } from "./training-workflow.ts";

@@ -15,6 +15,7 @@ import { locationOption } from "../job-setup.ts";
 import { startProgress } from "../progress.ts";
 import { DATA_DIR_HELP, withDataFolder } from "../registry-options.ts";
 import { renderTable } from "../table.ts";
+import { kstDate } from "../../time/kst.ts";
 
 interface BacktestOpts {
   location: string;
@@ -30,7 +31,7 @@ interface BacktestOpts {
 function kstDateOption(name: string, value: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const t = m ? kstToUtc(Number(m[1]), Number(m[2]), Number(m[3]), 0) : Number.NaN;
-  if (!m || Number.isNaN(t) || new Date(t + 9 * 3_600_000).toISOString().slice(0, 10) !== value) {
+  if (!m || Number.isNaN(t) || kstDate(t) !== value) {
     throw new UsageError(`${name} must be a date YYYY-MM-DD (KST), got ${JSON.stringify(value)}`);
   }
   return t;

@@ -7,28 +7,21 @@
 import { untilSignal } from "../until-signal.ts";
 import process from "node:process";
 import type { Command } from "commander";
-import { startDenoServer, isDeno } from "../../adapters/deno/http-server.ts";
-import { startNodeServer, type RunningServer } from "../../adapters/node/http-server.ts";
+import { isDeno } from "../../adapters/deno/http-server.ts";
+import type { RunningServer } from "../../adapters/node/http-server.ts";
 import { isClusterWorker, leaveCluster, runCluster } from "../../adapters/node/cluster.ts";
-import { createApp } from "../../http/app.ts";
-import { runIngest } from "../../jobs/ingest.ts";
-import { runTraining } from "../../jobs/train/run-training.ts";
-import { KmaClient } from "../../kma/client.ts";
-import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
-import type { Location } from "../../locations/locations.ts";
+import { adminTokenProblem } from "../../http/admin-auth.ts";
 import { configuredLocations, withLocationsOption } from "../locations-config.ts";
+import { KmaClient } from "../../kma/client.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
 import { textLogger } from "../../logging/line-loggers.ts";
-import { createServing, ServingConfigError, servingConfigFromEnv } from "../../serving/index.ts";
-import type { JobRunners } from "../../serving/job-runners.ts";
-import { JobUnavailableError } from "../../serving/job-runners.ts";
-import type { ModelCache } from "../../serving/model-cache.ts";
+import { ServingConfigError, servingConfigFromEnv } from "../../serving/index.ts";
+import { inProcessJobRunners, settingsRedactor } from "../../compose.ts";
+import { parsePort, startServer } from "../start/server.ts";
 import type { JobDeps } from "../../jobs/job-deps.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_DATA_DIR, openJobs, serviceKeyFromEnv } from "../job-setup.ts";
 import { DATA_DIR_HELP } from "../registry-options.ts";
-import pkg from "../../../package.json" with { type: "json" };
-import { adminTokenProblem } from "../../http/admin-auth.ts";
 
 interface ServeOpts {
   port: string;
@@ -41,60 +34,15 @@ interface ServeOpts {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
-  return n;
+/** The KMA client for the ingest job, from KMA_SERVICE_KEY / KMA_BASE_URL (throws a one-line reason). */
+export function kmaFromEnv(env: Env, deps: Pick<JobDeps, "clock" | "logger">): () => KmaClient {
+  return () => new KmaClient({ serviceKey: serviceKeyFromEnv(env), ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), clock: deps.clock, logger: deps.logger });
 }
 
 function parseWorkers(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`--workers must be a whole number from 1 to 64, got ${JSON.stringify(value)}`);
   return n;
-}
-
-/** ingest (the hourly KMA fetch, every location) and train (the daily pipeline, in-process). */
-export function nodeJobRunners(deps: JobDeps, models: ModelCache, env: Env, locations: readonly Location[] = DEFAULT_LOCATIONS): JobRunners {
-  return {
-    ingest: async () => {
-      let key: string;
-      try {
-        key = serviceKeyFromEnv(env);
-      } catch (e) {
-        throw new JobUnavailableError((e as Error).message);
-      }
-      const kma = new KmaClient({ serviceKey: key, ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), clock: deps.clock, logger: deps.logger });
-      const result = await runIngest({ ...deps, kma }, { locations, at: deps.clock.now() });
-      return {
-        ok: result.ok,
-        summary: {
-          steps: result.steps.map((s) => ({ location: s.locationId, job: s.job, status: s.status, run_id: s.runId, ...(s.error ? { error: s.error } : {}), ...(s.exportError ? { export_error: s.exportError } : {}) })),
-        },
-      };
-    },
-    train: async (req) => {
-      const runs = [];
-      for (const location of req.location === null ? locations.map((l) => l.id) : [req.location]) {
-        const run = await runTraining(
-          {
-            db: deps.db,
-            objects: deps.objects,
-            clock: deps.clock,
-            logger: deps.logger,
-            loadLightGBM: () => loadLightGBM(),
-            code: { packageVersion: pkg.version },
-            notifyServing: async (loc) => {
-              const s = await models.reload(loc);
-              return { serving: s.version };
-            },
-          },
-          { location, trigger: "admin" },
-        );
-        runs.push({ location, run_id: run.id, status: run.status, error_step: run.errorStep, error: run.errorMessage });
-      }
-      return { ok: runs.every((r) => r.status === "succeeded"), summary: { runs } };
-    },
-  };
 }
 
 export async function startServe(opts: { port: number; host: string; dataDir: string; quiet?: boolean; locationsFile?: string }, env: Env = process.env): Promise<{ server: RunningServer; close(): Promise<void> }> {
@@ -110,34 +58,28 @@ export async function startServe(opts: { port: number; host: string; dataDir: st
   if (tokenProblem) throw new UsageError(tokenProblem);
   const opened = await openJobs({ dataDir: opts.dataDir, verbose: !opts.quiet }, env);
   const { deps } = opened;
-  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
-  const redact = (text: string) => {
-    const t = deps.redact ? deps.redact(text) : text;
-    return adminToken && adminToken.length >= 4 ? t.split(adminToken).join("[REDACTED]") : t;
-  };
+  const redact = settingsRedactor(env);
   const logger = textLogger((line) => void process.stderr.write(`nalssi serve: ${line}\n`), { minLevel: opts.quiet ? "warn" : "info", redact });
-  // A long-running process: requests never wait for the pointer read or a model load (model-cache.ts).
-  const serving = createServing({ db: deps.db, objects: deps.objects, clock: deps.clock, logger }, config, { staleWhileChecking: true });
-  const app = createApp({
-    db: deps.db,
-    objects: deps.objects,
-    clock: deps.clock,
-    logger,
-    locations,
-    defaultLocation: env.DEFAULT_LOCATION?.trim() || (locations.some((l) => l.id === DEFAULT_LOCATION_ID) ? DEFAULT_LOCATION_ID : locations[0]!.id),
-    ...serving,
-    adminToken,
-    jobs: nodeJobRunners({ ...deps, logger, redact }, serving.models, env, locations),
-    redact,
-    loadLightGBM: () => loadLightGBM(),
-    selftestEnabled: env.SELFTEST_ENABLED === "true",
-  });
-  const fetch = (request: Request) => app.fetch(request);
+  const jobDeps = { ...deps, logger, redact };
   let server: RunningServer;
   try {
-    server = isDeno()
-      ? await startDenoServer({ fetch, port: opts.port, hostname: opts.host })
-      : await startNodeServer({ fetch, port: opts.port, hostname: opts.host, onError: (e) => logger.error("request failed in the HTTP adapter", { error: redact((e as Error).message) }) });
+    ({ server } = await startServer({
+      ports: {
+        db: deps.db,
+        objects: deps.objects,
+        logger,
+        redact,
+        locations,
+        // A long-running process: requests never wait for the pointer read or a model load (model-cache.ts).
+        staleWhileChecking: true,
+        loadLightGBM: () => loadLightGBM(),
+        jobs: (serving) => inProcessJobRunners(jobDeps, serving, { kma: kmaFromEnv(env, jobDeps), loadLightGBM: () => loadLightGBM(), locations }),
+      },
+      settings: env,
+      config,
+      port: opts.port,
+      host: opts.host,
+    }));
   } catch (e) {
     opened.close();
     throw e;

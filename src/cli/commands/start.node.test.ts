@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKmaMock, type KmaMock } from "../../../test/kma-mock/server.ts";
-import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "../../adapters/workers/scheduled.ts";
+import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "../../adapters/workers/crons.ts";
 
 const BIN = fileURLToPath(new URL("../../../bin/nalssi.js", import.meta.url));
 

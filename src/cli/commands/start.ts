@@ -12,16 +12,16 @@ import { untilSignal } from "../until-signal.ts";
 import process from "node:process";
 import type { Command } from "commander";
 import { runIngest } from "../../jobs/ingest.ts";
-import { kstDate, trainingPipeline } from "../../jobs/train/pipeline.ts";
+import { trainingPipeline } from "../../jobs/train/pipeline.ts";
+import { kstDate, kstLabel } from "../../time/kst.ts";
 import { runTraining } from "../../jobs/train/run-training.ts";
 import { KmaClient } from "../../kma/client.ts";
-import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS, getLocation } from "../../locations/locations.ts";
 import { textLogger } from "../../logging/line-loggers.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
 import { systemClock, type Clock } from "../../ports/clock.ts";
 import { getProduction } from "../../registry/aliases.ts";
 import { ServingConfigError, servingConfigFromEnv } from "../../serving/index.ts";
-import type { JobRunners } from "../../serving/job-runners.ts";
 import { replayClock } from "../../time/replay-clock.ts";
 import { UsageError } from "../errors.ts";
 import { importProgress } from "../import-progress.ts";
@@ -30,8 +30,9 @@ import { progressExecutor } from "../pipeline-progress.ts";
 import { DATA_DIR_HELP } from "../registry-options.ts";
 import { BUNDLED_SAMPLE_NAME, ensureBundledImport, ensureTrained, newestObservation, replayRunDate } from "../start/prepare.ts";
 import { localJobs, schedule, wranglerCrons, type LocalJobName, type Scheduled } from "../start/schedule.ts";
-import { checkPortFree, startServer } from "../start/server.ts";
-import { nodeJobRunners } from "./serve.ts";
+import { checkPortFree, parsePort, startServer } from "../start/server.ts";
+import { kmaFromEnv } from "./serve.ts";
+import { inProcessJobRunners, settingsRedactor } from "../../compose.ts";
 import pkg from "../../../package.json" with { type: "json" };
 import { adminTokenProblem } from "../../http/admin-auth.ts";
 
@@ -49,18 +50,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const REPLAY_REASON = `the bundled data (data/seoul/${BUNDLED_SAMPLE_NAME}, real hourly Seoul weather) ends here.`;
 
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function kst(t: number | string): string {
-  const d = new Date((typeof t === "string" ? Date.parse(t) : t) + 9 * 3_600_000);
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} KST`;
-}
+const kst = kstLabel;
 
 export interface StartHandle {
   url: string;
@@ -89,11 +81,7 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
   };
   const opened = await openJobs({ dataDir: opts.dataDir, verbose: opts.verbose ?? false }, env);
   const { deps } = opened;
-  const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
-  const redact = (text: string) => {
-    const t = deps.redact ? deps.redact(text) : text;
-    return adminToken && adminToken.length >= 4 ? t.split(adminToken).join("[REDACTED]") : t;
-  };
+  const redact = settingsRedactor(env);
   const logger = textLogger((line) => void process.stderr.write(`nalssi start: ${line}\n`), { minLevel: opts.verbose ? "info" : "warn", redact });
   const jobDeps = { ...deps, logger, redact };
   const location = env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID;
@@ -148,31 +136,27 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
       say(`            npx nalssi backfill --location ${location} --from ${kstDate(new Date(Date.now() - 120 * 86_400_000))} --to ${kstDate(new Date(Date.now() - 86_400_000))} && npx nalssi train`);
     }
 
-    const replayTrain = replayDate;
     const server = await startServer({
-      deps: jobDeps,
-      clock,
-      logger,
-      redact,
+      ports: {
+        db: deps.db,
+        objects: deps.objects,
+        clock,
+        logger,
+        redact,
+        loadLightGBM: () => loadLightGBM(),
+        // In a replay, "today" is the replay date (training for the real date would find no recent
+        // data), and a job without ?location= trains the replayed location only.
+        jobs: (serving) =>
+          inProcessJobRunners(jobDeps, serving, {
+            kma: kmaFromEnv(env, jobDeps),
+            loadLightGBM: () => loadLightGBM(),
+            ...(replayDate === null ? {} : { runDate: replayDate, locations: [getLocation(DEFAULT_LOCATIONS, location)] }),
+          }),
+      },
+      settings: env,
       config,
-      env,
       port,
       host: opts.host,
-      jobs: (models): JobRunners => {
-        const runners = nodeJobRunners(jobDeps, models, env);
-        if (replayTrain === null) return runners;
-        // In a replay, "today" is the replay date: training for the real date would find no recent data.
-        return {
-          ...runners,
-          train: async (req) => {
-            const run = await runTraining(
-              { ...jobDeps, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version }, notifyServing: async (loc) => ({ serving: (await models.reload(loc)).version }) },
-              { location: req.location ?? location, runDate: replayTrain, trigger: "admin" },
-            );
-            return { ok: run.status === "succeeded", summary: { runs: [{ location: run.locationId, run_id: run.id, status: run.status, error_step: run.errorStep, error: run.errorMessage }] } };
-          },
-        };
-      },
     });
     const url = server.server.url;
     summary.url = url;

@@ -11,13 +11,15 @@ import { runImportCsv, type ImportCsvResult, type ImportProgress } from "../../j
 import type { JobDeps } from "../../jobs/job-deps.ts";
 import type { PipelineExecutor } from "../../jobs/pipeline/runner.ts";
 import type { RunRecord } from "../../jobs/pipeline/run-log.ts";
-import { kstDate, TRAINING_PIPELINE } from "../../jobs/train/pipeline.ts";
+import { TRAINING_PIPELINE } from "../../jobs/train/pipeline.ts";
+import { kstDate } from "../../time/kst.ts";
 import { runTraining } from "../../jobs/train/run-training.ts";
 import type { LightGBM } from "../../model/lightgbm-wasm/lightgbm.ts";
 import { HOUR_MS } from "../../model/series.ts";
 import type { Database } from "../../ports/database.ts";
 import { getProduction, type ProductionModel } from "../../registry/aliases.ts";
-import { sha256Hex } from "../../storage/sha256.ts";
+import { sha256Hex } from "../../ids/sha256.ts";
+import { newestObservedAt } from "../../db/observations.ts";
 
 /** The bundled sample: a year of real hourly Seoul weather (UCI Seoul Bike Sharing Demand, CC BY 4.0; data/seoul/PROVENANCE.md). */
 export const BUNDLED_SAMPLE = fileURLToPath(new URL("../../../data/seoul/SeoulBikeData.csv", import.meta.url));
@@ -56,9 +58,8 @@ export async function ensureBundledImport(deps: JobDeps, onProgress?: (p: Import
 
 /** The newest hour with an observed temperature for the location (UTC epoch ms), or null. */
 export async function newestObservation(db: Database, location: string): Promise<number | null> {
-  const rs = await db.execute({ sql: "SELECT max(observed_at) AS t FROM observations_best WHERE location_id = ? AND temperature_c IS NOT NULL", args: [location] });
-  const t = rs.rows[0]?.t;
-  return t === null || t === undefined ? null : Date.parse(String(t));
+  const t = await newestObservedAt(db, location);
+  return t === null ? null : Date.parse(t);
 }
 
 /** The pipeline's logical date that trains on every hour up to and including `newest`: the KST day after it. */

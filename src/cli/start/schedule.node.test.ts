@@ -5,13 +5,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON, SCHEDULED_JOBS } from "../../adapters/workers/scheduled.ts";
+import { CRONS, DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "../../adapters/workers/crons.ts";
 import { localJobs, schedule, wranglerCrons } from "./schedule.ts";
 
 describe("cron jobs from wrangler.toml", () => {
   it("reads the Worker's crons and has a local job for each, the same set as the Worker's dispatch table", async () => {
     const crons = await wranglerCrons();
-    expect([...crons].sort()).toEqual(Object.keys(SCHEDULED_JOBS).sort());
+    expect([...crons].sort()).toEqual([...CRONS].sort());
     expect(localJobs(crons)).toEqual(
       expect.arrayContaining([
         { cron: HOURLY_INGEST_CRON, job: "hourly_ingest" },

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Cron } from "croner";
 import { parse } from "smol-toml";
-import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "../../adapters/workers/scheduled.ts";
+import { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "../../adapters/workers/crons.ts";
 
 export const WRANGLER_TOML = fileURLToPath(new URL("../../../wrangler.toml", import.meta.url));
 

@@ -1,32 +1,21 @@
-// The HTTP side of `nalssi start`: the same Hono app as the Worker and `nalssi serve` (createApp,
-// with the dashboard mounted in it), on node:http or Deno.serve. Unlike `serve`, the clock that
-// says what "now" is for forecasts can be a replay clock, while the model cache keeps real time
-// (it re-reads the production pointer every MODEL_RELOAD_SECONDS of real time).
+// The HTTP side of `nalssi start` and `nalssi serve`: the app from the composition root
+// (src/compose.ts), listening on node:http or Deno.serve. For `start`, the clock that says what
+// "now" is for forecasts can be a replay clock, while the model cache keeps real time.
 import { createServer } from "node:net";
 import { startDenoServer, isDeno } from "../../adapters/deno/http-server.ts";
-import { startNodeServer, type RunningServer } from "../../adapters/node/http-server.ts";
-import { createApp } from "../../http/app.ts";
-import type { JobDeps } from "../../jobs/job-deps.ts";
-import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
-import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
-import { systemClock, type Clock } from "../../ports/clock.ts";
+import { startNodeServer, type FetchHandler, type RunningServer } from "../../adapters/node/http-server.ts";
+import { type AppSettings, composeApp, type RuntimePorts } from "../../compose.ts";
 import type { Logger } from "../../ports/logger.ts";
-import { ForecastService, ModelCache, type ServingConfig } from "../../serving/index.ts";
-import type { JobRunners } from "../../serving/job-runners.ts";
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { UsageError } from "../errors.ts";
+import type { ServingConfig } from "../../serving/index.ts";
+import type { ModelCache } from "../../serving/model-cache.ts";
 
 export interface StartServerOptions {
-  deps: JobDeps;
-  /** "Now" for forecasts, verification and health (a replay clock in the offline demo). */
-  clock: Clock;
-  logger: Logger;
-  redact: (text: string) => string;
+  ports: RuntimePorts;
+  settings: AppSettings;
   config: ServingConfig;
-  jobs: (models: ModelCache) => JobRunners;
   port: number;
   host: string;
-  env: Env;
 }
 
 export interface StartedServer {
@@ -35,6 +24,13 @@ export interface StartedServer {
   /** Answers a request in-process (no network), e.g. for the first forecast printed at startup. */
   fetch(request: Request): Promise<Response>;
   close(): Promise<void>;
+}
+
+/** --port: a whole number from 0 (any free port) to 65535; anything else is a UsageError. */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 const portInUse = (port: number, host: string) =>
@@ -53,33 +49,10 @@ export async function checkPortFree(port: number, host: string): Promise<void> {
   });
 }
 
-export async function startServer(o: StartServerOptions): Promise<StartedServer> {
-  const { db, objects } = o.deps;
-  const models = new ModelCache({ db, objects, clock: systemClock, logger: o.logger }, { checkIntervalMs: o.config.modelReloadSeconds * 1000, maxModels: o.config.modelCacheMaxModels });
-  const forecasts = new ForecastService(
-    { db, models, clock: o.clock },
-    { windowDays: o.config.forecastWindowDays, maxInputAgeMs: o.config.forecastMaxAgeMinutes * 60_000, cacheMs: o.config.forecastCacheSeconds * 1000 },
-  );
-  const adminToken = o.env.ADMIN_TOKEN?.trim() || undefined;
-  const app = createApp({
-    db,
-    objects,
-    clock: o.clock,
-    logger: o.logger,
-    locations: DEFAULT_LOCATIONS,
-    defaultLocation: o.env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID,
-    models,
-    forecasts,
-    adminToken,
-    jobs: o.jobs(models),
-    redact: o.redact,
-    loadLightGBM: () => loadLightGBM(),
-    selftestEnabled: o.env.SELFTEST_ENABLED === "true",
-  });
-  const fetch = async (request: Request) => await app.fetch(request);
-  let server: RunningServer;
+/** Serves `fetch` with Deno.serve under Deno, node:http otherwise; a taken port is a one-line error. */
+export async function listen(fetch: FetchHandler, o: { port: number; host: string; logger: Logger; redact: (text: string) => string }): Promise<RunningServer> {
   try {
-    server = isDeno()
+    return isDeno()
       ? await startDenoServer({ fetch, port: o.port, hostname: o.host })
       : await startNodeServer({ fetch, port: o.port, hostname: o.host, onError: (e) => o.logger.error("request failed in the HTTP adapter", { error: o.redact((e as Error).message) }) });
   } catch (e) {
@@ -87,5 +60,10 @@ export async function startServer(o: StartServerOptions): Promise<StartedServer>
     if (code === "EADDRINUSE" || code === "AddrInUse") throw portInUse(o.port, o.host);
     throw e;
   }
-  return { server, models, fetch, close: () => server.close() };
+}
+
+export async function startServer(o: StartServerOptions): Promise<StartedServer> {
+  const composed = composeApp(o.ports, o.settings, o.config);
+  const server = await listen(composed.fetch, { port: o.port, host: o.host, logger: o.ports.logger, redact: o.ports.redact });
+  return { server, models: composed.models, fetch: composed.fetch, close: () => server.close() };
 }

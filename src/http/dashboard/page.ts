@@ -2,6 +2,8 @@
 // API (forecast, verification, registry, runs, jobs). Rendered on the server so the page says what
 // it is (and whether the clock is a replay) before any script runs. Runtime-agnostic.
 
+import { kstLabel } from "../../time/kst.ts";
+
 export interface PageOptions {
   /** URLs of the bundled script and stylesheet (content-hashed). */
   scriptUrl: string;
@@ -16,10 +18,7 @@ const FAVICON = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' vi
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
-function kst(iso: string): string {
-  const d = new Date(Date.parse(iso) + 9 * 3_600_000);
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} KST`;
-}
+const kst = kstLabel;
 
 export function renderPage(o: PageOptions): string {
   const replay = o.replay

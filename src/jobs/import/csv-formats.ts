@@ -11,7 +11,7 @@
 // behaves as snow on the ground (it decays hour by hour), so it is stored as snow_depth_cm, as the
 // model's loader (src/model/seoul-bike.ts) reads it.
 import type { ObservationField } from "../../db/observations.ts";
-import { KST_OFFSET_MS } from "../../kma/kst.ts";
+import { KST_OFFSET_MS } from "../../time/kst.ts";
 
 export type ImportFormat = "asos-api" | "kma-portal" | "seoul-bike" | "mapped";
 

@@ -1,4 +1,5 @@
 // Records of pipeline runs and their steps (the run history people read in Airflow's grid view).
+import { errorClassOf, errorMessageOf } from "../../errors/one-line.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
 import { keepRunAlive, runLeaseName } from "../../db/run-liveness.ts";
@@ -40,17 +41,12 @@ export interface StepRecord {
 
 const MAX_MESSAGE = 4000;
 
-export function errorClassOf(e: unknown): string {
-  const err = e as { name?: string; kind?: string; code?: string };
-  const name = typeof err?.name === "string" && err.name ? err.name : "Error";
-  const detail = err?.kind ?? err?.code;
-  return (typeof detail === "string" && detail ? `${name}:${detail}` : name).slice(0, 200);
+/** The first line of the error's message (src/errors/one-line.ts), at most MAX_MESSAGE characters. */
+export function oneLineMessage(e: unknown): string {
+  return errorMessageOf(e, { max: MAX_MESSAGE, firstLine: true });
 }
 
-export function oneLineMessage(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split("\n")[0] ?? "").slice(0, MAX_MESSAGE);
-}
+export { errorClassOf } from "../../errors/one-line.ts";
 
 export class RunLog {
   readonly #db: Database;

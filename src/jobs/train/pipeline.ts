@@ -77,9 +77,7 @@ export function cutoffOf(runDate: string): number {
 }
 
 /** The KST date of an instant, YYYY-MM-DD: the logical date of a run started then. */
-export function kstDate(at: Date): string {
-  return new Date(at.getTime() + 9 * HOUR_MS).toISOString().slice(0, 10);
-}
+export { kstDate } from "../../time/kst.ts";
 
 /** Issue hours [from, to) of the holdout: the last `days` whose T(t+24h) is before the cutoff. */
 export function holdoutWindow(cutoff: number, days: number): Window {

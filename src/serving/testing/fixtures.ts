@@ -15,6 +15,7 @@ import { forecastUpsert } from "../../db/forecasts.ts";
 import { metricsOf, scoreOnWindow } from "../../jobs/train/score.ts";
 import { Registry } from "../../registry/registry.ts";
 import { fingerprintDataset } from "../../tracking/dataset-fingerprint.ts";
+import { recordRun } from "../../tracking/testing/seed.ts";
 import { Tracker } from "../../tracking/tracker.ts";
 
 export interface TrainedArtifacts {
@@ -53,7 +54,7 @@ export interface RegisterOverrides {
 /** Logs a succeeded training run with the artifacts and registers it; returns the version. */
 export async function registerTrained(deps: { db: Database; objects: ObjectStore; clock: Clock }, location: string, a: TrainedArtifacts, o: RegisterOverrides = {}): Promise<string> {
   const tracker = new Tracker(deps);
-  const { runId } = await tracker.recordRun({ location, code: { packageVersion: "0.1.0" }, params: { recipe: String(a.features.recipe && (a.features.recipe as { name: string }).name) } }, async (run) => {
+  const { runId } = await recordRun(tracker, { location, code: { packageVersion: "0.1.0" }, params: { recipe: String(a.features.recipe && (a.features.recipe as { name: string }).name) } }, async (run) => {
     const t = a.trainingRows;
     await run.logDataset(await fingerprintDataset({ data: t.data, labels: t.labels, features: t.features, from: t.from, to: t.to, featureSpecVersion: t.specVersion }));
     await run.logMetrics(a.metrics);

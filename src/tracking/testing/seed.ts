@@ -5,7 +5,11 @@ import type { Client } from "@libsql/client";
 import { fixedClock } from "../../ports/clock.ts";
 import { migrate } from "../../db/migrate.ts";
 import { fingerprintDataset } from "../dataset-fingerprint.ts";
-import type { Tracker } from "../tracker.ts";
+import { scrubSecrets } from "../../secrets/redact.ts";
+import type { ArtifactOptions, StartRunInput, Tracker } from "../tracker.ts";
+import type { DatasetFingerprint } from "../dataset-fingerprint.ts";
+import type { RunArtifact } from "../runs.ts";
+import type { RunMetricsInput } from "../metrics.ts";
 
 export async function openMigratedMemoryDb(): Promise<Client> {
   const db = createClient({ url: ":memory:" });
@@ -32,7 +36,7 @@ export async function seedRun(tracker: Tracker, o: SeedRunOptions): Promise<stri
   const from = o.from ?? "2025-04-01T00:00:00Z";
   const to = o.to ?? "2025-05-01T00:00:00Z";
   const n = o.n ?? 720;
-  const { runId } = await tracker.recordRun(
+  const { runId } = await recordRun(tracker, 
     { location: o.location ?? "seoul", code: { packageVersion: "0.1.0", gitCommit: "0123abcd" }, params: { objective: "regression", learning_rate: 0.05, ...o.params } },
     async (run) => {
       const features = ["temperature", "humidity", "hour_sin"];
@@ -60,4 +64,49 @@ export async function seedRun(tracker: Tracker, o: SeedRunOptions): Promise<stri
     },
   );
   return runId;
+}
+
+/** A running run, as recordRun hands it to the work (tests). */
+export interface RunHandle {
+  readonly id: string;
+  readonly location: string;
+  logParams(params: Record<string, unknown>): Promise<void>;
+  logDataset(fingerprint: DatasetFingerprint): Promise<void>;
+  logMetrics(metrics: RunMetricsInput): Promise<void>;
+  logPhases(phases: Record<string, number>): Promise<void>;
+  timePhase<T>(phase: string, work: () => Promise<T> | T): Promise<T>;
+  logArtifact(name: string, body: Uint8Array | string, options?: ArtifactOptions): Promise<RunArtifact>;
+  logJsonArtifact(name: string, value: unknown): Promise<RunArtifact>;
+}
+
+/**
+ * Starts a run, gives `work` a handle to log with, and ends the run: succeeded when `work`
+ * resolves, failed (with the error, redacted of `secrets`) when it throws — then rethrows.
+ */
+export async function recordRun<T>(tracker: Tracker, input: StartRunInput, work: (run: RunHandle) => Promise<T>, options: { secrets?: readonly string[] } = {}): Promise<{ runId: string; result: T }> {
+  const runId = await tracker.startRun(input);
+  const run: RunHandle = {
+    id: runId,
+    location: input.location,
+    logParams: (p) => tracker.logParams(runId, p),
+    logDataset: (d) => tracker.logDataset(runId, d),
+    logMetrics: (m) => tracker.logMetrics(runId, m),
+    logPhases: (p) => tracker.logPhases(runId, p),
+    timePhase: (phase, w) => tracker.timePhase(runId, phase, w),
+    logArtifact: (name, body, o) => tracker.logArtifact(runId, name, body, o),
+    logJsonArtifact: (name, value) => tracker.logJsonArtifact(runId, name, value),
+  };
+  let result: T;
+  try {
+    result = await work(run);
+  } catch (e) {
+    try {
+      await tracker.endRun(runId, { status: "failed", error: e, secrets: options.secrets ?? [] });
+    } catch (endError) {
+      throw new Error(`could not record the failure of run ${runId}: ${scrubSecrets((endError as Error).message, options.secrets ?? [])}`, { cause: e });
+    }
+    throw e;
+  }
+  await tracker.endRun(runId, { status: "succeeded" });
+  return { runId, result };
 }

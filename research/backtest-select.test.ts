@@ -1,12 +1,12 @@
 // Recipe selection: refuses to look past the training period, and prefers an informative feature
 // over noise (synthetic data, a handful of tiny fits).
 import { beforeAll, describe, expect, it } from "vitest";
-import type { LightGBM } from "./lightgbm-wasm/lightgbm.ts";
-import { loadLightGBM } from "./lightgbm-wasm/node.ts";
+import type { LightGBM } from "../src/model/lightgbm-wasm/lightgbm.ts";
+import { loadLightGBM } from "../src/model/lightgbm-wasm/node.ts";
 import { selectRecipe, type SelectionOptions } from "./backtest-select.ts";
-import { SELECTION_START_RECIPE } from "./features-recipes.ts";
-import { DAY_MS } from "./series.ts";
-import { syntheticSeries } from "./series-fixtures.ts";
+import { SELECTION_START_RECIPE } from "../src/model/features-recipes.ts";
+import { DAY_MS } from "../src/model/series.ts";
+import { syntheticSeries } from "../src/model/series-fixtures.ts";
 
 let lgb: LightGBM;
 beforeAll(async () => {

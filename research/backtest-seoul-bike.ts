@@ -1,4 +1,4 @@
-// Backtests on real Seoul data: node scripts/backtest-seoul-bike.ts [--json] | --select [--walk-forward]
+// Backtests on real Seoul data: node research/backtest-seoul-bike.ts [--json] | --select [--walk-forward]
 //
 // Default: the UCI Seoul bike weather data (data/seoul/SeoulBikeData.csv), trained on
 // 2017-12-01..2018-08-31 KST and tested on the issue hours of 2018-09-01..2018-11-30 KST:
@@ -21,7 +21,7 @@ import { readFileSync } from "node:fs";
 import { type BacktestReport, runBacktest, runTransfer, type VerificationReport } from "../src/model/backtest.ts";
 import type { ModelRecipe } from "../src/model/forecast-model.ts";
 import { seriesBefore } from "../src/model/forecast-model.ts";
-import { selectRecipe } from "../src/model/backtest-select.ts";
+import { selectRecipe } from "./backtest-select.ts";
 import { buildForecastDataset } from "../src/model/dataset.ts";
 import { kmaLookup } from "../src/model/baselines.ts";
 import { featuresInGroups } from "../src/model/features.ts";
@@ -34,7 +34,7 @@ import { parseSeoulBikeCsv } from "../src/model/seoul-bike.ts";
 const args = new Set(process.argv.slice(2));
 for (const a of args) {
   if (!["--json", "--select", "--walk-forward"].includes(a)) {
-    console.error(`unknown option ${a}; usage: node scripts/backtest-seoul-bike.ts [--json | --select [--walk-forward]]`);
+    console.error(`unknown option ${a}; usage: node research/backtest-seoul-bike.ts [--json | --select [--walk-forward]]`);
     process.exit(2);
   }
 }

@@ -2,13 +2,13 @@
 // cross-validation (or a walk-forward backtest) on a series that ends before the test period (this
 // is checked), so the test months cannot influence the choice. Greedy forward feature selection,
 // then the target transform, then the training protocol, repeated while it still helps.
-import type { LightGBM } from "./lightgbm-wasm/index.ts";
-import { runBacktest, runBlockedCv } from "./backtest.ts";
-import type { ModelRecipe } from "./forecast-model.ts";
-import { buildForecastDataset } from "./dataset.ts";
-import { fitClimatology, kmaLookup } from "./baselines.ts";
-import { featureDefs, type TargetTransformName } from "./features.ts";
-import { type HourlySeries, isoHour } from "./series.ts";
+import type { LightGBM } from "../src/model/lightgbm-wasm/index.ts";
+import { runBacktest, runBlockedCv } from "../src/model/backtest.ts";
+import type { ModelRecipe } from "../src/model/forecast-model.ts";
+import { buildForecastDataset } from "../src/model/dataset.ts";
+import { fitClimatology, kmaLookup } from "../src/model/baselines.ts";
+import { featureDefs, type TargetTransformName } from "../src/model/features.ts";
+import { type HourlySeries, isoHour } from "../src/model/series.ts";
 
 /** How candidates are scored; both stay inside the series given (the training period). */
 export type SelectionValidation =
