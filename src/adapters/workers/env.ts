@@ -7,6 +7,8 @@ export interface Env {
   OBJECTS: R2Bucket;
   /** The daily training pipeline (wrangler.toml [[workflows]]). */
   TRAIN_WORKFLOW?: Workflow<TrainingParams>;
+  /** Training instances running at once (default 4; src/adapters/workers/training-lanes.ts). */
+  TRAIN_MAX_CONCURRENT?: string;
   /** The hourly ingest's steps (wrangler.toml [[queues.producers]]; src/adapters/workers/ingest-queue.ts). */
   INGEST_QUEUE?: Queue<IngestMessage>;
   /** KMA calls a day allowed per operation (default 10000); the hourly plan thins to fit (src/jobs/ingest-plan.ts). */
