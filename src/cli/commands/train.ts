@@ -9,6 +9,11 @@ import { UsageError } from "../errors.ts";
 import { configuredLocations, withLocationsOption } from "../locations-config.ts";
 import { modelLocations, parseLocationList } from "../model-locations.ts";
 import type { OpenedJobs } from "../job-setup.ts";
+import { runPooledTraining } from "../../jobs/train/pooled-train.ts";
+import { trainingDeps } from "../../jobs/train/run-training.ts";
+import { kstDate } from "../../jobs/train/pipeline.ts";
+import { stationByNumber } from "../../locations/asos-catalog.ts";
+import type { Location } from "../../locations/locations.ts";
 import { newestObservation, replayRunDate } from "../start/prepare.ts";
 import type { Logger } from "../../ports/logger.ts";
 import { DATA_DIR_HELP, withDataFolder } from "../registry-options.ts";
@@ -19,6 +24,8 @@ import pkg from "../../../package.json" with { type: "json" };
 interface TrainOpts {
   location?: string;
   allConfigured?: boolean;
+  pooled?: boolean;
+  maxRows?: string;
   locations?: string;
   date?: string;
   holdoutDays?: string;
@@ -49,6 +56,7 @@ async function train(opts: TrainOpts): Promise<void> {
   const configured = configuredLocations(opts.locations);
   const failures = await withDataFolder(opts.dataDir, async (opened) => {
     const ids = opts.allConfigured ? configured.map((l) => l.id) : await modelLocations(opened.deps.db, parseLocationList(opts.location ?? "seoul"), configured);
+    if (opts.pooled) return trainPooled(opened, ids, configured, opts, holdoutDays);
     // One after the other: a laptop has few cores, and each run already uses one fully.
     const failed: string[] = [];
     for (const location of ids) {
@@ -60,6 +68,33 @@ async function train(opts: TrainOpts): Promise<void> {
   // A failed run is a failure of the command (exit 1), after every location's steps were shown (the
   // table already gives the error; with --json, this line does).
   if (failures.length) throw new Error(failures.join("; "));
+}
+
+/** `--pooled`: one model set over the locations, a version per location, the gate per location (src/jobs/train/pooled-train.ts). */
+async function trainPooled(opened: OpenedJobs, ids: string[], configured: readonly Location[], opts: TrainOpts, holdoutDays: number | undefined): Promise<string[]> {
+  const maxRows = opts.maxRows === undefined ? undefined : Number(opts.maxRows);
+  if (maxRows !== undefined && !(Number.isInteger(maxRows) && maxRows >= 1000)) throw new UsageError(`--max-rows must be a whole number >= 1000, got ${JSON.stringify(opts.maxRows)}`);
+  // Altitude: the ASOS station's, when the location is that station (a custom point's is unknown).
+  const altitudeOf = (l: Location) => {
+    const st = l.asosStationId !== undefined ? stationByNumber(l.asosStationId) : undefined;
+    return st && st.lat === l.lat && st.lon === l.lon ? st.altitudeM : null;
+  };
+  const positions = Object.fromEntries(configured.map((l) => [l.id, { lat: l.lat, lon: l.lon, altitude: altitudeOf(l) }]));
+  const deps = trainingDeps({ ...opened.deps, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version, gitCommit: null }, ...(holdoutDays ? { holdoutDays } : {}) });
+  const runDate = opts.date ?? kstDate(new Date());
+  const r = await runPooledTraining(deps, { locations: ids, runDate, positions, ...(maxRows ? { maxRowsPerGroup: maxRows } : {}) });
+  if (opts.json) {
+    console.log(JSON.stringify(r, null, 2));
+  } else {
+    console.log(`pooled training over ${ids.length} locations (date ${runDate}), rows per lead group ${r.rowsPerGroup.join("/")}`);
+    console.log(
+      renderTable(
+        [{ header: "LOCATION" }, { header: "VERSION" }, { header: "CLIMATOLOGY" }, { header: "RMSE 24H", align: "right" }, { header: "PERSIST.", align: "right" }, { header: "PRODUCTION" }, { header: "WHY" }],
+        r.results.map((x) => [x.location, x.version ?? "-", x.climatology, x.rmse24?.toFixed(3) ?? "-", x.persistence24?.toFixed(3) ?? "-", x.promoted ? "pooled" : "unchanged", x.reason]),
+      ).join("\n"),
+    );
+  }
+  return r.results.filter((x) => x.version === null).map((x) => `${x.location}: ${x.reason}`);
 }
 
 async function trainOne(opened: OpenedJobs, location: string, opts: TrainOpts, holdoutDays: number | undefined) {
@@ -105,6 +140,8 @@ export function registerTrain(program: Command): void {
     .description("run the training pipeline once: check data, build dataset, train, evaluate vs persistence, register, promote (gate), notify serving")
     .option("--location <ids>", "location id, or several separated by commas (trained one after the other): configured ones, or any id with observations in the database (with a note) (default: seoul)")
     .option("--all-configured", "train every configured location, one after the other")
+    .option("--pooled", "one model set over all the given locations (with station descriptors), registered per location; the gate decides per location whether it replaces production")
+    .option("--max-rows <n>", "with --pooled: training rows per lead group (issue hours sampled; default 40000)")
     .option("--date <YYYY-MM-DD>", "logical date (KST); uses only data before 00:00 KST that day (default: today)")
     .option("--holdout-days <n>", "days of the most recent issue hours held out for evaluation (default 14)")
     .option("--json", "print the recorded run (steps, outputs) as JSON")
