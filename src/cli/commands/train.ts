@@ -61,7 +61,7 @@ async function train(opts: TrainOpts): Promise<void> {
     const failed: string[] = [];
     for (const location of ids) {
       const r = await trainOne(opened, location, opts, holdoutDays);
-      if (r.run.status !== "succeeded") failed.push(`training run ${r.run.id} for ${location} failed at step ${r.run.errorStep}${opts.json ? `: ${r.run.errorMessage}` : " (above)"}${r.hint}`);
+      if (r.run.status !== "succeeded") failed.push(`training run ${r.run.id}${ids.length > 1 ? ` for ${location}` : ""} failed at step ${r.run.errorStep}${opts.json ? `: ${r.run.errorMessage}` : " (above)"}${r.hint}`);
     }
     return failed;
   });
