@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { FEATURE_CATALOGUE_VERSION } from "./features.ts";
 import { MAX_LEAD_HOURS } from "./lead-features.ts";
+import { stationDescriptorsSchema } from "./pooled-features.ts";
 
 export const HOURLY_ARTIFACT_FORMAT = "nalssi-hourly-model-v1";
 
@@ -56,6 +57,8 @@ const groupsShape = {
   target: z.literal("delta"),
   climatology: climatologySchema.nullable(),
   trainedBefore: z.iso.datetime({ offset: true }),
+  /** A pooled set's per-location artifact: the location's descriptors (pooled-features.ts, pooled-model.ts). */
+  station: stationDescriptorsSchema.optional(),
   groups: z
     .array(
       z.object({

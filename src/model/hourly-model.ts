@@ -248,5 +248,5 @@ export function forecastRows(m: Pick<FittedHourly, "artifact" | "predictors">, r
 
 /** The context rows for this artifact need: its climatology and the series' KMA forecasts. */
 export function contextFor(a: HourlyArtifact, series: HourlySeries): FeatureContext {
-  return { climatology: a.climatology, kma: kmaLookup(series.kmaForecasts) };
+  return { climatology: a.climatology, kma: kmaLookup(series.kmaForecasts), ...(a.station ? { station: a.station } : {}) };
 }

@@ -4,6 +4,7 @@
 // T(t+h-24*ceil(h/24)), which is at or before t) and KMA forecasts issued at or before t.
 import { climatologyAt } from "./baselines.ts";
 import type { FeatureContext } from "./features.ts";
+import { STATION_FEATURES } from "./pooled-features.ts";
 import { HOUR_MS, kstParts } from "./series.ts";
 import type { HourlyGrid } from "./series-grid.ts";
 
@@ -69,7 +70,8 @@ export const LEAD_FEATURE_CATALOGUE: readonly LeadFeatureDef[] = [
   },
 ];
 
-const BY_NAME = new Map(LEAD_FEATURE_CATALOGUE.map((f) => [f.name, f]));
+// Pooled sets also read the station descriptors (pooled-features.ts).
+const BY_NAME = new Map([...LEAD_FEATURE_CATALOGUE, ...STATION_FEATURES].map((f) => [f.name, f]));
 
 export function leadFeatureDefs(names: readonly string[]): LeadFeatureDef[] {
   const unknown = names.filter((n) => !BY_NAME.has(n));

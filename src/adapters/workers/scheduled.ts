@@ -4,8 +4,8 @@
 //                  within KMA_DAILY_CALL_BUDGET and fanned out through INGEST_QUEUE
 //                  (src/adapters/workers/ingest-queue.ts). The issues fetched are the newest at the
 //                  trigger's scheduledTime, so a late or retried invocation fetches the same issues.
-//   "30 18 * * *"  the daily training pipeline: a Cloudflare Workflows instance per location
-//                  (DAILY_PIPELINE below, src/adapters/workers/training-workflow.ts).
+//   "30 18 * * *"  the daily training pipeline: a Cloudflare Workflows instance per location, at most
+//                  TRAIN_MAX_CONCURRENT at a time (DAILY_PIPELINE below, training-lanes.ts, training-workflow.ts).
 // Every fault is recorded by the job (a failed ingest run row), logged as a JSON line without secrets,
 // and then thrown, so the invocation shows as failed in Cloudflare's cron history.
 import { openWorkersDatabase } from "./database.ts";
@@ -17,6 +17,7 @@ import { KmaClient } from "../../kma/client.ts";
 import { KmaError } from "../../kma/errors.ts";
 import { normalizeServiceKey } from "../../kma/service-key.ts";
 import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import { startTrainingLanes, trainMaxConcurrent } from "./training-lanes.ts";
 import { jsonLinesLogger } from "../../logging/line-loggers.ts";
 import type { LogLevel } from "../../logging/line-loggers.ts";
 import type { Logger } from "../../ports/logger.ts";
@@ -44,18 +45,17 @@ export function trainInstanceId(location: string, runDate: string): string {
 
 /**
  * The daily pipeline (check data, train, evaluate, register, promote, notify) for the "30 18 * * *"
- * cron (03:30 KST): one Cloudflare Workflows instance per location (src/adapters/workers/training-workflow.ts),
- * for the KST date of the trigger. The instance id names location and date; re-running a date makes
- * a new instance (the pipeline's lease keeps two runs of a location from overlapping).
+ * cron (03:30 KST): one Cloudflare Workflows instance per location, at most TRAIN_MAX_CONCURRENT
+ * (default 4) at a time: the cron starts the head of each lane and every instance starts the next
+ * location of its lane when it ends (src/adapters/workers/training-lanes.ts). The instance id names
+ * location and date; the pipeline's lease keeps two runs of a location from overlapping.
  */
 export const DAILY_PIPELINE: ScheduledJob = async ({ scheduledTime, env, logger }) => {
   if (!env.TRAIN_WORKFLOW) throw new Error("the TRAIN_WORKFLOW binding is missing: add the [[workflows]] entry from wrangler.toml");
   const runDate = kstDate(new Date(scheduledTime));
-  for (const loc of workerLocations(env)) {
-    const id = trainInstanceId(loc.id, runDate);
-    await env.TRAIN_WORKFLOW.create({ id, params: { location: loc.id, runDate, trigger: "cron" } });
-    logger.info("training workflow started", { instance: id, location: loc.id, run_date: runDate });
-  }
+  const locations = workerLocations(env).map((l) => l.id);
+  const r = await startTrainingLanes(env.TRAIN_WORKFLOW, { locations, runDate, trigger: "cron", maxConcurrent: trainMaxConcurrent(env.TRAIN_MAX_CONCURRENT), tag: crypto.randomUUID().slice(0, 8), logger });
+  logger.info("training lanes started", { run_date: runDate, started: r.started.length, queued: r.queued });
 };
 
 /**

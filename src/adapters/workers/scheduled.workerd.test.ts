@@ -144,6 +144,40 @@ describe("scheduled handler (workerd)", () => {
     db.close();
   });
 
+  it("the daily cron trains 3 locations with at most 2 instances at a time: the third starts when its lane's first ends", async () => {
+    const e: Env = { ...testEnv, LOCATIONS: "seoul,busan,jeju", TRAIN_MAX_CONCURRENT: "2" };
+    const daily = await trigger(DAILY_PIPELINE_CRON, e);
+    expect(daily.error).toBeUndefined();
+    const logs = daily.lines.map((l) => JSON.parse(l) as { message: string; instance?: string; location?: string; then?: string[]; started?: number; queued?: number });
+    const started = logs.filter((l) => l.message === "training workflow started");
+    expect(started.map((l) => [l.location, l.then])).toEqual([
+      ["seoul", ["jeju"]],
+      ["busan", []],
+    ]);
+    expect(logs.find((l) => l.message === "training lanes started")).toMatchObject({ started: 2, queued: 1 });
+    const done = async (id: string) => {
+      const instance = await e.TRAIN_WORKFLOW!.get(id);
+      let status = await instance.status();
+      for (let i = 0; i < 300 && (status.status === "queued" || status.status === "running" || status.status === "waiting"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await instance.status();
+      }
+      return status;
+    };
+    const seoul = await done(started[0]!.instance!);
+    const jejuId = started[0]!.instance!.replace("train-seoul-", "train-jeju-");
+    expect(seoul.output).toMatchObject({ status: "failed", errorStep: "check_data", next: jejuId });
+    expect((await done(started[1]!.instance!)).output).toMatchObject({ next: null });
+    expect((await done(jejuId)).output).toMatchObject({ runId: jejuId, next: null });
+    const { db } = openWorkersDatabase(testEnv);
+    const runs = await db.execute({ sql: `SELECT id, location_id, started_at, finished_at FROM pipeline_runs WHERE id IN (?, ?, ?) ORDER BY id`, args: [started[0]!.instance!, started[1]!.instance!, jejuId] });
+    const by = Object.fromEntries(runs.rows.map((r) => [String(r.location_id), r]));
+    expect(Object.keys(by).sort()).toEqual(["busan", "jeju", "seoul"]);
+    // jeju waited for seoul, its lane's head.
+    expect(String(by.jeju!.started_at) >= String(by.seoul!.finished_at)).toBe(true);
+    db.close();
+  });
+
   it("an unknown cron is an error", async () => {
     const unknown = await trigger("0 0 * * *", testEnv);
     expect(unknown.error!.message).toBe('no job for cron "0 0 * * *" (known: "15 * * * *", "30 18 * * *"); wrangler.toml and src/adapters/workers/scheduled.ts disagree');

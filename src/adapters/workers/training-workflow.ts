@@ -19,6 +19,7 @@ import pkg from "../../../package.json" with { type: "json" };
 import type { Env } from "./env.ts";
 
 import type { TrainingParams } from "./training-params.ts";
+import { startNextInLane } from "./training-lanes.ts";
 
 function retriesOf(p: RetryPolicy) {
   return p.retries > 0 ? { retries: { limit: p.retries, delay: Math.max(p.minTimeoutMs, 1000), backoff: "exponential" as const } } : {};
@@ -61,15 +62,25 @@ export class TrainingWorkflow extends WorkflowEntrypoint<Env, TrainingParams> {
     const { location, runDate, trigger } = event.payload;
     const logger = jsonLinesLogger((line) => console.log(line), { minLevel: "info" });
     const { db } = openWorkersDatabase(this.env);
+    let result: Record<string, unknown> | undefined;
+    let failure: unknown;
     try {
       // Migrations are a deploy step; a schema behind this code fails the run before it records anything.
       await assertSchemaCurrent(db);
       const objects = withRetries(createR2ObjectStore(this.env.OBJECTS), {});
       const deps = trainingDeps({ db, objects, clock: systemClock, logger, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version, gitCommit: null } });
       const run = await runPipeline(trainingPipeline(), deps, { db, clock: systemClock, log: new RunLog(db, systemClock), logger, locationId: location, runDate, trigger, runner: "workflow", runId: event.instanceId }, workflowExecutor(step));
-      return { runId: run.id, status: run.status, errorStep: run.errorStep, errorMessage: run.errorMessage };
+      result = { runId: run.id, status: run.status, errorStep: run.errorStep, errorMessage: run.errorMessage };
+    } catch (e) {
+      failure = e;
     } finally {
       db.close();
     }
+    // The next location of this lane starts whatever happened here (training-lanes.ts), so one
+    // location's failure never stalls the others.
+    const wf = this.env.TRAIN_WORKFLOW;
+    const next = wf ? await step.do("start_next", { retries: { limit: 3, delay: 1000, backoff: "exponential" } }, () => startNextInLane(wf, event.payload, event.instanceId.slice(-8))) : null;
+    if (failure !== undefined) throw failure;
+    return { ...result, next };
   }
 }

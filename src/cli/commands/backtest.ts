@@ -11,7 +11,8 @@ import { MAX_LEAD_HOURS } from "../../model/lead-features.ts";
 import { kstToUtc } from "../../model/series.ts";
 import { loadSeries } from "../../jobs/train/load-series.ts";
 import { UsageError } from "../errors.ts";
-import { locationOption } from "../job-setup.ts";
+import { configuredLocations, withLocationsOption } from "../locations-config.ts";
+import { modelLocations } from "../model-locations.ts";
 import { startProgress } from "../progress.ts";
 import { DATA_DIR_HELP, withDataFolder } from "../registry-options.ts";
 import { renderTable } from "../table.ts";
@@ -19,6 +20,7 @@ import { kstDate } from "../../time/kst.ts";
 
 interface BacktestOpts {
   location: string;
+  locations?: string;
   from: string;
   to?: string;
   retrainEvery: string;
@@ -54,7 +56,7 @@ export function parseLeads(value: string): number[] {
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? "-" : x.toFixed(3));
 
 async function backtest(opts: BacktestOpts): Promise<void> {
-  const location = locationOption(opts.location).id;
+  const configured = configuredLocations(opts.locations);
   const from = kstDateOption("--from", opts.from);
   const retrain = Number(opts.retrainEvery);
   if (!(retrain > 0 && retrain <= 3650)) throw new UsageError(`--retrain-every must be a number of days > 0, got ${JSON.stringify(opts.retrainEvery)}`);
@@ -63,7 +65,8 @@ async function backtest(opts: BacktestOpts): Promise<void> {
   const computed = leads.includes(24) ? leads : [...leads, 24].sort((x, y) => x - y);
   const maxLead = computed.at(-1)!;
   await withDataFolder(opts.dataDir, async ({ deps }) => {
-    const series = await loadSeries(deps.db, location, { before: new Date("9999-12-31T00:00:00Z") });
+    const [location] = await modelLocations(deps.db, [opts.location.trim()], configured);
+    const series = await loadSeries(deps.db, location!, { before: new Date("9999-12-31T00:00:00Z") });
     const last = series.observations.at(-1);
     if (!last) throw new Error(`no observations for ${location}: import or backfill data first`);
     // Default end: the last issue hour whose longest requested lead is stored.
@@ -142,17 +145,18 @@ async function backtest(opts: BacktestOpts): Promise<void> {
 }
 
 export function registerBacktest(program: Command): void {
-  program
+  const cmd = program
     .command("backtest")
     .description(
       "walk-forward backtest of the 1..48 h model set: train only on data before each cutoff, forecast every hour in [from, to) at each lead, compare with persistence, diurnal persistence, climatology and KMA, and score the 80 %/95 % intervals",
     )
     .requiredOption("--from <YYYY-MM-DD>", "first issue day (KST)")
     .option("--to <YYYY-MM-DD>", "end issue day, exclusive (KST; default: the last hour with an observed 24 h target)")
-    .option("--location <id>", "location id", "seoul")
+    .option("--location <id>", "location id: a configured one, or any id with observations in the database (with a note)", "seoul")
     .option("--retrain-every <days>", "refit every N days", "30")
     .option("--leads <list>", "lead hours to report, e.g. 1-48 or 1,3,24 (the top-level keys are always the 24 h lead's)", "1-48")
     .option("--json", "print the report as JSON (keys documented in the README)")
     .option("--data-dir <dir>", DATA_DIR_HELP, "./.nalssi")
     .action((opts: BacktestOpts) => backtest(opts));
+  withLocationsOption(cmd);
 }
