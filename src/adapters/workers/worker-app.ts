@@ -6,11 +6,13 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { openWorkersDatabase } from "./database.ts";
 import { createR2ObjectStore } from "./r2-object-store.ts";
 import { migrate } from "../../db/migrate.ts";
-import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import { DEFAULT_LOCATION_ID } from "../../locations/locations.ts";
+import { workerLocations } from "./locations.ts";
 import { jsonLinesLogger } from "../../logging/line-loggers.ts";
 import type { LogLevel } from "../../logging/line-loggers.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/worker.ts";
 import { systemClock } from "../../ports/clock.ts";
+import { replayClockFromSetting } from "../../time/replay-clock.ts";
 import type { Logger } from "../../ports/logger.ts";
 import { createServing, servingConfigFromEnv } from "../../serving/index.ts";
 import type { JobRunners } from "../../serving/job-runners.ts";
@@ -37,7 +39,7 @@ function redactor(env: Env): (text: string) => string {
 }
 
 function configKey(env: Env): string {
-  return JSON.stringify([env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY, env.KMA_BASE_URL, env.DEFAULT_LOCATION, env.SELFTEST_ENABLED, env.MODEL_RELOAD_SECONDS, env.FORECAST_MAX_AGE_MINUTES, env.FORECAST_WINDOW_DAYS, env.FORECAST_CACHE_SECONDS]);
+  return JSON.stringify([env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY, env.KMA_BASE_URL, env.DEFAULT_LOCATION, env.LOCATIONS, env.SELFTEST_ENABLED, env.MODEL_RELOAD_SECONDS, env.FORECAST_MAX_AGE_MINUTES, env.FORECAST_WINDOW_DAYS, env.FORECAST_CACHE_SECONDS, env.REPLAY_CLOCK]);
 }
 
 /** The KST calendar date of an instant, YYYY-MM-DD (the training pipeline's run date). */
@@ -56,7 +58,7 @@ function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => stri
       if (!env.KMA_SERVICE_KEY?.trim()) throw new JobUnavailableError("KMA_SERVICE_KEY is not set: add it with `wrangler secret put KMA_SERVICE_KEY`");
       const controller = { cron: HOURLY_INGEST_CRON, scheduledTime: Date.now(), noRetry() {} } as unknown as ScheduledController;
       await hourlyIngest({ controller, env, ctx: {} as ExecutionContext, logger: ctx.logger, redact: ctx.redact });
-      return { ok: true, summary: { locations: DEFAULT_LOCATIONS.map((l) => l.id) } };
+      return { ok: true, summary: { locations: workerLocations(env).map((l) => l.id) } };
     },
     // A Workflows instance per location (the daily pipeline's runner); answers with the instance ids.
     ...(trainWorkflow(env)
@@ -64,7 +66,7 @@ function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => stri
           train: async (req) => {
             const runDate = kstDate(new Date());
             const instances: string[] = [];
-            for (const id of req.location === null ? DEFAULT_LOCATIONS.map((l) => l.id) : [req.location]) {
+            for (const id of req.location === null ? workerLocations(env).map((l) => l.id) : [req.location]) {
               const instance = `train-${id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
               await trainWorkflow(env)!.create({ id: instance, params: { location: id, runDate, trigger: "admin" } });
               instances.push(instance);
@@ -86,18 +88,20 @@ function build(env: Env): Built {
   const write = (line: string, level: LogLevel) => (level === "error" ? console.error(line) : level === "warn" ? console.warn(line) : console.log(line));
   const logger = jsonLinesLogger(write, { redact, base: { component: "api" } });
   const config = servingConfigFromEnv(env as unknown as Record<string, unknown>);
+  // REPLAY_CLOCK (an ISO time; `npm run dev` sets it to the newest bundled observation): serve as of then.
+  const clock = replayClockFromSetting(env.REPLAY_CLOCK, "REPLAY_CLOCK", "REPLAY_CLOCK is set (npm run dev: the bundled data ends here)") ?? systemClock;
   const { db } = openWorkersDatabase(env);
   const objects = withRetries(createR2ObjectStore(env.OBJECTS), {
     onRetry: (ev) => logger.warn("R2 call failed, retrying", { operation: ev.operation, key: ev.key, attempt: ev.attempt, error: ev.error.message }),
   });
-  const serving = createServing({ db, objects, clock: systemClock, logger }, config);
+  const serving = createServing({ db, objects, clock, logger }, config);
   const defaultLocation = env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID;
   const app = createApp({
     db,
     objects,
-    clock: systemClock,
+    clock,
     logger,
-    locations: DEFAULT_LOCATIONS,
+    locations: workerLocations(env),
     defaultLocation,
     ...serving,
     adminToken: env.ADMIN_TOKEN,
