@@ -183,7 +183,7 @@ function decodeEntry(raw: unknown, k: number, bytes: Uint8Array, dataStart: numb
     if (offset < dataStart || offset % 8 !== 0 || length < 0 || offset + length * C.BYTES_PER_ELEMENT > bytes.length) {
       throw new ModelBinaryError("corrupt", `${where} (${e.name}): array ${field} (offset ${offset}, ${length} values) is outside the data`);
     }
-    arrays[field] = new C(bytes.buffer, bytes.byteOffset + offset, length);
+    arrays[field] = new C(bytes.buffer as ArrayBuffer, bytes.byteOffset + offset, length);
   }
   const forest = { numTrees: info.numTrees, ...arrays } as CompactForest;
   checkForest(forest, info, `${where} (${e.name})`);
