@@ -13,7 +13,6 @@ import type { z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError, jsonError, toErrorResponse } from "./api-errors.ts";
 import { type ApiDeps, DEFAULT_MAX_BODY_BYTES } from "./api-deps.ts";
-import { DOCS_HTML } from "./docs-page.ts";
 import { lightgbmSelftest } from "./lightgbm-selftest.ts";
 import { registerAdmin } from "./routes/admin.ts";
 import { registerForecast } from "./routes/forecast.ts";
@@ -76,7 +75,8 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
         "24-hour air-temperature forecasts from KMA open data, served at the edge. Errors are JSON {error: {code, message, details}}. The production model is re-read from the registry at most every MODEL_RELOAD_SECONDS.",
     },
   });
-  app.get("/docs", (c) => c.html(DOCS_HTML));
+  // The docs page is imported on its first request (cold start: the API paths never load it).
+  app.get("/docs", async (c) => c.html((await import("./docs-page.ts")).DOCS_HTML));
   app.get("/", (c) => c.redirect("/docs"));
 
   app.post("/v1/selftest/lightgbm", async (c) => {
