@@ -39,7 +39,7 @@ async function readChecked(objects: Pick<ObjectStore, "get">, a: Pick<RunArtifac
   if (obj === null) throw new ArtifactIntegrityError(`${a.key} is missing from the object store`);
   const sha = await sha256Hex(obj.body);
   if (sha !== a.sha256) throw new ArtifactIntegrityError(`${a.key} has SHA-256 ${sha}, recorded ${a.sha256}`);
-  return new TextDecoder("utf-8", { fatal: true }).decode(obj.body);
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(obj.body);
 }
 
 /**

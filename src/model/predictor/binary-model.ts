@@ -141,7 +141,7 @@ export function decodeModelBinary(bytes: Uint8Array, options: ModelOptions = {})
     throw new ModelBinaryError("corrupt", `the header claims ${headerLength} bytes; the container has ${bytes.length - 16} after the magic`);
   let header: { entries?: unknown };
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(16, 16 + headerLength))) as { entries?: unknown };
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes.subarray(16, 16 + headerLength))) as { entries?: unknown };
   } catch {
     throw new ModelBinaryError("corrupt", "the header is not UTF-8 JSON");
   }
