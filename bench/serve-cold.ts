@@ -24,6 +24,8 @@ const db = createClient({ url: `file:${dir}/nalssi.db` });
 const folder = createLocalObjectStore(`${dir}/objects`);
 const objects = createMemoryObjectStore();
 for (const o of await folder.list("models/")) {
+  // COLD_TEXT_ONLY: leave the compiled model out, so serving parses model.txt (the fallback path).
+  if (process.env.COLD_TEXT_ONLY && o.key.endsWith("/model.bin")) continue;
   const got = (await folder.get(o.key))!;
   await objects.put(o.key, got.body, { ...(got.contentType ? { contentType: got.contentType } : {}), metadata: got.metadata });
 }

@@ -15,7 +15,6 @@ import { ApiError, jsonError, toErrorResponse } from "./api-errors.ts";
 import { requestBodyLimit } from "./body-limit.ts";
 import { type ApiDeps, DEFAULT_MAX_BODY_BYTES } from "./api-deps.ts";
 import { boundedNames, clipText, MAX_LISTED } from "../text/bounded-list.ts";
-import { DOCS_HTML } from "./docs-page.ts";
 import { newNonce, pageCsp, securityHeaders } from "./security-headers.ts";
 import { lightgbmSelftest } from "./lightgbm-selftest.ts";
 import { registerAdmin } from "./routes/admin.ts";
@@ -78,7 +77,9 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
         "24-hour air-temperature forecasts from KMA open data, served at the edge. Errors are JSON {error: {code, message, details}}. The production model is re-read from the registry at most every MODEL_RELOAD_SECONDS.",
     },
   });
-  app.get("/docs", (c) => {
+  // The docs page is imported on its first request (cold start: the API paths never load it).
+  app.get("/docs", async (c) => {
+    const { DOCS_HTML } = await import("./docs-page.ts");
     const nonce = newNonce();
     c.header("Content-Security-Policy", pageCsp(nonce));
     return c.html(DOCS_HTML.replace("<script>", `<script nonce="${nonce}">`).replace("<style>", `<style nonce="${nonce}">`));

@@ -11,11 +11,16 @@ export interface LoadedHourlyModel {
   predictors: RowPredictor[];
 }
 
-/** Parses the artifact and its group models; throws ArtifactError when they do not fit together. */
-export function loadHourlyModel(input: string | unknown): LoadedHourlyModel {
+/**
+ * Parses the artifact and its group models; throws ArtifactError when they do not fit together.
+ * `compiled`: the group models already decoded from the version's compiled model (serving's
+ * LoadedModel.hourlyModels), used instead of parsing the groups' LightGBM text (same checks).
+ */
+export function loadHourlyModel(input: string | unknown, compiled?: readonly Model[] | null): LoadedHourlyModel {
   const artifact = parseHourlyArtifact(input);
+  if (compiled && compiled.length !== artifact.groups.length) throw new ArtifactError("corrupt", `the compiled model has ${compiled.length} lead-group models, the artifact ${artifact.groups.length}`);
   const models = artifact.groups.map((g, k) => {
-    const m = parseModel(g.lightgbmModel);
+    const m = compiled ? compiled[k]! : parseModel(g.lightgbmModel);
     const where = `group ${k} (leads ${g.leads[0]}..${g.leads[1]} h)`;
     if (m.featureNames.join(",") !== artifact.featureNames.join(","))
       throw new ArtifactError("corrupt", `${where}: its model reads ${m.featureNames.join(", ")}, the artifact lists ${artifact.featureNames.join(", ")}`);

@@ -81,6 +81,9 @@ export interface ProductionModel {
   featureSpecKey: string;
   featureSpecSha256: string;
   featureSpecVersion: string;
+  /** The compiled model (src/registry/compiled.ts), or null: serving then parses model.txt. */
+  compiledKey: string | null;
+  compiledSha256: string | null;
   since: string;
   eventId: number;
 }
@@ -198,7 +201,7 @@ export async function moveAlias(db: Pick<Database, "batch" | "execute">, move: A
 }
 
 const PRODUCTION_SQL = `SELECT a.location_id, a.version, a.updated_at, a.event_id, v.run_id, v.model_key, v.model_sha256,
-  v.feature_spec_key, v.feature_spec_sha256, v.feature_spec_version
+  v.feature_spec_key, v.feature_spec_sha256, v.feature_spec_version, v.compiled_key, v.compiled_sha256
 FROM model_aliases AS a
 JOIN model_versions AS v ON v.location_id = a.location_id AND v.version = a.version
 WHERE a.location_id = ? AND a.alias = 'production'`;
@@ -217,6 +220,8 @@ export async function getProduction(db: Pick<Database, "execute">, location: str
     featureSpecKey: String(r.feature_spec_key),
     featureSpecSha256: String(r.feature_spec_sha256),
     featureSpecVersion: String(r.feature_spec_version),
+    compiledKey: r.compiled_key == null || r.compiled_sha256 == null ? null : String(r.compiled_key),
+    compiledSha256: r.compiled_key == null || r.compiled_sha256 == null ? null : String(r.compiled_sha256),
     since: String(r.updated_at),
     eventId: Number(r.event_id),
   };

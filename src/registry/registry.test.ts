@@ -65,6 +65,7 @@ describe("register", () => {
       model: { key: `models/seoul/${runId}/model.txt`, sha256: art("model.txt").sha256 },
       featureSpec: { key: `models/seoul/${runId}/features.json`, sha256: art("features.json").sha256, version: "nalssi-features-v1" },
       metricsArtifact: { key: `models/seoul/${runId}/metrics.json`, sha256: art("metrics.json").sha256 },
+      compiled: null, // seedRun's model.txt is not a LightGBM model: nothing to compile
       holdout: { ...window, rmse: 1.8, mae: 1.8 * 0.8, persistenceRmse: 2.2, climatologyRmse: 3.1, kmaRmse: null, skill: 1 - 1.8 / 2.2 },
     });
     expect(await registry.getVersion("seoul", v.version)).toEqual(v);
@@ -105,7 +106,7 @@ describe("register", () => {
 
   it("the schema refuses versions of unsucceeded runs and any change to a version", async () => {
     const running = await tracker.startRun({ location: "seoul", code: { packageVersion: "0.1.0" } });
-    const row = [`seoul`, "v1", running, "2025-05-29T18:30:00Z", "k", "a".repeat(64), "k2", "b".repeat(64), "v1", null, null, window.from, window.to, 1, 1, 1, 1, null, null, 0];
+    const row = [`seoul`, "v1", running, "2025-05-29T18:30:00Z", "k", "a".repeat(64), "k2", "b".repeat(64), "v1", null, null, window.from, window.to, 1, 1, 1, 1, null, null, 0, null, null];
     await expect(db.execute({ sql: `INSERT INTO model_versions VALUES (${row.map(() => "?").join(", ")})`, args: row })).rejects.toThrow(/has not succeeded/);
     const v = await version({ rmse: 1.8, persistenceRmse: 2.2 });
     await expect(db.execute({ sql: "UPDATE model_versions SET rmse = 0 WHERE version = ?", args: [v] })).rejects.toThrow(/cannot change/);

@@ -23,6 +23,8 @@ import { AliasConflictError, GateInputError, PromotionError, ProductionRescoreRe
 import { decidePromotion } from "./gate.ts";
 import type { GateDecision, GatePolicy, LeadScore, ProductionRescore } from "./gate.ts";
 import { listHistory, productionEvents, rollbackTarget } from "./history.ts";
+import { requireRun } from "../tracking/runs.ts";
+import { writeCompiledModel } from "./compiled.ts";
 import { checkLocation, listVersions, registerVersion, requireVersion } from "./versions.ts";
 import type { ModelVersion, RegisterOptions } from "./versions.ts";
 
@@ -88,9 +90,25 @@ export class Registry {
 
   /** Makes a succeeded run a version of its location (see versions.ts for the version name). */
   async register(runId: string, options: RegisterOptions = {}): Promise<ModelVersion> {
-    const v = await registerVersion(this.#db, this.#clock, runId, options);
-    this.#logger.info("model version registered", { location: v.location, version: v.version, runId });
+    let compiled = options.compiled ?? null;
+    if (compiled === null && this.#objects !== undefined) compiled = await this.#compile(runId, options);
+    const v = await registerVersion(this.#db, this.#clock, runId, { ...options, compiled });
+    this.#logger.info("model version registered", { location: v.location, version: v.version, runId, compiled: v.compiled !== null });
     return v;
+  }
+
+  /** Writes the compiled model beside model.txt (src/registry/compiled.ts); null when the texts do not compile. */
+  async #compile(runId: string, options: RegisterOptions): Promise<{ key: string; sha256: string } | null> {
+    const run = await requireRun(this.#db, runId);
+    const model = run.artifacts.find((a) => a.name === (options.modelArtifact ?? "model.txt"));
+    const spec = run.artifacts.find((a) => a.name === (options.featureSpecArtifact ?? "features.json"));
+    if (!model || !spec || run.status !== "succeeded") return null; // registerVersion names the problem
+    const out = await writeCompiledModel(this.#objects!, model, spec);
+    if ("skipped" in out) {
+      this.#logger.warn("model version not compiled; serving will parse its text", { location: run.location, runId, error: out.skipped });
+      return null;
+    }
+    return out;
   }
 
   /** The version; VersionNotFoundError, or WrongLocationError when it belongs to another location. */

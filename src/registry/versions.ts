@@ -19,6 +19,8 @@ export interface ModelVersion {
   model: { key: string; sha256: string };
   featureSpec: { key: string; sha256: string; version: string };
   metricsArtifact: { key: string; sha256: string } | null;
+  /** The compiled model (src/registry/compiled.ts) written at registration; null before migration 0005 or without an object store. */
+  compiled: { key: string; sha256: string } | null;
   holdout: {
     from: string;
     to: string;
@@ -37,6 +39,8 @@ export interface RegisterOptions {
   modelArtifact?: string;
   featureSpecArtifact?: string;
   metricsArtifact?: string;
+  /** The compiled model written beside model.txt (Registry.register does this when it has an object store). */
+  compiled?: { key: string; sha256: string } | null;
 }
 
 export function checkLocation(location: string): void {
@@ -59,6 +63,7 @@ export function versionFromRow(r: Row): ModelVersion {
     model: { key: String(r.model_key), sha256: String(r.model_sha256) },
     featureSpec: { key: String(r.feature_spec_key), sha256: String(r.feature_spec_sha256), version: String(r.feature_spec_version) },
     metricsArtifact: r.metrics_key === null ? null : { key: String(r.metrics_key), sha256: String(r.metrics_sha256) },
+    compiled: r.compiled_key == null || r.compiled_sha256 == null ? null : { key: String(r.compiled_key), sha256: String(r.compiled_sha256) },
     holdout: {
       from: String(r.holdout_from),
       to: String(r.holdout_to),
@@ -142,8 +147,9 @@ export async function registerVersion(db: Database, clock: Clock, runId: string,
     try {
       await db.execute({
         sql: `INSERT INTO model_versions (location_id, version, run_id, registered_at, model_key, model_sha256, feature_spec_key, feature_spec_sha256,
-            feature_spec_version, metrics_key, metrics_sha256, holdout_from, holdout_to, holdout_n, rmse, mae, persistence_rmse, climatology_rmse, kma_rmse, skill)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            feature_spec_version, metrics_key, metrics_sha256, holdout_from, holdout_to, holdout_n, rmse, mae, persistence_rmse, climatology_rmse, kma_rmse, skill,
+            compiled_key, compiled_sha256)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         args: [
           run.location,
           version,
@@ -165,6 +171,8 @@ export async function registerVersion(db: Database, clock: Clock, runId: string,
           holdout.climatology?.rmse ?? null,
           holdout.kma?.rmse ?? null,
           holdout.skill,
+          options.compiled?.key ?? null,
+          options.compiled?.sha256 ?? null,
         ],
       });
     } catch (e) {

@@ -3,7 +3,7 @@
 // then features.json and the LightGBM text are parsed and checked to fit this code. A model is
 // accepted whole or refused with a ModelRefusedError (nothing half-loaded). No WebAssembly: the
 // model is evaluated by the TypeScript predictor (src/model/predictor).
-import { type Model, ModelTextError, parseModel, verifySha256, ChecksumMismatchError } from "../model/predictor/index.ts";
+import { decodeModelBinary, type Model, ModelBinaryError, ModelTextError, parseModel, verifySha256, ChecksumMismatchError } from "../model/predictor/index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
 import { ObjectStoreError, type ObjectStore } from "../ports/object-store.ts";
@@ -36,6 +36,30 @@ export interface LoadedModel {
   /** When this process loaded it (UTC ISO), and how long loading took. */
   loadedAt: string;
   loadMs: number;
+  /**
+   * Whether the trees came from the compiled model (no text parsed), and why not when it was there
+   * but unusable (missing, checksum, damaged: model.txt was parsed instead).
+   */
+  compiled: { used: boolean; problem: string | null };
+  /** The hourly set's lead-group models from the compiled model, in group order (null: none compiled; parse features.json's texts). */
+  hourlyModels: Model[] | null;
+}
+
+/** The compiled models of a version: model.txt's and the hourly groups'. Throws on any doubt (the caller falls back to the text). */
+async function readCompiled(deps: ModelLoaderDeps, p: ProductionModel, key: string, sha256: string): Promise<{ model: Model; hourly: Model[] }> {
+  const obj = await deps.objects.get(key);
+  if (obj === null) throw new Error(`${key} is not in the object store`);
+  await verifySha256(obj.body, sha256, `compiled model (${key})`);
+  const entries = decodeModelBinary(obj.body);
+  const main = entries[0];
+  if (main?.name !== "model.txt" || main.sourceSha256 !== p.modelSha256) {
+    throw new ModelBinaryError("corrupt", `${key} was not compiled from this version's model.txt (${p.modelSha256.slice(0, 12)})`);
+  }
+  const hourly = entries.slice(1).map((e, k) => {
+    if (e.name !== `hourly/${k}`) throw new ModelBinaryError("corrupt", `${key}: entry ${k + 1} is ${e.name}, expected hourly/${k}`);
+    return e.model;
+  });
+  return { model: main.model, hourly };
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -66,18 +90,28 @@ async function readVerified(deps: ModelLoaderDeps, p: ProductionModel, what: str
 /** Loads and checks the model the pointer names. ModelRefusedError when it cannot be served. */
 export async function loadProductionModel(deps: ModelLoaderDeps, p: ProductionModel): Promise<LoadedModel> {
   const t0 = performance.now();
-  const [modelText, featuresText] = await Promise.all([
-    readVerified(deps, p, "model.txt", p.modelKey, p.modelSha256),
-    readVerified(deps, p, "features.json", p.featureSpecKey, p.featureSpecSha256),
-  ]);
+  // The compiled model when the version has one: read with features.json, no text parsed. Any doubt
+  // about it (missing, checksum, damaged, from another model.txt, a store error) falls back to
+  // model.txt, the source of truth, checked and parsed as before: a damaged compiled file never
+  // takes a good version out of service, and never serves anything model.txt would not.
+  const compiledRead =
+    p.compiledKey !== null && p.compiledSha256 !== null
+      ? readCompiled(deps, p, p.compiledKey, p.compiledSha256).catch((e: unknown) => (e instanceof Error ? e.message : String(e)))
+      : Promise.resolve(null);
+  const [compiled, featuresText] = await Promise.all([compiledRead, readVerified(deps, p, "features.json", p.featureSpecKey, p.featureSpecSha256)]);
   const artifact = parseServingArtifact(featuresText);
   if (isArtifactProblem(artifact)) throw new ModelRefusedError(p.location, p.version, artifact.reason, artifact.message);
   let model: Model;
-  try {
-    model = parseModel(modelText);
-  } catch (e) {
-    if (e instanceof ModelTextError) throw new ModelRefusedError(p.location, p.version, "corrupt", e.message);
-    throw e;
+  if (compiled !== null && typeof compiled === "object") {
+    model = compiled.model;
+  } else {
+    const modelText = await readVerified(deps, p, "model.txt", p.modelKey, p.modelSha256);
+    try {
+      model = parseModel(modelText);
+    } catch (e) {
+      if (e instanceof ModelTextError) throw new ModelRefusedError(p.location, p.version, "corrupt", e.message);
+      throw e;
+    }
   }
   const problem = incompatibility(artifact, model, p.featureSpecVersion);
   if (problem !== null) throw new ModelRefusedError(p.location, p.version, "incompatible", problem);
@@ -95,5 +129,7 @@ export async function loadProductionModel(deps: ModelLoaderDeps, p: ProductionMo
     trainedAt: run?.endedAt ?? null,
     loadedAt: deps.clock.now().toISOString(),
     loadMs: performance.now() - t0,
+    compiled: { used: typeof compiled === "object" && compiled !== null, problem: typeof compiled === "string" ? compiled : null },
+    hourlyModels: typeof compiled === "object" && compiled !== null && compiled.hourly.length > 0 ? compiled.hourly : null,
   };
 }

@@ -237,7 +237,10 @@ export class ModelCache {
       s.refused = null;
       s.lastFailure = null;
       this.#evict(location);
-      logger.info("production model loaded", { location, version: loaded.version, previous, trees: loaded.model.info.numTrees, load_ms: Math.round(loaded.loadMs) });
+      if (loaded.compiled.problem !== null) {
+        logger.warn("compiled model unusable; model.txt was parsed instead", { location, version: loaded.version, error: loaded.compiled.problem });
+      }
+      logger.info("production model loaded", { location, version: loaded.version, previous, trees: loaded.model.info.numTrees, compiled: loaded.compiled.used, load_ms: Math.round(loaded.loadMs * 10) / 10 });
     } catch (e) {
       if (e instanceof ModelRefusedError) {
         s.refused = { version: pointer.version, modelSha256: pointer.modelSha256, featureSpecSha256: pointer.featureSpecSha256, at: this.#now(), reason: e.reason, message: e.message };

@@ -26,7 +26,7 @@ export interface SeededDataDir {
 }
 
 /** Trains one version per recipe (cutoff 10 days before the end), promotes the first, stores the last `days` of observations. */
-export async function seedSeoulDataDir(dataDir: string, recipes: ModelRecipe[] = [DEFAULT_RECIPE], days = 40): Promise<SeededDataDir> {
+export async function seedSeoulDataDir(dataDir: string, recipes: ModelRecipe[] = [DEFAULT_RECIPE], days = 40, options: { compile?: boolean } = {}): Promise<SeededDataDir> {
   const series = BIKE();
   const last = series.observations.at(-1)!.time;
   const lgb = await loadLightGBM();
@@ -40,7 +40,7 @@ export async function seedSeoulDataDir(dataDir: string, recipes: ModelRecipe[] =
     for (const recipe of recipes) {
       const a = trainArtifacts(lgb, series, last - 10 * DAY_MS, recipe);
       artifacts.push(a);
-      versions.push(await registerTrained({ db, objects, clock }, "seoul", a));
+      versions.push(await registerTrained({ db, objects, clock }, "seoul", a, { compile: options.compile === true }));
       clock.advance(60_000);
     }
     await new Registry({ db, objects, clock }).promote({ location: "seoul", version: versions[0]!, by: "seed" });

@@ -2,13 +2,7 @@
 // leaf indices are global (tree offsets added); child links keep LightGBM's convention: >= 0 is an
 // internal node, < 0 is the leaf ~link. LightGBM's per-node missing-value rules are resolved here
 // once, into the child that NaN goes to and the child that 0.0 goes to.
-import {
-  CATEGORICAL_MASK,
-  DEFAULT_LEFT_MASK,
-  MISSING_NONE,
-  MISSING_ZERO,
-  type ParsedTree,
-} from "./tree-text.ts";
+import { CATEGORICAL_MASK, DEFAULT_LEFT_MASK, MISSING_NONE, MISSING_ZERO, type ParsedTree } from "./tree-text.ts";
 
 /** Tree kinds: which evaluation loop a tree needs. */
 export const KIND_PLAIN = 0; // numerical splits, no zero-as-missing: NaN is the only special value

@@ -36,14 +36,36 @@ const CASES: { name: string; label: Float64Array; params: Record<string, string 
   { name: "cross_entropy", label: labels.probability, params: { objective: "cross_entropy" }, transform: "logistic" },
   { name: "cross_entropy_lambda", label: labels.probability, params: { objective: "cross_entropy_lambda" }, transform: "log1p-exp" },
   { name: "multiclass (3)", label: labels.threeClasses, params: { objective: "multiclass", num_class: 3 }, transform: "softmax", outputs: 3 },
-  { name: "multiclass (4), categorical", label: labels.fourClasses, params: { objective: "multiclass", num_class: 4, categorical_feature: "0,2" }, transform: "softmax", outputs: 4 },
-  { name: "multiclassova (3), sigmoid=1.3", label: labels.threeClasses, params: { objective: "multiclassova", num_class: 3, sigmoid: 1.3 }, transform: "sigmoid-per-class", outputs: 3 },
-  { name: "rf (average_output)", label: labels.real, params: { objective: "regression", boosting: "rf", bagging_fraction: 0.6, bagging_freq: 1, feature_fraction: 0.8 }, transform: "identity" },
+  {
+    name: "multiclass (4), categorical",
+    label: labels.fourClasses,
+    params: { objective: "multiclass", num_class: 4, categorical_feature: "0,2" },
+    transform: "softmax",
+    outputs: 4,
+  },
+  {
+    name: "multiclassova (3), sigmoid=1.3",
+    label: labels.threeClasses,
+    params: { objective: "multiclassova", num_class: 3, sigmoid: 1.3 },
+    transform: "sigmoid-per-class",
+    outputs: 3,
+  },
+  {
+    name: "rf (average_output)",
+    label: labels.real,
+    params: { objective: "regression", boosting: "rf", bagging_fraction: 0.6, bagging_freq: 1, feature_fraction: 0.8 },
+    transform: "identity",
+  },
   { name: "rf, binary", label: labels.binary, params: { objective: "binary", boosting: "rf", bagging_fraction: 0.6, bagging_freq: 1 }, transform: "sigmoid" },
   { name: "dart", label: labels.real, params: { objective: "regression", boosting: "dart", drop_rate: 0.2 }, transform: "identity" },
   { name: "goss", label: labels.real, params: { objective: "regression", data_sample_strategy: "goss" }, transform: "identity" },
   { name: "linear trees", label: labels.real, params: { objective: "regression", linear_tree: true, linear_lambda: 0.01 }, transform: "identity" },
-  { name: "linear trees, poisson, categorical splits", label: labels.count, params: { objective: "poisson", linear_tree: true, categorical_feature: "0,2" }, transform: "exp" },
+  {
+    name: "linear trees, poisson, categorical splits",
+    label: labels.count,
+    params: { objective: "poisson", linear_tree: true, categorical_feature: "0,2" },
+    transform: "exp",
+  },
 ];
 
 describe("objectives and boosting types: predictor equals LightGBM-wasm bit for bit", () => {

@@ -52,3 +52,24 @@ export class ChecksumMismatchError extends Error {
     this.actual = actual;
   }
 }
+
+/** What is wrong with a compiled model container (binary-model.ts). */
+export type ModelBinaryProblem =
+  /** Not a compiled model (wrong magic, too short). */
+  | "not-compiled-model"
+  /** A container format version this code does not read. */
+  | "version"
+  /** The header or the arrays do not describe a valid forest. */
+  | "corrupt"
+  /** Something this platform or format cannot express (big-endian, non-finite model info). */
+  | "unsupported";
+
+/** A compiled model container was refused; the LightGBM text it was compiled from is still the truth. */
+export class ModelBinaryError extends Error {
+  override name = "ModelBinaryError";
+  readonly problem: ModelBinaryProblem;
+  constructor(problem: ModelBinaryProblem, detail: string) {
+    super(`compiled model refused (${problem}): ${detail}`);
+    this.problem = problem;
+  }
+}

@@ -7,5 +7,6 @@ export type { CompactForest } from "./compact-forest.ts";
 export type { LockstepForest } from "./lockstep-forest.ts";
 export type { FeatureInfo } from "./feature-info.ts";
 export type { ObjectiveInfo, OutputTransform } from "./objective.ts";
-export { ChecksumMismatchError, ModelTextError, type ModelTextProblem, PredictorUsageError } from "./errors.ts";
+export { ChecksumMismatchError, ModelBinaryError, type ModelBinaryProblem, ModelTextError, type ModelTextProblem, PredictorUsageError } from "./errors.ts";
+export { decodeModelBinary, encodeModelBinary, MODEL_BINARY_MAGIC, MODEL_BINARY_VERSION, type ModelBinaryEntry } from "./binary-model.ts";
 export { sha256Hex, verifySha256 } from "./sha256.ts";

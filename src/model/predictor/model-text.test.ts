@@ -50,7 +50,14 @@ function editTreeLine(text: string, tree: number, key: string, edit: (values: st
   const delta = replaced.length - line.length;
   let out = inTree(text, tree, line, replaced);
   if (delta !== 0) {
-    out = out.replace(/^tree_sizes=(.*)$/m, (_, sizes: string) => `tree_sizes=${sizes.split(" ").map((s, i) => (i === tree ? String(Number(s) + delta) : s)).join(" ")}`);
+    out = out.replace(
+      /^tree_sizes=(.*)$/m,
+      (_, sizes: string) =>
+        `tree_sizes=${sizes
+          .split(" ")
+          .map((s, i) => (i === tree ? String(Number(s) + delta) : s))
+          .join(" ")}`,
+    );
   }
   return out;
 }
@@ -80,7 +87,11 @@ describe("model text: accepted whole or refused with a clear error", () => {
     const endOfTrees = TEXT.indexOf("end of trees");
     const positions = new Set<number>();
     for (let i = 0; i < 4000; i++) positions.add(i); // header and first trees, every character
-    for (let i = TEXT.indexOf("\n"); i >= 0; i = TEXT.indexOf("\n", i + 1)) positions.add(i).add(i + 1).add(i - 1); // around every line break
+    for (let i = TEXT.indexOf("\n"); i >= 0; i = TEXT.indexOf("\n", i + 1))
+      positions
+        .add(i)
+        .add(i + 1)
+        .add(i - 1); // around every line break
     const r = rng(9);
     for (let i = 0; i < 500; i++) positions.add(Math.floor(r() * TEXT.length));
     let refused = 0;
@@ -120,34 +131,102 @@ describe("model text: accepted whole or refused with a clear error", () => {
   });
 
   it("refuses damaged numbers", () => {
-    expectRefused(editTreeLine(TEXT, 3, "leaf_value", (v) => ["1.5x", ...v.slice(1)]), "bad-number", /Tree=3 leaf_value: value 0 "1.5x" is not a number/);
-    expectRefused(editTreeLine(TEXT, 3, "threshold", (v) => [...v.slice(0, 2), "1.2.3", ...v.slice(3)]), "bad-number", /Tree=3 threshold: value 2/);
-    expectRefused(editTreeLine(TEXT, 3, "threshold", (v) => ["nan", ...v.slice(1)]), "bad-number", /threshold NaN/);
-    expectRefused(editTreeLine(TEXT, 3, "threshold", (v) => ["0x1p3", ...v.slice(1)]), "bad-number", /"0x1p3" is not a number/);
-    expectRefused(editTreeLine(TEXT, 4, "left_child", (v) => ["1.5", ...v.slice(1)]), "bad-number", /Tree=4 left_child: value 0 "1.5" is not an integer/);
-    expectRefused(editTreeLine(TEXT, 4, "split_feature", (v) => ["9", ...v.slice(1)]), "inconsistent", /Tree=4 split_feature: value 0 is 9, outside \[0, 5\]/);
-    expectRefused(editTreeLine(TEXT, 4, "decision_type", (v) => ["12", ...v.slice(1)]), "inconsistent", /missing type 3 does not exist/);
-    expectRefused(editTreeLine(TEXT, 4, "decision_type", (v) => ["1", ...v.slice(1)]), "inconsistent", /categorical split but num_cat is 0/);
+    expectRefused(
+      editTreeLine(TEXT, 3, "leaf_value", (v) => ["1.5x", ...v.slice(1)]),
+      "bad-number",
+      /Tree=3 leaf_value: value 0 "1.5x" is not a number/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 3, "threshold", (v) => [...v.slice(0, 2), "1.2.3", ...v.slice(3)]),
+      "bad-number",
+      /Tree=3 threshold: value 2/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 3, "threshold", (v) => ["nan", ...v.slice(1)]),
+      "bad-number",
+      /threshold NaN/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 3, "threshold", (v) => ["0x1p3", ...v.slice(1)]),
+      "bad-number",
+      /"0x1p3" is not a number/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 4, "left_child", (v) => ["1.5", ...v.slice(1)]),
+      "bad-number",
+      /Tree=4 left_child: value 0 "1.5" is not an integer/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 4, "split_feature", (v) => ["9", ...v.slice(1)]),
+      "inconsistent",
+      /Tree=4 split_feature: value 0 is 9, outside \[0, 5\]/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 4, "decision_type", (v) => ["12", ...v.slice(1)]),
+      "inconsistent",
+      /missing type 3 does not exist/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 4, "decision_type", (v) => ["1", ...v.slice(1)]),
+      "inconsistent",
+      /categorical split but num_cat is 0/,
+    );
     expectRefused(TEXT.replace(/^num_class=1$/m, "num_class=one"), "bad-number", /header num_class: "one" is not an integer/);
   });
 
   it("refuses arrays of the wrong length and tree_sizes that do not match", () => {
-    expectRefused(editTreeLine(TEXT, 5, "leaf_value", (v) => v.slice(1)), "length-mismatch", /Tree=5 leaf_value: 14 values, expected 15/);
-    expectRefused(editTreeLine(TEXT, 5, "threshold", (v) => [...v, "1"]), "length-mismatch", /Tree=5 threshold: 15 values, expected 14/);
-    expectRefused(editTreeLine(TEXT, 5, "internal_count", (v) => v.slice(2)), "length-mismatch", /Tree=5 internal_count: 12 values, expected 14/);
+    expectRefused(
+      editTreeLine(TEXT, 5, "leaf_value", (v) => v.slice(1)),
+      "length-mismatch",
+      /Tree=5 leaf_value: 14 values, expected 15/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 5, "threshold", (v) => [...v, "1"]),
+      "length-mismatch",
+      /Tree=5 threshold: 15 values, expected 14/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 5, "internal_count", (v) => v.slice(2)),
+      "length-mismatch",
+      /Tree=5 internal_count: 12 values, expected 14/,
+    );
     expectRefused(TEXT.replace(/^feature_names=.*$/m, "feature_names=a b c d e"), "length-mismatch", /5 names, expected max_feature_idx \+ 1 = 6/);
     // A tree edited without fixing tree_sizes.
     expectRefused(inTree(TEXT, 7, "shrinkage=0.1", "shrinkage=0.10"), "length-mismatch", /tree_sizes does not match the text/);
     const sizes = (edit: (s: string[]) => string[]) => TEXT.replace(/^tree_sizes=(.*)$/m, (_, s: string) => `tree_sizes=${edit(s.split(" ")).join(" ")}`);
-    expectRefused(sizes((s) => s.slice(0, -1)), "length-mismatch", /more trees than tree_sizes lists/);
-    expectRefused(sizes((s) => [...s, "2000"]), "length-mismatch", /expected "Tree=60"/);
-    expectRefused(sizes((s) => [String(Number(s[0]) + 1), ...s.slice(1)]), "length-mismatch", /Tree=0|Tree=1/);
+    expectRefused(
+      sizes((s) => s.slice(0, -1)),
+      "length-mismatch",
+      /more trees than tree_sizes lists/,
+    );
+    expectRefused(
+      sizes((s) => [...s, "2000"]),
+      "length-mismatch",
+      /expected "Tree=60"/,
+    );
+    expectRefused(
+      sizes((s) => [String(Number(s[0]) + 1), ...s.slice(1)]),
+      "length-mismatch",
+      /Tree=0|Tree=1/,
+    );
   });
 
   it("refuses child links that do not form a tree, and inconsistent models", () => {
-    expectRefused(editTreeLine(TEXT, 6, "left_child", (v) => [v[0]!, "0", ...v.slice(2)]), "structure", /Tree=6/);
-    expectRefused(editTreeLine(TEXT, 6, "right_child", (v) => v.map(() => "-1")), "structure", /leaf 0 is reached twice/);
-    expectRefused(editTreeLine(TEXT, 6, "right_child", (v) => ["20", ...v.slice(1)]), "inconsistent", /right_child: value 0 is 20, outside \[-15, 13\]/);
+    expectRefused(
+      editTreeLine(TEXT, 6, "left_child", (v) => [v[0]!, "0", ...v.slice(2)]),
+      "structure",
+      /Tree=6/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 6, "right_child", (v) => v.map(() => "-1")),
+      "structure",
+      /leaf 0 is reached twice/,
+    );
+    expectRefused(
+      editTreeLine(TEXT, 6, "right_child", (v) => ["20", ...v.slice(1)]),
+      "inconsistent",
+      /right_child: value 0 is 20, outside \[-15, 13\]/,
+    );
     expectRefused(TEXT.replace("objective=huber", "objective=multiclass num_class:3"), "inconsistent", /has 3 classes but num_class=1/);
     expectRefused(TEXT.replace("num_tree_per_iteration=1", "num_tree_per_iteration=7"), "inconsistent", /gives one value per row but num_tree_per_iteration=7/);
     expectRefused(inTree(TEXT, 1, "num_leaves=", "num_leaves=x"), "length-mismatch", /tree_sizes/);
@@ -168,7 +247,14 @@ describe("model text: accepted whole or refused with a clear error", () => {
     expect(parseModel(`${ok}\npandas_categorical:null\n`).info.pandasCategorical).toBe("null");
     const cat: TreeSpec = { ...tree, decisionType: [1], threshold: [1], catBoundaries: [0, 1], catThreshold: [5] };
     expectRefused(buildModelText({ numFeatures: 1, trees: [cat] }), "inconsistent", /categorical node 0 has threshold 1, expected a bitset index in \[0, 1\)/);
-    const cyclic: TreeSpec = { splitFeature: [0, 0, 0], threshold: [1, 2, 3], decisionType: [2, 2, 2], leftChild: [-1, 2, 1], rightChild: [-2, -3, -4], leafValue: [1, 2, 3, 4] };
+    const cyclic: TreeSpec = {
+      splitFeature: [0, 0, 0],
+      threshold: [1, 2, 3],
+      decisionType: [2, 2, 2],
+      leftChild: [-1, 2, 1],
+      rightChild: [-2, -3, -4],
+      leafValue: [1, 2, 3, 4],
+    };
     expectRefused(buildModelText({ numFeatures: 1, trees: [cyclic] }), "structure", /only 1 of 3 internal nodes and 2 of 4 leaves are reachable/);
     const multi = buildModelText({ numFeatures: 1, objective: "multiclass num_class:2", numClass: 2, trees: [tree, tree, tree] });
     expectRefused(multi, "inconsistent", /3 trees is not a whole number of iterations of 2 trees/);

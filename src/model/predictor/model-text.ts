@@ -62,7 +62,11 @@ const END_OF_TREES = "end of trees";
 export function splitModelText(text: string): ModelTextSections {
   if (typeof text !== "string" || text.trim() === "") throw new ModelTextError("not-a-model", "start", "the model text is empty");
   if (text.includes("\r")) {
-    throw new ModelTextError("not-a-model", "start", "the text has carriage returns (CRLF line endings?); LightGBM writes \\n only, and tree_sizes count bytes");
+    throw new ModelTextError(
+      "not-a-model",
+      "start",
+      "the text has carriage returns (CRLF line endings?); LightGBM writes \\n only, and tree_sizes count bytes",
+    );
   }
   let pos = 0;
   /** The next line (without its \n) and advances; undefined at the end of the text. */
@@ -105,7 +109,11 @@ export function splitModelText(text: string): ModelTextSections {
   const version = header.get("version");
   if (version === undefined) throw new ModelTextError("missing-field", "header", "no version line");
   if (version !== SUPPORTED_VERSION) {
-    throw new ModelTextError("version", "header", `model format version ${quote(version)} is not supported (this predictor reads ${SUPPORTED_VERSION}, as LightGBM 4.x writes)`);
+    throw new ModelTextError(
+      "version",
+      "header",
+      `model format version ${quote(version)} is not supported (this predictor reads ${SUPPORTED_VERSION}, as LightGBM 4.x writes)`,
+    );
   }
 
   // ---- trees ----
@@ -113,25 +121,40 @@ export function splitModelText(text: string): ModelTextSections {
   const treeSizes = header.get("tree_sizes");
   if (treeSizes !== undefined) {
     // As LightGBM does: tree i is the tree_sizes[i] characters after tree i-1, starting at the first "Tree=".
-    const sizes = treeSizes.split(" ").filter(Boolean).map((s) => {
-      const n = parseInteger(s);
-      if (n === undefined || n <= 0) throw new ModelTextError("bad-number", "header tree_sizes", `${quote(s)} is not a positive integer`);
-      return n;
-    });
+    const sizes = treeSizes
+      .split(" ")
+      .filter(Boolean)
+      .map((s) => {
+        const n = parseInteger(s);
+        if (n === undefined || n <= 0) throw new ModelTextError("bad-number", "header tree_sizes", `${quote(s)} is not a positive integer`);
+        return n;
+      });
     let off = headerEnd;
     sizes.forEach((size, i) => {
       if (off + size > text.length) {
-        throw new ModelTextError("truncated", `Tree=${i}`, `tree_sizes says tree ${i} has ${size} characters but the text ends ${text.length - off} characters after its start`);
+        throw new ModelTextError(
+          "truncated",
+          `Tree=${i}`,
+          `tree_sizes says tree ${i} has ${size} characters but the text ends ${text.length - off} characters after its start`,
+        );
       }
       const block = text.slice(off, off + size);
       const head = `Tree=${i}\n`;
       if (!block.startsWith(head)) {
-        throw new ModelTextError("length-mismatch", `Tree=${i}`, `tree_sizes does not match the text: expected "Tree=${i}" at this offset, found ${quote(block.slice(0, 24))}`);
+        throw new ModelTextError(
+          "length-mismatch",
+          `Tree=${i}`,
+          `tree_sizes does not match the text: expected "Tree=${i}" at this offset, found ${quote(block.slice(0, 24))}`,
+        );
       }
       const body = block.slice(head.length);
       const blank = body.indexOf("\n\n");
       if (blank < 0 || body.slice(blank).replace(/\n/g, "") !== "") {
-        throw new ModelTextError("length-mismatch", `Tree=${i}`, `tree_sizes does not match the text: tree ${i}'s ${size} characters do not end with a blank line`);
+        throw new ModelTextError(
+          "length-mismatch",
+          `Tree=${i}`,
+          `tree_sizes does not match the text: tree ${i}'s ${size} characters do not end with a blank line`,
+        );
       }
       trees.push(treeFields(body.slice(0, blank), i));
       off += size;

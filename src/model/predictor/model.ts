@@ -230,7 +230,9 @@ export class Model {
 
   #checkRow(row: Numbers): void {
     if (row.length !== this.numFeatures) {
-      throw new PredictorUsageError(`the row has ${row.length} values, the model has ${this.numFeatures} features (${this.featureNames.slice(0, 5).join(", ")}${this.numFeatures > 5 ? ", ..." : ""})`);
+      throw new PredictorUsageError(
+        `the row has ${row.length} values, the model has ${this.numFeatures} features (${this.featureNames.slice(0, 5).join(", ")}${this.numFeatures > 5 ? ", ..." : ""})`,
+      );
     }
   }
 

@@ -73,8 +73,8 @@ export function muslExp(x: number): number {
   f64[0] = x;
   const xHi = u32[HI]!;
   let abstop = (xHi >>> 20) & 0x7ff;
-  if (((abstop - TOP12_TINY) >>> 0) >= TOP12_BIG - TOP12_TINY) {
-    if (((abstop - TOP12_TINY) >>> 0) >= 0x80000000) {
+  if ((abstop - TOP12_TINY) >>> 0 >= TOP12_BIG - TOP12_TINY) {
+    if ((abstop - TOP12_TINY) >>> 0 >= 0x80000000) {
       // Tiny x (including 0): exp(x) rounds to 1 + x.
       return 1.0 + x;
     }
@@ -106,9 +106,9 @@ export function muslExp(x: number): number {
   return scale + scale * tmp;
 }
 
-const LN2_HI = 6.93147180369123816490e-1; // 3fe62e42 fee00000
+const LN2_HI = 6.9314718036912381649e-1; // 3fe62e42 fee00000
 const LN2_LO = 1.90821492927058770002e-10; // 3dea39ef 35793c76
-const LG1 = 6.666666666666735130e-1; // 3FE55555 55555593
+const LG1 = 6.66666666666673513e-1; // 3FE55555 55555593
 const LG2 = 3.999999999940941908e-1; // 3FD99999 9997FA04
 const LG3 = 2.857142874366239149e-1; // 3FD24924 94229359
 const LG4 = 2.222219843214978396e-1; // 3FCC71C5 1D8E78AF
@@ -130,7 +130,7 @@ export function muslLog1p(x: number): number {
       if (x === -1) return -Infinity;
       return NaN;
     }
-    if (((hx << 1) >>> 0) < ((0x3ca00000 << 1) >>> 0)) return x; // |x| < 2**-53
+    if ((hx << 1) >>> 0 < (0x3ca00000 << 1) >>> 0) return x; // |x| < 2**-53
     if (hx <= 0xbfd2bec4) {
       // sqrt(2)/2- <= 1+x < sqrt(2)+
       k = 0;

@@ -70,7 +70,7 @@ export function lightgbmAtof(token: string): number | undefined {
     let nn = 0;
     i++;
     for (; digit(token[i]); i++) {
-      right = (token.charCodeAt(i) - 48) + right * 10.0;
+      right = token.charCodeAt(i) - 48 + right * 10.0;
       nn++;
     }
     value += right / lightgbmPow10(nn);

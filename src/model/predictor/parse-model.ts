@@ -63,7 +63,11 @@ export function parseModel(text: string, options: ModelOptions = {}): Model {
     );
   }
   if (objective.numClass === undefined && objective.name !== "none" && objective.name !== "custom" && numTreePerIteration !== 1) {
-    throw new ModelTextError("inconsistent", "header objective", `objective "${objective.text}" gives one value per row but num_tree_per_iteration=${numTreePerIteration}`);
+    throw new ModelTextError(
+      "inconsistent",
+      "header objective",
+      `objective "${objective.text}" gives one value per row but num_tree_per_iteration=${numTreePerIteration}`,
+    );
   }
 
   const trees = sections.trees.map((fields, i) => parseTree(fields, i, numFeatures));

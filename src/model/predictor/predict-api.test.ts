@@ -16,7 +16,12 @@ const split = (feature: number, threshold: number, values: [number, number]): Tr
 describe("Model API", () => {
   const regression = parseModel(buildModelText({ numFeatures: 2, trees: [split(0, 0.5, [1, 2]), split(1, 0, [0.25, -0.25])] }));
   const multiclass = parseModel(
-    buildModelText({ numFeatures: 2, objective: "multiclass num_class:2", numClass: 2, trees: [split(0, 0.5, [1, 2]), split(1, 0, [0, 3]), split(0, 0.5, [0.5, 0.5]), split(1, 0, [1, 0])] }),
+    buildModelText({
+      numFeatures: 2,
+      objective: "multiclass num_class:2",
+      numClass: 2,
+      trees: [split(0, 0.5, [1, 2]), split(1, 0, [0, 3]), split(0, 0.5, [0.5, 0.5]), split(1, 0, [1, 0])],
+    }),
   );
 
   it("takes number[], Float64Array and Float32Array rows alike", () => {
@@ -32,7 +37,15 @@ describe("Model API", () => {
     expect(regression.numFeatures).toBe(2);
     expect(regression.featureNames).toEqual(["f0", "f1"]);
     expect(regression.numOutputs).toBe(1);
-    expect(regression.info).toMatchObject({ numTrees: 2, numIterations: 2, numClass: 1, averageOutput: false, hasLinearTrees: false, numNodes: 2, numLeaves: 4 });
+    expect(regression.info).toMatchObject({
+      numTrees: 2,
+      numIterations: 2,
+      numClass: 1,
+      averageOutput: false,
+      hasLinearTrees: false,
+      numNodes: 2,
+      numLeaves: 4,
+    });
     expect(regression.info.objective).toMatchObject({ name: "none", transform: "identity" });
     expect(multiclass.numOutputs).toBe(2);
     expect(multiclass.info.objective).toMatchObject({ name: "multiclass", transform: "softmax", numClass: 2 });

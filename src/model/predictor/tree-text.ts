@@ -115,12 +115,17 @@ export function parseTree(fields: ReadonlyMap<string, string>, index: number, nu
   for (let node = 0; node < n; node++) {
     const dt = decisionType[node]!;
     const missingType = (dt >> 2) & 3;
-    if (missingType === 3) throw new ModelTextError("inconsistent", `${where} decision_type`, `node ${node}: missing type 3 does not exist (decision_type ${dt})`);
+    if (missingType === 3)
+      throw new ModelTextError("inconsistent", `${where} decision_type`, `node ${node}: missing type 3 does not exist (decision_type ${dt})`);
     if (dt & CATEGORICAL_MASK) {
       if (numCat === 0) throw new ModelTextError("inconsistent", `${where} decision_type`, `node ${node} is a categorical split but num_cat is 0`);
       const t = threshold[node]!;
       if (!Number.isInteger(t) || t < 0 || t >= numCat) {
-        throw new ModelTextError("inconsistent", `${where} threshold`, `categorical node ${node} has threshold ${t}, expected a bitset index in [0, ${numCat})`);
+        throw new ModelTextError(
+          "inconsistent",
+          `${where} threshold`,
+          `categorical node ${node} has threshold ${t}, expected a bitset index in [0, ${numCat})`,
+        );
       }
     } else if (Number.isNaN(threshold[node]!)) {
       throw new ModelTextError("bad-number", `${where} threshold`, `numerical node ${node} has threshold NaN`);

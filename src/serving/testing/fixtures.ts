@@ -49,6 +49,8 @@ export interface RegisterOverrides {
   /** Replace model.txt / features.json bytes (to register a broken version on purpose). */
   modelText?: string;
   featuresText?: string;
+  /** Register with the object store, so that the registry writes the compiled model beside model.txt (src/registry/compiled.ts). */
+  compile?: boolean;
 }
 
 /** Logs a succeeded training run with the artifacts and registers it; returns the version. */
@@ -62,7 +64,7 @@ export async function registerTrained(deps: { db: Database; objects: ObjectStore
     if (o.featuresText !== undefined) await run.logArtifact("features.json", o.featuresText);
     else await run.logJsonArtifact("features.json", a.features);
   });
-  const v = await new Registry({ db: deps.db, clock: deps.clock }).register(runId);
+  const v = await new Registry({ db: deps.db, clock: deps.clock, ...(o.compile ? { objects: deps.objects } : {}) }).register(runId);
   return v.version;
 }
 

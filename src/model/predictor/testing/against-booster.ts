@@ -56,7 +56,10 @@ export function differencesFromBooster(t: Trained, table: Table, choices: readon
       startIteration: opts.startIteration ?? 0,
       numIteration: opts.numIteration ?? -1,
     });
-    for (const [name, model] of [["lockstep", t.model], ["general", t.general]] as const) {
+    for (const [name, model] of [
+      ["lockstep", t.model],
+      ["general", t.general],
+    ] as const) {
       for (const d of bitwiseDifferences(expected, model.predictBatch(table.data, table.rows, opts))) out.push(`${name} batch ${label}: ${d}`);
       for (const d of bitwiseDifferences(expected, predictRows(model, table, opts))) out.push(`${name} single-row ${label}: ${d}`);
     }

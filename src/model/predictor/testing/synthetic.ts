@@ -64,10 +64,51 @@ export function mixedTraining(rows: number, seed: number): Table & { label: Floa
 
 /** The awkward values a served row may hold, per column kind. */
 const NUMERIC_ODDITIES = [
-  NaN, 0, -0, K_ZERO_THRESHOLD, -K_ZERO_THRESHOLD, K_ZERO_THRESHOLD * 1.0000001, -K_ZERO_THRESHOLD * 1.0000001, 1e-40, -1e-300,
-  Infinity, -Infinity, 1e300, -1e300, Number.MIN_VALUE, 5e-324,
+  NaN,
+  0,
+  -0,
+  K_ZERO_THRESHOLD,
+  -K_ZERO_THRESHOLD,
+  K_ZERO_THRESHOLD * 1.0000001,
+  -K_ZERO_THRESHOLD * 1.0000001,
+  1e-40,
+  -1e-300,
+  Infinity,
+  -Infinity,
+  1e300,
+  -1e300,
+  Number.MIN_VALUE,
+  5e-324,
 ];
-const CATEGORY_ODDITIES = [NaN, -1, -0.5, -0.999, -2, 0, -0, 0.5, 2.7, 11.999, 12, 31, 32, 33, 63, 64, 1000, 2 ** 31 - 1, 2 ** 31, 2 ** 31 - 0.5, 2 ** 32 + 3, 1e10, -1e10, Infinity, -Infinity, K_ZERO_THRESHOLD, 1e-40];
+const CATEGORY_ODDITIES = [
+  NaN,
+  -1,
+  -0.5,
+  -0.999,
+  -2,
+  0,
+  -0,
+  0.5,
+  2.7,
+  11.999,
+  12,
+  31,
+  32,
+  33,
+  63,
+  64,
+  1000,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 31 - 0.5,
+  2 ** 32 + 3,
+  1e10,
+  -1e10,
+  Infinity,
+  -Infinity,
+  K_ZERO_THRESHOLD,
+  1e-40,
+];
 
 /** Rows for prediction: mostly like training, a third with the oddities above in random columns. */
 export function mixedServing(rows: number, seed: number): Table {
