@@ -41,3 +41,24 @@ describe("nalssi --help", () => {
     expect(r.stderr).toMatch(/unknown option '--colour'/);
   });
 });
+
+describe("typos in options", () => {
+  // Every command with a required option: a misspelt option is reported as unknown, with the
+  // suggestion, not as the required option it was meant to be.
+  it.each([
+    [["backfill", "--location", "seoul", "--form", "2025-05-01", "--to", "2025-05-02"], "--form", "--from"],
+    [["backtest", "--form", "2018-09-01"], "--form", "--from"],
+    [["lightgbm", "train", "x.csv", "--lable", "y", "-o", "m.txt"], "--lable", "--label"],
+    [["lightgbm", "predict", "x.csv", "--modle", "m.txt", "-o", "p.txt"], "--modle", "--model"],
+  ])("%j: unknown option, did you mean", async (args, typo, meant) => {
+    const r = await nalssi(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: unknown option '${typo}'\n(Did you mean ${meant}?)\n`);
+  });
+
+  it("a required option that is really missing is still named", async () => {
+    const r = await nalssi(["backfill", "--location", "seoul", "--to", "2025-05-02"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: required option '--from <date>' not specified\n");
+  });
+});

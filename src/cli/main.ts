@@ -1,6 +1,6 @@
 // The `nalssi` command line (Node and Deno). Exit codes: 0 ok, 1 failure, 2 usage.
 import { pathToFileURL } from "node:url";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type Option } from "commander";
 import { registerBackfill } from "./commands/backfill.ts";
 import { registerBacktest } from "./commands/backtest.ts";
 import { registerDemo } from "./commands/demo.ts";
@@ -18,6 +18,27 @@ import { EXIT_FAILURE, EXIT_USAGE, UsageError } from "./errors.ts";
 const EXIT_HELP = "\nExit codes: 0 ok, 1 failure, 2 usage (bad arguments or environment).";
 /** Their help already lists their exit codes (src/cli/commands/*.ts). */
 const COMMANDS_WITH_OWN_EXIT_HELP = new Set(["ingest", "backfill", "import", "start", "help"]);
+
+/**
+ * Commander checks required options before unknown ones, so a typo (`--form`) was reported as the
+ * missing `--from`. Required options are checked here instead, in a preAction hook, which commander
+ * runs after it has refused unknown options (with its "Did you mean --from?").
+ */
+function reportUnknownOptionsFirst(program: Command): void {
+  const required = new Map<Command, Option[]>();
+  const visit = (c: Command) => {
+    const opts = c.options.filter((o) => o.mandatory);
+    for (const o of opts) o.mandatory = false;
+    if (opts.length) required.set(c, opts);
+    c.commands.forEach(visit);
+  };
+  visit(program);
+  program.hook("preAction", (_program, action) => {
+    for (const o of required.get(action) ?? []) {
+      if (action.getOptionValue(o.attributeName()) === undefined) action.error(`error: required option '${o.flags}' not specified`, { code: "commander.missingMandatoryOptionValue" });
+    }
+  });
+}
 
 export function buildProgram(): Command {
   const program = new Command("nalssi")
@@ -41,6 +62,7 @@ export function buildProgram(): Command {
     "after",
     "\nGetting started (offline, no account): npx nalssi start, then open http://127.0.0.1:8787/dashboard\nEvery command: --help. Exit codes: 0 ok, 1 failure, 2 usage (bad arguments or environment).",
   );
+  reportUnknownOptionsFirst(program);
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

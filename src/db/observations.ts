@@ -67,6 +67,13 @@ function checkValue(field: string, v: number | null | undefined): number | null 
 
 const COLUMNS = ["location_id", "observed_at", "source", ...OBSERVATION_FIELDS, "qc_flags", "ingest_run_id", "raw_ref", "ingested_at", "updated_at"] as const;
 
+// Built once: every row's statements share the same text (a file of 17,544 rows made 35,000 copies).
+const INSERT_SQL = `INSERT INTO observations (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `:${c}`).join(", ")})
+ON CONFLICT (location_id, observed_at, source) DO NOTHING`;
+const UPDATE_SQL = `UPDATE observations SET ${OBSERVATION_FIELDS.map((f) => `${f} = :${f}`).join(", ")}, qc_flags = :qc_flags, ingest_run_id = :ingest_run_id, raw_ref = :raw_ref, updated_at = max(:updated_at, ingested_at)
+WHERE location_id = :location_id AND observed_at = :observed_at AND source = :source
+  AND (${OBSERVATION_FIELDS.map((f) => `${f} IS NOT :${f}`).join(" OR ")} OR qc_flags IS NOT :qc_flags)`;
+
 /**
  * Insert-if-new and update-if-different statements for one observation row (see upsert-counts.ts).
  * Only a change in a measurement counts as different: re-fetching the same report (which gets a new
@@ -90,16 +97,10 @@ export function observationUpsert(row: ObservationRow, now: Date): UpsertStateme
   for (const k of Object.keys(row.values)) {
     if (!(OBSERVATION_FIELDS as readonly string[]).includes(k)) throw new RangeError(`unknown observation field ${JSON.stringify(k)}`);
   }
-  const insert = {
-    sql: `INSERT INTO observations (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `:${c}`).join(", ")})
-ON CONFLICT (location_id, observed_at, source) DO NOTHING`,
-    args,
-  };
+  const insert = { sql: INSERT_SQL, args };
   const { ingested_at: _unused, ...updateArgs } = args;
   const update = {
-    sql: `UPDATE observations SET ${OBSERVATION_FIELDS.map((f) => `${f} = :${f}`).join(", ")}, qc_flags = :qc_flags, ingest_run_id = :ingest_run_id, raw_ref = :raw_ref, updated_at = max(:updated_at, ingested_at)
-WHERE location_id = :location_id AND observed_at = :observed_at AND source = :source
-  AND (${OBSERVATION_FIELDS.map((f) => `${f} IS NOT :${f}`).join(" OR ")} OR qc_flags IS NOT :qc_flags)`,
+    sql: UPDATE_SQL,
     args: updateArgs,
   };
   return { insert, update };

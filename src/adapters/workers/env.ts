@@ -19,6 +19,8 @@ export interface Env {
   FORECAST_WINDOW_DAYS?: string;
   /** How long a computed forecast is reused (default 60). */
   FORECAST_CACHE_SECONDS?: string;
+  /** An ISO time: serve as of that instant, a replay (`npm run dev` sets it for the bundled 2018 data). Unset: the real clock. */
+  REPLAY_CLOCK?: string;
   /** "true" enables POST /v1/selftest/lightgbm (off in production). */
   SELFTEST_ENABLED?: string;
 }

@@ -122,3 +122,32 @@ describe("the Worker serves forecasts", () => {
     expect(bad.status).toBe(400);
   });
 });
+
+describe("REPLAY_CLOCK (npm run dev)", () => {
+  async function callWith(extra: Partial<Env>, path: string): Promise<Response> {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(`http://nalssi.test${path}`), { ...testEnv, ...extra }, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  it("serves as of the instant it names: forecasts issued then, verification labelled a replay", async () => {
+    const then = LAST - 10 * DAY_MS;
+    const res = await callWith({ REPLAY_CLOCK: new Date(then).toISOString() }, "/v1/forecast?location=seoul");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { issued_at: string }).issued_at).toBe(new Date(then).toISOString());
+    const v = (await (await callWith({ REPLAY_CLOCK: new Date(then + 9 * HOUR_MS).toISOString().replace("Z", "+00:00") }, "/v1/verification?days=1")).json()) as { now: string; clock: { mode: string } };
+    expect(v).toMatchObject({ now: new Date(then + 9 * HOUR_MS).toISOString(), clock: { mode: "replay" } });
+    // Unset: the real clock again.
+    const live = (await (await callWith({}, "/v1/forecast?location=seoul")).json()) as { issued_at: string };
+    expect(live.issued_at).toBe(new Date(LAST).toISOString());
+  });
+
+  it("a value that is not an ISO time with a zone is a 500 naming REPLAY_CLOCK", async () => {
+    const res = await callWith({ REPLAY_CLOCK: "latest" }, "/v1/forecast");
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("misconfigured");
+    expect(body.error.message).toContain("REPLAY_CLOCK must be an ISO 8601 time");
+  });
+});

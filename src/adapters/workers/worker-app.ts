@@ -11,6 +11,7 @@ import { jsonLinesLogger } from "../../logging/line-loggers.ts";
 import type { LogLevel } from "../../logging/line-loggers.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/worker.ts";
 import { systemClock } from "../../ports/clock.ts";
+import { replayClockFromSetting } from "../../time/replay-clock.ts";
 import type { Logger } from "../../ports/logger.ts";
 import { createServing, servingConfigFromEnv } from "../../serving/index.ts";
 import type { JobRunners } from "../../serving/job-runners.ts";
@@ -37,7 +38,7 @@ function redactor(env: Env): (text: string) => string {
 }
 
 function configKey(env: Env): string {
-  return JSON.stringify([env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY, env.KMA_BASE_URL, env.DEFAULT_LOCATION, env.SELFTEST_ENABLED, env.MODEL_RELOAD_SECONDS, env.FORECAST_MAX_AGE_MINUTES, env.FORECAST_WINDOW_DAYS, env.FORECAST_CACHE_SECONDS]);
+  return JSON.stringify([env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY, env.KMA_BASE_URL, env.DEFAULT_LOCATION, env.SELFTEST_ENABLED, env.MODEL_RELOAD_SECONDS, env.FORECAST_MAX_AGE_MINUTES, env.FORECAST_WINDOW_DAYS, env.FORECAST_CACHE_SECONDS, env.REPLAY_CLOCK]);
 }
 
 /** The KST calendar date of an instant, YYYY-MM-DD (the training pipeline's run date). */
@@ -86,16 +87,18 @@ function build(env: Env): Built {
   const write = (line: string, level: LogLevel) => (level === "error" ? console.error(line) : level === "warn" ? console.warn(line) : console.log(line));
   const logger = jsonLinesLogger(write, { redact, base: { component: "api" } });
   const config = servingConfigFromEnv(env as unknown as Record<string, unknown>);
+  // REPLAY_CLOCK (an ISO time; `npm run dev` sets it to the newest bundled observation): serve as of then.
+  const clock = replayClockFromSetting(env.REPLAY_CLOCK, "REPLAY_CLOCK", "REPLAY_CLOCK is set (npm run dev: the bundled data ends here)") ?? systemClock;
   const { db } = openWorkersDatabase(env);
   const objects = withRetries(createR2ObjectStore(env.OBJECTS), {
     onRetry: (ev) => logger.warn("R2 call failed, retrying", { operation: ev.operation, key: ev.key, attempt: ev.attempt, error: ev.error.message }),
   });
-  const serving = createServing({ db, objects, clock: systemClock, logger }, config);
+  const serving = createServing({ db, objects, clock, logger }, config);
   const defaultLocation = env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID;
   const app = createApp({
     db,
     objects,
-    clock: systemClock,
+    clock,
     logger,
     locations: DEFAULT_LOCATIONS,
     defaultLocation,

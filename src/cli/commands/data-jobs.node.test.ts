@@ -166,7 +166,7 @@ describe("nalssi import", () => {
     expect(portal).toEqual({ code: 0, stderr: "", stdout: "imported kma_portal_asos108_20250501.cp949.csv (kma-portal, cp949) into seoul: 0 inserted, 0 updated, 24 skipped; 0 bad rows skipped; quality flags (kept, not used): none (run 2)\n" });
     const bike = await nalssi(["import", join(repo, "data/seoul/SeoulBikeData.csv"), "--data-dir", dir, "--json"]);
     expect(bike.code).toBe(0);
-    expect(JSON.parse(bike.stdout)).toMatchObject({ format: "seoul-bike", encoding: "utf-8", locationId: "seoul", status: "succeeded", rowsRead: 8760, counts: { inserted: 8760, updated: 0, skipped: 0 } });
+    expect(JSON.parse(bike.stdout)).toMatchObject({ format: "seoul-bike", encoding: "utf-8", locationId: "seoul", status: "succeeded", rowsRead: 8760, counts: { inserted: 8760, updated: 0, skipped: 0 }, quality: { temperature_c: { spike: 1 } }, flaggedRows: 1 });
     expect(await query(dir, "SELECT min(observed_at) AS a, max(observed_at) AS b, count(*) AS n FROM observations WHERE observed_at < '2019-01-01T00:00:00Z'")).toEqual([
       { a: "2017-11-30T15:00:00Z", b: "2018-11-30T14:00:00Z", n: 8760 },
     ]);

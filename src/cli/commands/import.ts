@@ -103,6 +103,7 @@ export function registerImport(program: Command): void {
       const location = opts.location !== undefined && !mapping ? locationOption(opts.location) : undefined;
       const opened = await openJobs(opts);
       let failures = 0;
+      const unconfigured: string[] = [];
       try {
         for (const file of files) {
           const name = basename(file);
@@ -135,10 +136,7 @@ export function registerImport(program: Command): void {
             console.log(
               `imported ${name} (${result.format}, ${result.encoding}) into ${locationsText(result)}: ${c.inserted} inserted, ${c.updated} updated, ${c.skipped} skipped; ${result.problems.length} bad rows skipped; quality flags (kept, not used): ${formatQcCounts(result.quality)} (run ${result.locations.map((l) => l.runId).join(", ")})`,
             );
-            const unconfigured = result.locations.filter((l) => !l.configured).map((l) => l.locationId);
-            if (unconfigured.length > 0) {
-              process.stderr.write(`nalssi: note: ${unconfigured.join(", ")} ${unconfigured.length > 1 ? "are not configured locations" : "is not a configured location"}: stored for training and backtests; serving and the hourly ingest cover configured locations only (src/locations)\n`);
-            }
+            for (const l of result.locations) if (!l.configured && !unconfigured.includes(l.locationId)) unconfigured.push(l.locationId);
           }
           try {
             if (result.status === "rejected") {
@@ -161,6 +159,9 @@ export function registerImport(program: Command): void {
         }
       } finally {
         opened.close();
+      }
+      if (unconfigured.length > 0) {
+        process.stderr.write(`nalssi: note: ${unconfigured.join(", ")} ${unconfigured.length > 1 ? "are not configured locations" : "is not a configured location"}: stored for training and backtests; serving and the hourly ingest cover configured locations only (src/locations)\n`);
       }
       if (failures > 0) throw new Error(`${failures} of ${files.length} files were not imported completely (see above)`);
     });

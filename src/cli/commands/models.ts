@@ -87,7 +87,7 @@ export function registerModels(program: Command): void {
     .command("models")
     .description("the model registry: aliases, registered versions with holdout scores, promotion history")
     .option("--location <id>", "only this location")
-    .option("--history <n>", "how many history entries (1-10000)", "20")
+    .option("--history <n>", "how many promotion-history entries to show, newest first (1-10000)", "20")
     .option("--json", "print JSON instead of tables")
     .option("--data-dir <dir>", DATA_DIR_HELP, ".nalssi")
     .action((opts: ModelsOpts) => models(opts));

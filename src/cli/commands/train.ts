@@ -7,6 +7,8 @@ import { LeaseHeldError } from "../../jobs/pipeline/lease.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
 import { UsageError } from "../errors.ts";
 import { locationOption } from "../job-setup.ts";
+import { newestObservation, replayRunDate } from "../start/prepare.ts";
+import type { Logger } from "../../ports/logger.ts";
 import { DATA_DIR_HELP, withDataFolder } from "../registry-options.ts";
 import { progressExecutor } from "../pipeline-progress.ts";
 import { formatDuration, renderTable } from "../table.ts";
@@ -28,6 +30,11 @@ function summary(o: Record<string, unknown> | null): string {
     .join(" ");
 }
 
+/** The CLI shows a failed run itself (its steps, then one line): the runner's own "pipeline run failed" log line would repeat it. */
+function withoutRunFailureLine(logger: Logger): Logger {
+  return { ...logger, error: (message, fields) => (message === "pipeline run failed" ? undefined : logger.error(message, fields)) };
+}
+
 async function train(opts: TrainOpts): Promise<void> {
   const location = locationOption(opts.location).id;
   if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date)) throw new UsageError(`--date must be YYYY-MM-DD (a KST date), got ${JSON.stringify(opts.date)}`);
@@ -35,7 +42,8 @@ async function train(opts: TrainOpts): Promise<void> {
   if (holdoutDays !== undefined && !(Number.isInteger(holdoutDays) && holdoutDays >= 1 && holdoutDays <= 365)) {
     throw new UsageError(`--holdout-days must be a whole number from 1 to 365, got ${JSON.stringify(opts.holdoutDays)}`);
   }
-  const run = await withDataFolder(opts.dataDir, async ({ deps }) => {
+  const { run, hint } = await withDataFolder(opts.dataDir, async ({ deps: opened }) => {
+    const deps = { ...opened, logger: withoutRunFailureLine(opened.logger) };
     let run;
     const progress = progressExecutor(`train ${location}`, trainingPipeline().steps.map((s) => s.name), { logger: deps.logger });
     try {
@@ -50,9 +58,16 @@ async function train(opts: TrainOpts): Promise<void> {
     } finally {
       progress.stop();
     }
+    // Data that ends long before the run date (the bundled 2018 year, a replay): say which date trains on it.
+    let hint = "";
+    if (run.status !== "succeeded" && run.errorStep === "check_data") {
+      const newest = await newestObservation(deps.db, location);
+      const date = newest === null ? null : replayRunDate(newest);
+      if (date !== null && date < run.runDate) hint = `; to train on the data up to its newest observation, run \`nalssi train --date ${date}\` (the KST day after it)`;
+    }
     if (opts.json) {
       console.log(JSON.stringify(run, null, 2));
-      return run;
+      return { run, hint };
     }
     console.log(`training run ${run.id} for ${location} (date ${run.runDate}): ${run.status}${run.durationMs !== null ? ` in ${formatDuration(run.durationMs)}` : ""}`);
     console.log(
@@ -61,10 +76,11 @@ async function train(opts: TrainOpts): Promise<void> {
         run.steps.map((s) => [s.step, s.status, String(s.attempts), formatDuration(s.durationMs), s.status === "failed" ? `${s.errorClass}: ${s.errorMessage}` : summary(s.output)]),
       ).join("\n"),
     );
-    return run;
+    return { run, hint };
   });
-  // A failed run is a failure of the command (exit 1), after its steps were shown.
-  if (run.status !== "succeeded") throw new Error(`training run ${run.id} failed at step ${run.errorStep}: ${run.errorMessage}`);
+  // A failed run is a failure of the command (exit 1), after its steps were shown (the table already
+  // gives the error; with --json, this line does).
+  if (run.status !== "succeeded") throw new Error(`training run ${run.id} failed at step ${run.errorStep}${opts.json ? `: ${run.errorMessage}` : " (above)"}${hint}`);
 }
 
 export function registerTrain(program: Command): void {

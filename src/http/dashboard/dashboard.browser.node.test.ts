@@ -132,6 +132,16 @@ describe("nalssi start, and the dashboard in headless Chromium", () => {
         expect(box!.height).toBeGreaterThan(100);
       }
       await expect(page.locator("#chart-temp .u-legend").innerText()).resolves.toMatch(/Observed[\s\S]*Model \(hindcast\)[\s\S]*Persistence/);
+      // Climatology (in the scores table) is drawn too: its legend entry is not switched off.
+      expect(await page.locator("#chart-temp .u-legend tr.u-series", { hasText: "Climatology" }).evaluate((tr) => tr.classList.contains("u-off"))).toBe(false);
+      // Wide enough: no table needs the "scroll sideways" hint.
+      expect(await page.locator(".scroll-box[data-overflows]").count()).toBe(0);
+      // Replay (2018) and real-time (this year) dates side by side: every date has its year, and
+      // the gate's reason shows its holdout range in KST, not as UTC ISO instants.
+      await expect(page.locator("#registry-body").innerText()).resolves.toMatch(/16 Nov 2018, 00:00 KST – Fri, 30 Nov 2018, 00:00 KST/);
+      await expect(page.locator("#registry-body .history").innerText()).resolves.not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+      // The only run is not pre-ticked under "tick two or more".
+      expect(await page.locator("#runs-body input[type=checkbox]:checked").count()).toBe(0);
       await expect(page.locator("#verification-scores").innerText()).resolves.toMatch(/Model \(hindcast\)\s+\d+\.\d\d/);
       // Registry, runs and the job grid are filled from the API.
       await expect(page.locator("#registry-body").innerText()).resolves.toContain(api.model.version);
@@ -176,6 +186,16 @@ describe("nalssi start, and the dashboard in headless Chromium", () => {
       expect(await page.getByTestId("forecast-value").isVisible()).toBe(true);
       const box = await page.locator("#chart-temp canvas").boundingBox();
       expect(box!.width).toBeLessThanOrEqual(390);
+      // Tables wider than the phone say they scroll (the hint above them); the ones that fit do not.
+      for (const id of ["#registry-body", "#runs-body"]) {
+        const region = page.locator(`${id} .scroll-box`).first();
+        expect(await region.evaluate((b) => b.hasAttribute("data-overflows"))).toBe(true);
+        expect(await region.locator(".scroll-hint").isVisible()).toBe(true);
+      }
+      // The ingest grid's only cell is on screen (it used to sit beyond the right edge).
+      const ingestCell = await page.locator("#jobs-body .scroll-box").nth(1).locator("button.cell").boundingBox();
+      expect(ingestCell!.x).toBeGreaterThanOrEqual(0);
+      expect(ingestCell!.x + ingestCell!.width).toBeLessThanOrEqual(390);
       const shot = join(shotDir, "dashboard-390-dark.png");
       await page.screenshot({ path: shot, fullPage: true });
       console.log(`dashboard screenshot: ${shot}`);

@@ -83,15 +83,15 @@ export function renderPage(o: PageOptions): string {
     <div id="verification-scores"></div>
     <figure class="chart-figure">
       <div id="chart-temp" class="chart" role="img" aria-labelledby="chart-temp-cap"></div>
-      <figcaption id="chart-temp-cap">Observed temperature and the forecasts for each hour, issued 24 h before it: the model's hindcasts, persistence and KMA's short-term forecast.</figcaption>
+      <figcaption id="chart-temp-cap">Observed temperature and the forecasts for each hour, issued 24 h before it: the model's hindcasts, persistence, KMA's short-term forecast and the climatology (the seasonal-diurnal mean fitted on training data).</figcaption>
     </figure>
     <figure class="chart-figure">
       <div id="chart-rmse" class="chart" role="img" aria-labelledby="chart-rmse-cap"></div>
-      <figcaption id="chart-rmse-cap">Rolling RMSE (°C, lower is better) over the trailing window.</figcaption>
+      <figcaption id="chart-rmse-cap">Rolling RMSE (°C, lower is better) over the trailing window. The climatology has no rolling RMSE here (the API does not compute one); its RMSE over the period is in the scores table.</figcaption>
     </figure>
     <details id="verification-table" class="data-table">
       <summary>The chart's numbers as a table</summary>
-      <div class="scroll" tabindex="0" role="region" aria-label="Verification table"></div>
+      <div id="verification-table-body"></div>
     </details>
   </section>
 

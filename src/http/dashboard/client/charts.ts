@@ -90,7 +90,7 @@ export function drawCharts(tempEl: HTMLElement, rmseEl: HTMLElement, v: Verifica
     { label: "Model (hindcast)", stroke: p.model, width: 2.5, value: (_u, y) => (y == null ? "–" : `${y.toFixed(1)} °C`) },
     { label: "Persistence", stroke: p.persistence, width: 1.5, dash: [6, 4], value: (_u, y) => (y == null ? "–" : `${y.toFixed(1)} °C`) },
     { label: "KMA", stroke: p.kma, width: 1.5, dash: [2, 3], show: hasKma, value: (_u, y) => (y == null ? "–" : `${y.toFixed(1)} °C`) },
-    { label: "Climatology", stroke: p.climatology, width: 1, dash: [10, 4], show: false, value: (_u, y) => (y == null ? "–" : `${y.toFixed(1)} °C`) },
+    { label: "Climatology", stroke: p.climatology, width: 1.5, dash: [10, 4], value: (_u, y) => (y == null ? "–" : `${y.toFixed(1)} °C`) },
   ];
   const temp = new uPlot(
     {

@@ -32,12 +32,20 @@ export function replace(el: Element, ...children: (Child | Child[])[]): void {
 export const sr = (text: string) => h("span", { class: "sr-only" }, text);
 
 const KST = "Asia/Seoul";
-const dateTime = new Intl.DateTimeFormat("en-GB", { timeZone: KST, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+// With the year: the replay's 2018 hours sit next to runs started in real time.
+const dateTime = new Intl.DateTimeFormat("en-GB", { timeZone: KST, weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 const dateOnly = new Intl.DateTimeFormat("en-GB", { timeZone: KST, day: "numeric", month: "short", year: "numeric" });
 const timeOnly = new Intl.DateTimeFormat("en-GB", { timeZone: KST, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
-/** "Sat 1 Dec, 08:00 KST". */
+/** "Sat 1 Dec 2018, 08:00 KST". */
 export const kst = (iso: string | number) => `${dateTime.format(new Date(iso))} KST`;
+
+const ISO_INSTANT = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** Text from the server (a gate's reason) with its ISO instants in KST, and "a..b" ranges as "a – b". */
+export function kstInText(text: string): string {
+  return text.replace(new RegExp(`(${ISO_INSTANT.source})\\.\\.(?=${ISO_INSTANT.source})`, "g"), "$1 – ").replace(ISO_INSTANT, (iso) => kst(iso));
+}
 export const kstDay = (iso: string | number) => dateOnly.format(new Date(iso));
 export const kstTime = (iso: string | number) => timeOnly.format(new Date(iso));
 
@@ -77,12 +85,28 @@ export function ago(ms: number): string {
   return hrs < 48 ? `${Math.round(hrs)} h` : `${Math.round(hrs / 24)} days`;
 }
 
+/**
+ * A keyboard-scrollable region for content wider than the screen (tables on a phone). When its
+ * content overflows, a "scroll sideways" hint shows above it and shadows mark the hidden edges
+ * (styles.css: .scroll-box[data-overflows], .scroll).
+ */
+export function scrollRegion(label: string, content: Node): HTMLElement {
+  const region = h("div", { class: "scroll", tabindex: 0, role: "region", "aria-label": label }, content);
+  const box = h("div", { class: "scroll-box" }, h("p", { class: "scroll-hint", "aria-hidden": "true" }, "scroll sideways for more →"), region);
+  const update = () => {
+    box.toggleAttribute("data-overflows", region.scrollWidth > region.clientWidth + 1);
+    box.toggleAttribute("data-at-end", region.scrollLeft + region.clientWidth >= region.scrollWidth - 1);
+  };
+  new ResizeObserver(update).observe(region);
+  region.addEventListener("scroll", update, { passive: true });
+  return box;
+}
+
 /** A table with a caption; headers get scope=col, the first cell of each row is a row header. */
 export function table(caption: string, headers: (string | Node)[], rows: (Child | Child[])[][], opts: { rowHeader?: boolean; numeric?: number[]; className?: string } = {}): HTMLElement {
   const numeric = new Set(opts.numeric ?? []);
-  return h(
-    "div",
-    { class: "scroll", tabindex: 0, role: "region", "aria-label": caption },
+  return scrollRegion(
+    caption,
     h(
       "table",
       { class: opts.className ?? null },

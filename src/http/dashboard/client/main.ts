@@ -2,7 +2,7 @@
 // loads on its own, so one failing answer (e.g. no model yet) does not blank the others.
 import { ApiProblem, getJson, type Forecast, type Health, type Jobs, type Models, type Runs, type Verification } from "./api.ts";
 import { drawCharts, type Charts } from "./charts.ts";
-import { byId, h, problem, replace } from "./dom.ts";
+import { byId, h, problem, replace, scrollRegion } from "./dom.ts";
 import { forecastCard } from "./forecast.ts";
 import { jobsView } from "./jobs.ts";
 import { registryView } from "./registry.ts";
@@ -34,7 +34,7 @@ async function loadVerification(): Promise<Verification | ApiProblem> {
   charts = null;
   const tempEl = byId("chart-temp");
   const rmseEl = byId("chart-rmse");
-  const tableEl = byId("verification-table").querySelector(".scroll")!;
+  const tableEl = byId("verification-table-body");
   if (v instanceof ApiProblem) {
     replace(byId("verification-note"), problem(v.message));
     replace(byId("verification-scores"));
@@ -58,7 +58,7 @@ async function loadVerification(): Promise<Verification | ApiProblem> {
     );
     tempEl.removeAttribute("aria-labelledby");
   }
-  replace(tableEl, hoursTable(v));
+  replace(tableEl, scrollRegion("Verification table", hoursTable(v)));
   return v;
 }
 

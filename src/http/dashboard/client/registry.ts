@@ -1,7 +1,7 @@
 // The model registry (what MLflow's model registry page shows): aliases, registered versions with
 // their holdout scores, and the promotion history.
 import type { Models } from "./api.ts";
-import { h, kst, num, pct, table, time } from "./dom.ts";
+import { h, kst, kstInText, num, pct, table, time } from "./dom.ts";
 
 export function registryView(m: Models): HTMLElement {
   if (m.versions.length === 0) return h("p", { class: "note" }, "No registered model versions yet: run the training pipeline (nalssi train).");
@@ -49,7 +49,7 @@ export function registryView(m: Models): HTMLElement {
               " ",
               h("strong", null, `${e.location} ${e.alias}`),
               `: ${e.from ?? "(none)"} → ${e.to ?? "(none)"} — ${e.action} by ${e.actor.kind === "gate" ? `the gate (${e.actor.name})` : e.actor.name}. `,
-              h("span", { class: "reason" }, e.reason),
+              h("span", { class: "reason" }, kstInText(e.reason)),
             ),
           ),
         ),

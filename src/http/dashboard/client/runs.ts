@@ -54,7 +54,9 @@ export function runsView(list: RunSummary[], versionList: ModelVersion[], compar
     return h("p", { class: "note" }, "No training runs yet.");
   }
   const versions = new Map(versionList.map((v) => [v.runId, v]));
-  const selected = new Set(list.filter((r) => r.status === "succeeded").slice(0, 2).map((r) => r.id));
+  // The two newest successful runs start ticked, when there are two: a lone run is never pre-ticked.
+  const succeeded = list.filter((r) => r.status === "succeeded");
+  const selected = new Set(succeeded.length >= 2 ? succeeded.slice(0, 2).map((r) => r.id) : []);
   const update = () => {
     const runs = list.filter((r) => selected.has(r.id));
     replace(

@@ -52,7 +52,7 @@ export function hoursTable(v: Verification): HTMLElement {
     h(
       "thead",
       null,
-      h("tr", null, ["Valid (KST)", "Observed", "Model", "Persistence", "KMA", `Model RMSE (${v.window.rolling_hours} h)`].map((x, i) => h("th", { scope: "col", class: i ? "num" : null }, x))),
+      h("tr", null, ["Valid (KST)", "Observed", "Model", "Persistence", "KMA", "Climatology", `Model RMSE (${v.window.rolling_hours} h)`].map((x, i) => h("th", { scope: "col", class: i ? "num" : null }, x))),
     ),
     h(
       "tbody",
@@ -66,6 +66,7 @@ export function hoursTable(v: Verification): HTMLElement {
           h("td", { class: "num" }, num(r.model_c, 1)),
           h("td", { class: "num" }, num(r.persistence_c, 1)),
           h("td", { class: "num" }, num(r.kma_c, 1)),
+          h("td", { class: "num" }, num(r.climatology_c, 1)),
           h("td", { class: "num" }, num(r.rolling_rmse.model, 2)),
         ),
       ),
