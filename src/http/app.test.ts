@@ -16,7 +16,13 @@ import { Registry } from "../registry/registry.ts";
 import { createServing, DEFAULT_SERVING_CONFIG } from "../serving/index.ts";
 import { JobUnavailableError, type JobRunners } from "../serving/job-runners.ts";
 import { MAX_BATCH_ROWS } from "../serving/predict.ts";
-import { referenceForecast, referenceRows, registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
+import { registerTrained, SMALL_HOURLY_RECIPE, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
+import { contextFor, forecastRows } from "../model/hourly-model.ts";
+import { loadHourlyModel } from "../model/hourly-load.ts";
+import { buildLeadRows } from "../model/multilead-dataset.ts";
+import { HourlyGrid } from "../model/series-grid.ts";
+import { hourlyForecast } from "../serving/hourly-forecast.ts";
+import { parseLocalIsoMinute } from "../time/response-timezone.ts";
 import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
 import { openMigratedMemoryDb } from "../tracking/testing/seed.ts";
 import { createApp } from "./app.ts";
@@ -26,6 +32,7 @@ const START = Date.UTC(2024, 0, 1);
 const series = { ...syntheticSeries({ days: 100, seed: 11, start: START }), locationId: "seoul" };
 const LAST = series.observations.at(-1)!.time;
 const CUTOFF = LAST - 10 * DAY_MS;
+const ALL = Array.from({ length: 48 }, (_, k) => k + 1);
 
 let a: TrainedArtifacts;
 let b: TrainedArtifacts;
@@ -49,8 +56,8 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   const lgb = await loadLightGBM();
-  a = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 50 } });
-  b = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 80 } });
+  a = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 50 } }, 7, SMALL_HOURLY_RECIPE);
+  b = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 80 } }, 7, { ...SMALL_HOURLY_RECIPE, params: { ...SMALL_HOURLY_RECIPE.params, num_iterations: 10 } });
   db = await openMigratedMemoryDb();
   objects = createMemoryObjectStore();
   const regClock = fixedClock("2024-04-01T00:00:00Z");
@@ -66,6 +73,8 @@ beforeAll(async () => {
 afterAll(() => {
   a?.fitted.booster.free();
   b?.fitted.booster.free();
+  a?.hourly?.free();
+  b?.hourly?.free();
   db?.close();
 });
 
@@ -84,30 +93,94 @@ async function expectError(res: Response, status: number, code: string): Promise
 }
 
 describe("GET /v1/forecast", () => {
-  it("forecasts from the latest observation with the production model, equal to the wasm model, with baselines and input age", async () => {
-    const res = await app.request("/v1/forecast?location=seoul");
+  type Fc = Record<string, any>;
+  const get = async (q: string): Promise<Fc> => {
+    const res = await app.request(`/v1/forecast${q}`);
     expect(res.status).toBe(200);
-    const f = (await res.json()) as Record<string, any>;
-    const ref = referenceForecast(a, series, LAST);
-    expect(f.issued_at).toBe(new Date(LAST).toISOString());
-    expect(f.valid_at).toBe(new Date(LAST + 24 * HOUR_MS).toISOString());
-    expect(f.temperature_c).toBe(Math.round(ref.temperature * 100) / 100);
-    expect(f.model).toMatchObject({ version: v1, target: "delta", holdout: { rmse: a.metrics.holdout.model.rmse, skill_vs_persistence: a.metrics.holdout.skill } });
-    expect(f.baselines.persistence_c).toBe(series.observations.at(-1)!.temperature);
-    expect(f.baselines.kma_c).toBeNull();
-    expect(typeof f.baselines.climatology_c).toBe("number");
-    expect(f.inputs).toMatchObject({ newest_observation_at: new Date(LAST).toISOString(), age_seconds: 1200, max_age_seconds: 3 * 3600 });
-    expect(f.inputs.missing_features).toEqual(["kma_t24_rel"]);
-    expect(f.location).toMatchObject({ id: "seoul", nx: 60, ny: 127 });
+    return (await res.json()) as Fc;
+  };
+  const utc = (t: number) => new Date(t).toISOString().slice(0, 16);
+  const kst = (t: number) => new Date(t + 9 * HOUR_MS).toISOString().slice(0, 16);
+
+  it("answers 48 hourly arrays with units, intervals and baselines equal to hourlyForecast's (TS predictor) and to the wasm models", async () => {
+    const f = await get("?location=seoul");
+    const ref = hourlyForecast(loadHourlyModel(a.hourly!.artifact), { ...series, observations: series.observations.filter((o) => o.time <= LAST) });
+    expect(f.issued_at).toBe(utc(LAST));
+    expect(f).toMatchObject({ latitude: 37.566535, longitude: 126.977969, timezone: "UTC", timezone_abbreviation: "UTC", utc_offset_seconds: 0, requested: null, location: { id: "seoul", nx: 60, ny: 127 } });
+    expect(typeof f.generationtime_ms).toBe("number");
+    expect(f.hourly_units).toMatchObject({ time: "iso8601", temperature_2m: "°C", temperature_2m_p10: "°C", temperature_2m_p975: "°C", temperature_2m_kma: "°C" });
+    const hly = f.hourly;
+    expect(hly.time.length).toBe(48);
+    expect(hly.lead_hours).toEqual(Array.from({ length: 48 }, (_, k) => k + 1));
+    expect(hly.time[0]).toBe(utc(LAST + HOUR_MS));
+    expect(hly.time[47]).toBe(utc(LAST + 48 * HOUR_MS));
+    const r = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
+    expect(hly.temperature_2m).toEqual(ref.leads.map((l) => r(l.temperature)));
+    expect(hly.temperature_2m_p10).toEqual(ref.leads.map((l) => r(l.p10)));
+    expect(hly.temperature_2m_p90).toEqual(ref.leads.map((l) => r(l.p90)));
+    expect(hly.temperature_2m_p025).toEqual(ref.leads.map((l) => r(l.p025)));
+    expect(hly.temperature_2m_p975).toEqual(ref.leads.map((l) => r(l.p975)));
+    expect(hly.temperature_2m_persistence).toEqual(Array(48).fill(series.observations.at(-1)!.temperature));
+    expect(hly.temperature_2m_diurnal_persistence).toEqual(ref.leads.map((l) => r(l.diurnalPersistence)));
+    expect(hly.temperature_2m_climatology.every((x: unknown) => typeof x === "number")).toBe(true);
+    expect(hly.temperature_2m_kma).toEqual(Array(48).fill(null));
+    // The TS predictor agrees with the wasm boosters that trained the set.
+    const rows = buildLeadRows(new HourlyGrid(series), { issueFeatures: a.hourly!.artifact.recipe.issueFeatures, leadFeatures: a.hourly!.artifact.recipe.leadFeatures, context: contextFor(a.hourly!.artifact, series), leads: ALL, from: LAST, to: LAST + HOUR_MS, requireTarget: false });
+    expect(hly.temperature_2m).toEqual(Array.from(forecastRows(a.hourly!, rows).point, r));
+    for (let k = 0; k < 48; k++) {
+      const q = [hly.temperature_2m_p025[k], hly.temperature_2m_p10[k], hly.temperature_2m[k], hly.temperature_2m_p90[k], hly.temperature_2m_p975[k]];
+      expect(q, `lead ${k + 1}`).toEqual([...q].sort((x, y) => x - y));
+      expect(hly.temperature_2m_p975[k] - hly.temperature_2m_p025[k]).toBeGreaterThan(hly.temperature_2m_p90[k] - hly.temperature_2m_p10[k]);
+    }
+    expect(f.model).toMatchObject({ version: v1, target: "delta", hourly_recipe: SMALL_HOURLY_RECIPE.name, lead_groups: SMALL_HOURLY_RECIPE.groups });
+    expect(f.inputs).toMatchObject({ newest_observation_at: utc(LAST), age_seconds: 1200, max_age_seconds: 3 * 3600 });
+  });
+
+  it("writes every time in KST with timezone=Asia/Seoul and in UTC with timezone=UTC, for the same instants", async () => {
+    const k = await get("?timezone=Asia/Seoul&hours=3");
+    const u = await get("?timezone=UTC&hours=3");
+    expect(k).toMatchObject({ timezone: "Asia/Seoul", timezone_abbreviation: "KST", utc_offset_seconds: 32400, issued_at: kst(LAST), inputs: { newest_observation_at: kst(LAST) } });
+    expect(k.hourly.time).toEqual([1, 2, 3].map((h) => kst(LAST + h * HOUR_MS)));
+    expect(u).toMatchObject({ timezone: "UTC", utc_offset_seconds: 0, issued_at: utc(LAST) });
+    expect(u.hourly.time).toEqual([1, 2, 3].map((h) => utc(LAST + h * HOUR_MS)));
+    // The same instants: local time minus the offset.
+    for (const [a1, b1] of [[k, u], [u, k]] as const) {
+      expect(a1.hourly.time.map((t: string) => parseLocalIsoMinute(t, a1.utc_offset_seconds))).toEqual(b1.hourly.time.map((t: string) => parseLocalIsoMinute(t, b1.utc_offset_seconds)));
+    }
+    expect(k.hourly.temperature_2m).toEqual(u.hourly.temperature_2m);
+  });
+
+  it("hours=1..48 bounds the arrays; outside that is a 400", async () => {
+    const one = await get("?hours=1");
+    expect(Object.values(one.hourly).map((x) => (x as unknown[]).length)).toEqual(Array(Object.keys(one.hourly).length).fill(1));
+    expect((await get("?hours=48")).hourly.time.length).toBe(48);
+    for (const h of ["0", "49", "2.5", "x", "-1"]) await expectError(await app.request(`/v1/forecast?hours=${h}`), 400, "invalid_request");
+  });
+
+  it("names unknown query parameters in a 400", async () => {
+    const e = await expectError(await app.request("/v1/forecast?location=seoul&hour=3&tz=UTC"), 400, "unknown_parameter");
+    expect(e.error.message).toMatch(/"hour", "tz"/);
+    expect(e.error.details).toMatchObject({ unknown: ["hour", "tz"] });
+    await expectError(await app.request("/v1/forecast?timezone=Europe/Paris"), 400, "invalid_request");
+  });
+
+  it("a comma list of locations answers an array in request order", async () => {
+    const res = await app.request("/v1/forecast?location=seoul,seoul&hours=2");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Fc[];
+    expect(Array.isArray(body)).toBe(true);
+    expect(body.map((b) => b.location.id)).toEqual(["seoul"]);
+    await expectError(await app.request("/v1/forecast?location=seoul,busan"), 404, "unknown_location");
+    await expectError(await app.request("/v1/forecast?location=seoul,"), 400, "invalid_request");
+    await expectError(await app.request(`/v1/forecast?location=${Array.from({ length: 101 }, (_, i) => `l${i}`).join(",")}`), 400, "too_many_locations");
   });
 
   it("answers for an earlier time from the observations at or before it", async () => {
     const at = LAST - 5 * DAY_MS + 30 * 60_000;
-    const res = await app.request(`/v1/forecast?at=${new Date(at).toISOString()}`);
-    expect(res.status).toBe(200);
-    const f = (await res.json()) as Record<string, any>;
-    expect(f.issued_at).toBe(new Date(LAST - 5 * DAY_MS).toISOString());
-    expect(f.temperature_c).toBe(Math.round(referenceForecast(a, series, LAST - 5 * DAY_MS).temperature * 100) / 100);
+    const f = await get(`?at=${new Date(at).toISOString()}&hours=24`);
+    expect(f.issued_at).toBe(utc(LAST - 5 * DAY_MS));
+    const ref = hourlyForecast(loadHourlyModel(a.hourly!.artifact), series, { at });
+    expect(f.hourly.temperature_2m).toEqual(ref.leads.slice(0, 24).map((l) => Math.round(l.temperature * 100) / 100));
     expect(f.inputs.age_seconds).toBe(1800);
   });
 
@@ -125,52 +198,78 @@ describe("GET /v1/forecast", () => {
     const missing = await expectError(await app.request(`/v1/forecast?at=${new Date(START - 30 * DAY_MS).toISOString()}`), 409, "missing_inputs");
     expect(missing.error.details).toMatchObject({ missing: ["temperature"] });
     await expectError(await app.request("/v1/forecast?location=busan"), 404, "unknown_location");
-    await expectError(await app.request("/v1/forecast?location=Bad%20Id"), 400, "invalid_request");
     await expectError(await app.request("/v1/forecast?at=tomorrow"), 400, "invalid_request");
     await expectError(await app.request("/v1/forecast?at=2024-02-30T00:00:00Z"), 400, "invalid_request");
+    await expectError(await app.request("/v1/forecast?latitude=37.5"), 400, "invalid_request");
   });
 });
 
+/** Feature rows of lead `h` (name -> value, without `lead`) and the wasm boosters' outputs for them. */
+function leadRows(h: number, from: number, to: number): { rows: Record<string, number | null>[]; raw: Float64Array } {
+  const art = a.hourly!.artifact;
+  const rows = buildLeadRows(new HourlyGrid(series), { issueFeatures: art.recipe.issueFeatures, leadFeatures: art.recipe.leadFeatures, context: contextFor(art, series), leads: [h], from, to, requireTarget: false });
+  const out = [];
+  for (let r = 0; r < rows.numRows; r++) {
+    const row: Record<string, number | null> = {};
+    art.featureNames.forEach((n, k) => {
+      const x = rows.data[r * rows.numCols + k]!;
+      if (n !== "lead") row[n] = Number.isNaN(x) ? null : x;
+    });
+    out.push(row);
+  }
+  const g = art.groups.findIndex((x) => x.leads[0] <= h && h <= x.leads[1]);
+  return { rows: out, raw: a.hourly!.predictors[g]!(rows.data, rows.numRows, rows.numCols) };
+}
+
 describe("POST /v1/predict", () => {
-  it("predicts one row and a batch in order, bit-exact with the wasm Booster, in the target space", async () => {
-    const { rows, raw } = referenceRows(a, series, LAST - 5 * DAY_MS, LAST - 5 * DAY_MS + 100 * HOUR_MS);
-    expect(rows.length).toBe(100);
-    const one = await app.request("/v1/predict", json({ features: rows[0] }));
-    expect(one.status).toBe(200);
-    const p1 = (await one.json()) as Record<string, any>;
-    expect(p1.predictions).toEqual([raw[0]]);
-    expect(p1).toMatchObject({ location: "seoul", model: { version: v1, feature_spec_version: "nalssi-features-v1" }, output: "target", target: { name: "delta", unit: "°C", is_temperature: false } });
-    const many = await app.request("/v1/predict", json({ instances: rows }));
-    const pm = (await many.json()) as { predictions: number[] };
-    expect(pm.predictions.length).toBe(100);
-    pm.predictions.forEach((p, i) => expect(Object.is(p, raw[i])).toBe(true));
+  it("predicts one row and a batch of a lead in order, bit-exact with the wasm boosters, in the target space, with the intervals", async () => {
+    for (const h of [1, 24, 48]) {
+      const { rows, raw } = leadRows(h, LAST - 5 * DAY_MS, LAST - 5 * DAY_MS + 100 * HOUR_MS);
+      expect(rows.length).toBe(100);
+      const one = await app.request("/v1/predict", json({ lead_hours: h, features: rows[0] }));
+      expect(one.status).toBe(200);
+      const p1 = (await one.json()) as Record<string, any>;
+      expect(p1.predictions).toEqual([raw[0]]);
+      const c = a.hourly!.artifact.calibration.leads[h - 1]!;
+      expect(p1.intervals).toEqual({ p10: [raw[0]! + c.q10], p90: [raw[0]! + c.q90], p025: [raw[0]! + c.q025], p975: [raw[0]! + c.q975] });
+      expect(p1).toMatchObject({ location: "seoul", lead_hours: h, model: { version: v1, hourly_recipe: SMALL_HOURLY_RECIPE.name }, output: "target", target: { name: "delta", unit: "°C" } });
+      expect(p1.model.lead_group[0] <= h && h <= p1.model.lead_group[1]).toBe(true);
+      const many = await app.request("/v1/predict", json({ lead_hours: h, instances: rows }));
+      const pm = (await many.json()) as { predictions: number[] };
+      expect(pm.predictions.length).toBe(100);
+      pm.predictions.forEach((p, i) => expect(Object.is(p, raw[i])).toBe(true));
+    }
   });
 
   it("accepts null as a missing value", async () => {
-    const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
+    const { rows } = leadRows(6, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
     const row = { ...rows[0]!, ws: null, ta_d3: null };
-    const res = await app.request("/v1/predict", json({ features: row }));
+    const res = await app.request("/v1/predict", json({ lead_hours: 6, features: row }));
     expect(res.status).toBe(200);
     expect(Number.isFinite(((await res.json()) as { predictions: number[] }).predictions[0])).toBe(true);
   });
 
-  it("lists missing, unknown and non-numeric features; refuses NaN, Infinity, too many rows, both or neither form", async () => {
-    const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + 2 * HOUR_MS);
+  it("lists missing, unknown and non-numeric features; refuses a row naming lead, a bad lead, NaN, Infinity, too many rows, both or neither form", async () => {
+    const { rows } = leadRows(3, LAST - DAY_MS, LAST - DAY_MS + 2 * HOUR_MS);
     const { ws: _ws, ...noWs } = rows[0]!;
-    const e1 = await expectError(await app.request("/v1/predict", json({ features: { ...noWs, extra: 1, hour_sin: "0.5", ta_d3: true } })), 400, "invalid_request");
+    const e1 = await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: { ...noWs, extra: 1, hour_sin: "0.5", ta_d3: true } })), 400, "invalid_request");
     expect(e1.error.details).toMatchObject({ missing: ["ws"], unknown: ["extra"], non_numeric: ["hour_sin", "ta_d3"] });
     expect(e1.error.message).toMatch(/missing ws; unknown extra; not a finite number or null: hour_sin, ta_d3/);
-    const e2 = await expectError(await app.request("/v1/predict", json({ instances: [rows[0], { ...rows[1], ws: "NaN" }, rows[0], { ...rows[1], bogus: 2 }] })), 400, "invalid_request");
+    const e2 = await expectError(await app.request("/v1/predict", json({ lead_hours: 3, instances: [rows[0], { ...rows[1], ws: "NaN" }, rows[0], { ...rows[1], bogus: 2 }] })), 400, "invalid_request");
     expect(e2.error.details).toMatchObject({ invalid_instances: 2, instances: [{ index: 1, non_numeric: ["ws"] }, { index: 3, unknown: ["bogus"] }] });
+    const e3 = await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: { ...rows[0], lead: 3 } })), 400, "invalid_request");
+    expect(e3.error.details).toMatchObject({ unknown: ["lead"] });
+    for (const lead of [0, 49, 2.5, "3", null]) await expectError(await app.request("/v1/predict", json({ lead_hours: lead, features: rows[0] })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({ features: rows[0] })), 400, "invalid_request");
     // 1e999 parses to Infinity; NaN is not JSON at all.
-    const inf = await expectError(await app.request("/v1/predict", json(JSON.stringify({ features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":1e999'))), 400, "invalid_request");
+    const inf = await expectError(await app.request("/v1/predict", json(JSON.stringify({ lead_hours: 3, features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":1e999'))), 400, "invalid_request");
     expect(inf.error.details).toMatchObject({ non_numeric: ["ws"] });
-    await expectError(await app.request("/v1/predict", json(JSON.stringify({ features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":NaN'))), 400, "malformed_json");
-    await expectError(await app.request("/v1/predict", json({ instances: Array.from({ length: MAX_BATCH_ROWS + 1 }, () => ({})) })), 400, "invalid_request");
-    await expectError(await app.request("/v1/predict", json({ instances: [] })), 400, "invalid_request");
-    await expectError(await app.request("/v1/predict", json({ features: rows[0], instances: [rows[0]] })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json(JSON.stringify({ lead_hours: 3, features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":NaN'))), 400, "malformed_json");
+    await expectError(await app.request("/v1/predict", json({ lead_hours: 3, instances: Array.from({ length: MAX_BATCH_ROWS + 1 }, () => ({})) })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({ lead_hours: 3, instances: [] })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: rows[0], instances: [rows[0]] })), 400, "invalid_request");
     await expectError(await app.request("/v1/predict", json({})), 400, "invalid_request");
-    await expectError(await app.request("/v1/predict", json({ features: rows[0], location: "busan" })), 404, "unknown_location");
+    await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: rows[0], location: "busan" })), 404, "unknown_location");
   });
 });
 
@@ -327,7 +426,7 @@ describe("health and documentation", () => {
     expect(h.status).toBe(503);
     expect(await h.json()).toMatchObject({ status: "degraded", locations: [{ model_version: null, model_problem: expect.stringMatching(/no production model/) }] });
     await expectError(await none.request("/v1/forecast"), 503, "no_model");
-    await expectError(await none.request("/v1/predict", json({ features: {} })), 503, "no_model");
+    await expectError(await none.request("/v1/predict", json({ lead_hours: 1, features: {} })), 503, "no_model");
     empty.close();
   });
 

@@ -69,6 +69,30 @@ export async function loadKmaForecastsFor(db: Pick<Database, "execute">, locatio
   return rs.rows.map((r) => ({ issuedAt: Date.parse(String(r.issued_at)), validAt: Date.parse(String(r.valid_at)), temperature: Number(r.value) }));
 }
 
+/** KMA TMP forecasts valid in (after, until] issued at or before `issuedBy` (the 1..48 h forecast's baselines and features). */
+export async function loadKmaForecastsBetween(db: Pick<Database, "execute">, locationId: string, after: number, until: number, issuedBy: number): Promise<KmaTemperatureForecast[]> {
+  const rs = await db.execute({
+    sql: `SELECT issued_at, valid_at, value FROM forecasts
+          WHERE location_id = ? AND valid_at > ? AND valid_at <= ? AND category = 'TMP' AND product = 'vilage_fcst' AND value IS NOT NULL AND issued_at <= ?
+          ORDER BY valid_at, issued_at`,
+    args: [locationId, iso(after), iso(until), iso(issuedBy)],
+  });
+  return rs.rows.map((r) => ({ issuedAt: Date.parse(String(r.issued_at)), validAt: Date.parse(String(r.valid_at)), temperature: Number(r.value) }));
+}
+
+/**
+ * The series the 1..48 h forecast issued at the latest observed temperature in [from, before) needs:
+ * the window's observations and the KMA forecasts for the next `leadHours` hours issued by then.
+ */
+export async function loadHourlyServingSeries(db: Pick<Database, "execute">, locationId: string, from: number, before: number, leadHours: number): Promise<HourlySeries> {
+  const observations = await loadObservationWindow(db, locationId, from, before);
+  let i = observations.length - 1;
+  while (i >= 0 && typeof observations[i]!.temperature !== "number") i--;
+  if (i < 0) return { locationId, observations, kmaForecasts: [] };
+  const t = observations[i]!.time;
+  return { locationId, observations, kmaForecasts: await loadKmaForecastsBetween(db, locationId, t, t + leadHours * HOUR_MS, t) };
+}
+
 /**
  * The series a forecast issued at the latest observed temperature in [from, before) needs: the
  * window's observations and the KMA forecasts for that hour + 24 h issued by then.
