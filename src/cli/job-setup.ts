@@ -90,10 +90,10 @@ export async function openJobs(options: DataOptions & { kma?: boolean }, env: En
   };
 }
 
-/** A known location by id; an unknown id is a UsageError listing the known ones. */
-export function locationOption(id: string): Location {
+/** A known location by id (of `known`, default seoul only); an unknown id is a UsageError listing the known ones. */
+export function locationOption(id: string, known: readonly Location[] = DEFAULT_LOCATIONS): Location {
   try {
-    return getLocation(DEFAULT_LOCATIONS, id);
+    return getLocation(known, id);
   } catch (e) {
     if (e instanceof LocationError) throw new UsageError(`--location: ${e.message}`);
     throw e;

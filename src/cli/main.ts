@@ -7,6 +7,7 @@ import { registerDemo } from "./commands/demo.ts";
 import { registerImport } from "./commands/import.ts";
 import { registerIngest } from "./commands/ingest.ts";
 import { registerLightGBM } from "./commands/lightgbm.ts";
+import { registerLocations } from "./commands/locations.ts";
 import { registerModels } from "./commands/models.ts";
 import { registerPromote } from "./commands/promote.ts";
 import { registerRuns } from "./commands/runs.ts";
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerBackfill(program);
   registerImport(program);
   registerServe(program);
+  registerLocations(program);
   program.addHelpText(
     "after",
     "\nGetting started (offline, no account): npx nalssi start, then open http://127.0.0.1:8787/dashboard\nEvery command: --help. Exit codes: 0 ok, 1 failure, 2 usage (bad arguments or environment).",

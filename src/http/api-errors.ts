@@ -5,6 +5,7 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { LocationError } from "../locations/locations.ts";
+import { LocationLookupError } from "../locations/lookup.ts";
 import { AliasConflictError, GateInputError, PromotionError, VersionNotFoundError, WrongLocationError } from "../registry/errors.ts";
 import { InputsUnavailableError, ModelRefusedError, NoModelError, RegistryUnavailableError, ServingInputError } from "../serving/errors.ts";
 import { JobUnavailableError } from "../serving/job-runners.ts";
@@ -64,6 +65,7 @@ export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; bod
   if (e instanceof RegistryUnavailableError) return r(503, "unavailable", e.message);
   if (e instanceof ModelRefusedError) return r(409, "model_refused", e.message, { version: e.version, reason: e.reason });
   if (e instanceof VersionNotFoundError || e instanceof WrongLocationError || e instanceof RunNotFoundError) return r(404, "not_found", e.message);
+  if (e instanceof LocationLookupError) return r(e.code === "no_station_data" ? 409 : 400, e.code, e.message, e.details);
   if (e instanceof LocationError) return r(404, "unknown_location", e.message);
   if (e instanceof PromotionError || e instanceof AliasConflictError) return r(409, "conflict", e.message);
   if (e instanceof ArtifactIntegrityError) return r(409, "artifact_integrity", e.message);

@@ -2,6 +2,7 @@
 // `nalssi serve` on Node and Deno (src/cli/commands/serve.ts). Runtime-agnostic: everything it
 // touches arrives in ApiDeps.
 //   GET  /v1/forecast, POST /v1/predict                      forecasts
+//   GET  /v1/locations                                       locations, model status, nearest to a point
 //   GET  /v1/models, /v1/models/{version}, /v1/runs, /v1/jobs registry and history
 //   POST /v1/models/{version}/promote, /v1/models/rollback,
 //        /v1/admin/reload, /v1/admin/jobs/{name}/run         admin (bearer ADMIN_TOKEN)
@@ -18,6 +19,7 @@ import { registerAdmin } from "./routes/admin.ts";
 import { registerForecast } from "./routes/forecast.ts";
 import { registerHealth } from "./routes/health.ts";
 import { registerHistory } from "./routes/history.ts";
+import { registerLocations } from "./routes/locations.ts";
 import { registerModels } from "./routes/models.ts";
 import { registerPredict } from "./routes/predict.ts";
 import { mountDashboard } from "./dashboard/mount.ts";
@@ -59,6 +61,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
 
   registerHealth(app, deps);
   registerForecast(app, deps);
+  registerLocations(app, deps);
   registerPredict(app, deps);
   registerModels(app, deps);
   registerHistory(app, deps);

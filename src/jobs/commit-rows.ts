@@ -10,8 +10,12 @@
 import type { Database, InStatement } from "../ports/database.ts";
 import type { UpsertCounts, UpsertStatements } from "../db/upsert-counts.ts";
 
-/** Upserts per batch request (two statements each); keeps HTTP bodies to Turso reasonably small. */
-export const UPSERTS_PER_BATCH = 250;
+/**
+ * Upserts per batch request (two statements each): a whole KMA short-term forecast issue (~950
+ * items for one grid point) goes in ONE batch (~0.7 MB over HTTP), so an ingest step is one libSQL
+ * batch (plus the run's start, finish and commit), not one request per row or per 250 rows.
+ */
+export const UPSERTS_PER_BATCH = 1000;
 
 export interface CommitOptions {
   /** Statements run after the upserts, in the same transaction; given the counts. */

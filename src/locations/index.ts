@@ -12,3 +12,8 @@ export {
   locationInputSchema,
 } from "./locations.ts";
 export type { Location, LocationInput } from "./locations.ts";
+export { ASOS_STATIONS, findStation, haversineKm, nearest, nearestStation, stationById, stationByNumber, stationLocation } from "./asos-catalog.ts";
+export type { AsosStation } from "./asos-catalog.ts";
+export { MAX_CONFIGURED_LOCATIONS, locationsFromConfig, locationsFromText } from "./configured.ts";
+export { LocationLookupError, MAX_LOCATIONS_PER_REQUEST, closeMatches, resolveLocationIds, resolvePoints } from "./lookup.ts";
+export type { ResolvedPoint } from "./lookup.ts";

@@ -10,6 +10,8 @@ export interface ServingConfig {
   forecastWindowDays: number;
   /** FORECAST_CACHE_SECONDS (default 60): how long a computed forecast is reused. */
   forecastCacheSeconds: number;
+  /** MODEL_CACHE_MAX_MODELS (default 128): production models kept in memory, least recently used evicted. */
+  modelCacheMaxModels: number;
 }
 
 export const DEFAULT_SERVING_CONFIG: Readonly<ServingConfig> = Object.freeze({
@@ -17,6 +19,7 @@ export const DEFAULT_SERVING_CONFIG: Readonly<ServingConfig> = Object.freeze({
   forecastMaxAgeMinutes: 180,
   forecastWindowDays: 35,
   forecastCacheSeconds: 60,
+  modelCacheMaxModels: 128,
 });
 
 export class ServingConfigError extends Error {
@@ -37,5 +40,6 @@ export function servingConfigFromEnv(env: Readonly<Record<string, unknown>>): Se
     forecastMaxAgeMinutes: num(env, "FORECAST_MAX_AGE_MINUTES", DEFAULT_SERVING_CONFIG.forecastMaxAgeMinutes, 1, 60 * 24 * 365),
     forecastWindowDays: num(env, "FORECAST_WINDOW_DAYS", DEFAULT_SERVING_CONFIG.forecastWindowDays, 31, 400),
     forecastCacheSeconds: num(env, "FORECAST_CACHE_SECONDS", DEFAULT_SERVING_CONFIG.forecastCacheSeconds, 0, 3_600),
+    modelCacheMaxModels: Math.trunc(num(env, "MODEL_CACHE_MAX_MODELS", DEFAULT_SERVING_CONFIG.modelCacheMaxModels, 1, 10_000)),
   };
 }

@@ -24,7 +24,7 @@ export interface Serving {
 
 /** The model cache and the forecast service over one database and object store. */
 export function createServing(deps: { db: Database; objects: Pick<ObjectStore, "get">; clock: Clock; logger: Logger }, config: ServingConfig): Serving {
-  const models = new ModelCache({ db: deps.db, objects: deps.objects, clock: deps.clock, logger: deps.logger }, { checkIntervalMs: config.modelReloadSeconds * 1000 });
+  const models = new ModelCache({ db: deps.db, objects: deps.objects, clock: deps.clock, logger: deps.logger }, { checkIntervalMs: config.modelReloadSeconds * 1000, maxModels: config.modelCacheMaxModels });
   const forecasts = new ForecastService(
     { db: deps.db, models, clock: deps.clock },
     { windowDays: config.forecastWindowDays, maxInputAgeMs: config.forecastMaxAgeMinutes * 60_000, cacheMs: config.forecastCacheSeconds * 1000 },

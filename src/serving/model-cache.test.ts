@@ -228,3 +228,31 @@ describe("ModelCache", () => {
     await expect(s.cache.get("seoul")).rejects.toThrow(new RegExp(`production model ${v} of seoul was refused \\(corrupt\\)`));
   });
 });
+
+describe("ModelCache bound", () => {
+  it("keeps at most maxModels in memory, evicting the least recently used, and reloads an evicted one on demand", async () => {
+    const s = await setup();
+    const cache = new ModelCache({ db: s.db, objects: s.objects, clock: s.clock, logger: s.logger }, { checkIntervalMs: INTERVAL, maxModels: 2 });
+    const versions: Record<string, string> = {};
+    for (const loc of ["seoul", "busan", "daegu"]) {
+      s.clock.advance(1000);
+      versions[loc] = await registerTrained({ db: s.db, objects: s.objects, clock: s.clock }, loc, a);
+      await s.registry.promote({ location: loc, version: versions[loc]!, by: "test" });
+    }
+    await cache.get("seoul");
+    await cache.get("busan");
+    await cache.get("seoul"); // seoul is now more recent than busan
+    expect(cache.size).toEqual({ models: 2, maxModels: 2, evictions: 0 });
+    expect((await cache.get("daegu")).version).toBe(versions.daegu);
+    expect(cache.size).toEqual({ models: 2, maxModels: 2, evictions: 1 });
+    expect(cache.peek("busan")).toBeNull();
+    expect(cache.peek("seoul")?.version).toBe(versions.seoul);
+    expect(s.logger.records.some((r) => r.message === "production model evicted from memory (cache bound)" && r.fields?.location === "busan")).toBe(true);
+    // busan comes back (loaded again) and pushes out seoul, now the least recently used
+    expect((await cache.get("busan")).version).toBe(versions.busan);
+    expect(cache.counters("busan").loads).toBe(1);
+    expect(cache.peek("seoul")).toBeNull();
+    expect(cache.size).toEqual({ models: 2, maxModels: 2, evictions: 2 });
+    expect(() => new ModelCache({ db: s.db, objects: s.objects, clock: s.clock, logger: s.logger }, { checkIntervalMs: 1, maxModels: 0 })).toThrow(/maxModels must be a whole number >= 1/);
+  });
+});

@@ -15,7 +15,16 @@ export interface ModelCacheOptions {
   checkIntervalMs: number;
   /** Try a refused version again after this long (ms). Default: max(10 x checkIntervalMs, 60 s). */
   retryRefusedMs?: number;
+  /**
+   * At most this many models in memory (default DEFAULT_MAX_MODELS, every ASOS station fits). Loading
+   * one more evicts the least recently used location's model: its next request reads the pointer and
+   * loads it again. bench/model-cache-memory.bench.ts measures the memory per model.
+   */
+  maxModels?: number;
 }
+
+/** 128: the 96 ASOS stations and some custom points (MODEL_CACHE_MAX_MODELS). */
+export const DEFAULT_MAX_MODELS = 128;
 
 export interface ModelCacheDeps extends ModelLoaderDeps {
   logger: Logger;
@@ -65,7 +74,10 @@ export class ModelCache {
   readonly #deps: ModelCacheDeps;
   readonly #interval: number;
   readonly #retryRefused: number;
+  readonly #maxModels: number;
+  /** In least-recently-used order: get() and reload() move a location to the end. */
   readonly #states = new Map<string, LocationState>();
+  #evictions = 0;
 
   constructor(deps: ModelCacheDeps, options: ModelCacheOptions) {
     if (!Number.isFinite(options.checkIntervalMs) || options.checkIntervalMs < 0) {
@@ -74,6 +86,35 @@ export class ModelCache {
     this.#deps = deps;
     this.#interval = options.checkIntervalMs;
     this.#retryRefused = options.retryRefusedMs ?? Math.max(10 * options.checkIntervalMs, 60_000);
+    const max = options.maxModels ?? DEFAULT_MAX_MODELS;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxModels must be a whole number >= 1, got ${max}`);
+    this.#maxModels = max;
+  }
+
+  /** Models in memory now, the bound, and how many were evicted to keep it. */
+  get size(): { models: number; maxModels: number; evictions: number } {
+    let models = 0;
+    for (const s of this.#states.values()) if (s.current) models++;
+    return { models, maxModels: this.#maxModels, evictions: this.#evictions };
+  }
+
+  /** Marks the location most recently used. */
+  #touch(location: string, s: LocationState): void {
+    this.#states.delete(location);
+    this.#states.set(location, s);
+  }
+
+  /** Drops least recently used models (never `keep`'s, never one being loaded) until the bound holds. */
+  #evict(keep: string): void {
+    let models = this.size.models;
+    for (const [location, s] of this.#states) {
+      if (models <= this.#maxModels) break;
+      if (location === keep || !s.current || s.inflight) continue;
+      this.#states.delete(location);
+      models--;
+      this.#evictions++;
+      this.#deps.logger.info("production model evicted from memory (cache bound)", { location, version: s.current.version, max_models: this.#maxModels });
+    }
   }
 
   get checkIntervalMs(): number {
@@ -100,6 +141,7 @@ export class ModelCache {
    */
   async get(location: string): Promise<LoadedModel> {
     const s = this.#state(location);
+    this.#touch(location, s);
     if (this.#now() - s.checkedAt >= this.#interval || s.inflight) await this.#check(location, s, false);
     if (s.current) return s.current;
     throw this.#unavailable(location, s);
@@ -113,6 +155,7 @@ export class ModelCache {
   /** Reads the pointer now (and retries a refused version); returns the resulting status. */
   async reload(location: string): Promise<ModelStatus> {
     const s = this.#state(location);
+    this.#touch(location, s);
     if (s.inflight && !s.inflightForced) await s.inflight;
     await this.#check(location, s, true);
     return this.status(location);
@@ -180,6 +223,7 @@ export class ModelCache {
       s.current = loaded;
       s.refused = null;
       s.lastFailure = null;
+      this.#evict(location);
       logger.info("production model loaded", { location, version: loaded.version, previous, trees: loaded.model.info.numTrees, load_ms: Math.round(loaded.loadMs) });
     } catch (e) {
       if (e instanceof ModelRefusedError) {

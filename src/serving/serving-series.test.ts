@@ -8,7 +8,8 @@ import { loadSeries } from "../jobs/train/load-series.ts";
 import { kmaLookup } from "../model/baselines.ts";
 import { HOUR_MS } from "../model/series.ts";
 import { openMigratedMemoryDb } from "../tracking/testing/seed.ts";
-import { loadServingSeries } from "./serving-series.ts";
+import { loadObservationWindow, loadObservationWindows, loadServingSeries } from "./serving-series.ts";
+import type { Database } from "../ports/database.ts";
 
 const T0 = Date.UTC(2025, 4, 1);
 const now = new Date("2025-06-01T00:00:00Z");
@@ -63,6 +64,48 @@ describe("loadServingSeries", () => {
     expect(want?.issuedAt).toBe(lastT - HOUR_MS);
     expect(kmaLookup(mine.kmaForecasts).latest(lastT + 24 * HOUR_MS, lastT)).toEqual(want);
     expect((mine.kmaForecasts ?? []).every((f) => f.validAt === lastT + 24 * HOUR_MS && f.issuedAt <= lastT)).toBe(true);
+    db.close();
+  });
+});
+
+describe("loadObservationWindows", () => {
+  it("reads many locations' windows in one query, each exactly what loadObservationWindow gives", async () => {
+    const db = await openMigratedMemoryDb();
+    const ids = ["seoul", "busan", "jeju-gosan"];
+    const stmts = [];
+    for (const [n, locationId] of ids.entries()) {
+      for (let h = 0; h < 120; h++) {
+        if ((h + n) % 11 === 3) continue; // gaps, different per location
+        for (const source of h % 2 === 0 ? (["asos", "ultra_srt_ncst"] as const) : (["import"] as const)) {
+          const k = source === "asos" ? 0 : 1;
+          stmts.push(
+            observationUpsert(
+              { locationId, observedAt: new Date(T0 + h * HOUR_MS), source, values: { temperature_c: n * 10 + h / 7 + k + 0.1 + 0.2, humidity_pct: source === "asos" && h % 4 === 0 ? null : 40 + n + k, visibility_m: source === "import" ? 12000 + n : null } },
+              now,
+            ).insert,
+          );
+        }
+      }
+    }
+    await db.batch(stmts, "write");
+    let queries = 0;
+    const counting: Pick<Database, "execute"> = { execute: ((stmt: Parameters<Database["execute"]>[0]) => (queries++, db.execute(stmt))) as Database["execute"] };
+    const from = T0 + 10 * HOUR_MS;
+    const before = T0 + 100 * HOUR_MS;
+    const windows = await loadObservationWindows(counting, [...ids, "nowhere", "busan"], from, before);
+    expect(queries).toBe(1);
+    expect([...windows.keys()]).toEqual([...ids, "nowhere"]);
+    expect(windows.get("nowhere")).toEqual([]);
+    for (const id of ids) {
+      const one = await loadObservationWindow(db, id, from, before);
+      expect(one.length).toBeGreaterThan(70);
+      expect(windows.get(id)).toEqual(one);
+      expect(one[0]!.time).toBeGreaterThanOrEqual(from);
+      expect(one[one.length - 1]!.time).toBeLessThan(before);
+    }
+    expect(windows.get("busan")![0]!.temperature).not.toEqual(windows.get("seoul")![0]!.temperature);
+    expect(await loadObservationWindows(counting, [], from, before)).toEqual(new Map());
+    expect(queries).toBe(1); // an empty list asks nothing
     db.close();
   });
 });

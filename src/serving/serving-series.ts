@@ -17,19 +17,45 @@ const PACKED = [...COLUMNS, "visibility_m"];
 
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
 
+/** One row's packed columns: observed_at, precedence, then PACKED. A value the row's quality flags name
+ * (migration 0004) is read as NULL, as observations_best skips it. */
+const PACKED_ROW = `o.observed_at || ',' || s.precedence || ',' || ${PACKED.map((c) => `CASE WHEN o.qc_flags IS NULL OR json_type(o.qc_flags, '$.${c}') IS NULL THEN quote(o.${c}) ELSE 'NULL' END`).join(" || ',' || ")}`;
+
 /** Observations of [from, before), merged per hour and field by source precedence. */
 export async function loadObservationWindow(db: Pick<Database, "execute">, locationId: string, from: number, before: number): Promise<HourlyObservation[]> {
   // One packed text value instead of ~840 rows x 16 columns: per-value decoding (the native binding,
   // Hrana's JSON over HTTP) costs far more than the query. quote() writes a REAL so that it reads back
   // exactly (it falls back to 20 digits when 15 do not round-trip) and NULL as NULL.
   const rs = await db.execute({
-    // A value the row's quality flags name (migration 0004) is read as NULL, as observations_best skips it.
-    sql: `SELECT group_concat(o.observed_at || ',' || s.precedence || ',' || ${PACKED.map((c) => `CASE WHEN o.qc_flags IS NULL OR json_type(o.qc_flags, '$.${c}') IS NULL THEN quote(o.${c}) ELSE 'NULL' END`).join(" || ',' || ")}, ';') AS packed
+    sql: `SELECT group_concat(${PACKED_ROW}, ';') AS packed
           FROM observations AS o JOIN observation_sources AS s ON s.source = o.source
           WHERE o.location_id = ? AND o.observed_at >= ? AND o.observed_at < ?`,
     args: [locationId, iso(from), iso(before)],
   });
-  const packed = rs.rows[0]?.packed;
+  return unpackObservations(rs.rows[0]?.packed);
+}
+
+/**
+ * The observation windows [from, before) of many locations in ONE query (one database round trip,
+ * one packed value per location), each merged like loadObservationWindow. Every id asked for is in
+ * the map; a location without rows maps to []. For the multi-location forecast.
+ */
+export async function loadObservationWindows(db: Pick<Database, "execute">, locationIds: readonly string[], from: number, before: number): Promise<Map<string, HourlyObservation[]>> {
+  const ids = [...new Set(locationIds)];
+  const out = new Map<string, HourlyObservation[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return out;
+  const rs = await db.execute({
+    sql: `SELECT o.location_id AS location_id, group_concat(${PACKED_ROW}, ';') AS packed
+          FROM observations AS o JOIN observation_sources AS s ON s.source = o.source
+          WHERE o.location_id IN (${ids.map(() => "?").join(", ")}) AND o.observed_at >= ? AND o.observed_at < ?
+          GROUP BY o.location_id`,
+    args: [...ids, iso(from), iso(before)],
+  });
+  for (const r of rs.rows) out.set(String(r.location_id), unpackObservations(r.packed));
+  return out;
+}
+
+function unpackObservations(packed: unknown): HourlyObservation[] {
   if (packed === null || packed === undefined || packed === "") return [];
   const rows = String(packed)
     .split(";")

@@ -9,6 +9,9 @@ export interface JobsTestContext {
   jobsDbToken: string;
   /** A Hrana dev server on another fresh database (same token), for the serving test. */
   servingDbUrl: string;
+  /** The KMA mock answering at every ASOS station's grid point, and a fresh database (same token), for the scaling test. */
+  scaleKmaMockUrl: string;
+  scaleDbUrl: string;
 }
 
 declare module "vitest" {

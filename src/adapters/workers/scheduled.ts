@@ -1,26 +1,19 @@
 // The Worker's cron triggers (wrangler.toml [triggers] crons), dispatched by `controller.cron`:
 //   "15 * * * *"   hourly ingest (src/jobs/ingest.ts) into R2 (binding OBJECTS) and libSQL over HTTP
-//                  (LIBSQL_URL / LIBSQL_AUTH_TOKEN), with KMA_SERVICE_KEY / KMA_BASE_URL. The issues
-//                  fetched are the newest at the trigger's scheduledTime, so a late or retried
-//                  invocation fetches the same issues.
+//                  (LIBSQL_URL / LIBSQL_AUTH_TOKEN), with KMA_SERVICE_KEY / KMA_BASE_URL: planned
+//                  within KMA_DAILY_CALL_BUDGET and fanned out through INGEST_QUEUE
+//                  (src/adapters/workers/ingest-queue.ts). The issues fetched are the newest at the
+//                  trigger's scheduledTime, so a late or retried invocation fetches the same issues.
 //   "30 18 * * *"  the daily training pipeline: a Cloudflare Workflows instance per location
 //                  (DAILY_PIPELINE below, src/adapters/workers/training-workflow.ts).
 // Every fault is recorded by the job (a failed ingest run row), logged as a JSON line without secrets,
 // and then thrown, so the invocation shows as failed in Cloudflare's cron history.
-import { openWorkersDatabase } from "./database.ts";
-import { createR2ObjectStore } from "./r2-object-store.ts";
-import { migrate } from "../../db/migrate.ts";
-import { runIngest } from "../../jobs/ingest.ts";
-import type { IngestStep } from "../../jobs/ingest.ts";
-import { KmaClient } from "../../kma/client.ts";
-import type { KmaError } from "../../kma/errors.ts";
 import { normalizeServiceKey, redactSecret } from "../../kma/service-key.ts";
-import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import { workerLocations } from "./locations.ts";
+import { hourlyIngestFanOut } from "./ingest-queue.ts";
 import { jsonLinesLogger } from "../../logging/line-loggers.ts";
 import type { LogLevel } from "../../logging/line-loggers.ts";
 import type { Logger } from "../../ports/logger.ts";
-import { systemClock } from "../../ports/clock.ts";
-import { withRetries } from "../../storage/with-retries.ts";
 import { kstDate } from "../../jobs/train/pipeline.ts";
 import type { Env } from "./env.ts";
 import type { ExecutionContext, ScheduledController } from "./workers-types.ts";
@@ -48,49 +41,18 @@ export type ScheduledJob = (run: ScheduledRun) => Promise<void>;
 export const DAILY_PIPELINE: ScheduledJob | undefined = async ({ controller, env, logger }) => {
   if (!env.TRAIN_WORKFLOW) throw new Error("the TRAIN_WORKFLOW binding is missing: add the [[workflows]] entry from wrangler.toml");
   const runDate = kstDate(new Date(controller.scheduledTime));
-  for (const loc of DEFAULT_LOCATIONS) {
+  for (const loc of workerLocations(env)) {
     const id = `train-${loc.id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
     await env.TRAIN_WORKFLOW.create({ id, params: { location: loc.id, runDate, trigger: "cron" } });
     logger.info("training workflow started", { instance: id, location: loc.id, run_date: runDate });
   }
 };
 
-function stepSummary(s: IngestStep): string {
-  return s.status === "failed" ? `${s.locationId} ${s.job}: ${s.error!.class}: ${s.error!.message}` : `${s.locationId} ${s.job}: CSV partition export ${s.exportError!.class}: ${s.exportError!.message}`;
-}
-
-/** The hourly ingest of every default location, as the Worker runs it. */
-export const hourlyIngest: ScheduledJob = async ({ controller, env, logger, redact }) => {
-  const rawKey = env.KMA_SERVICE_KEY?.trim();
-  if (!rawKey) throw new Error("KMA_SERVICE_KEY is not set: add it with `wrangler secret put KMA_SERVICE_KEY`");
-  let key: string;
-  try {
-    key = normalizeServiceKey(rawKey);
-  } catch (e) {
-    throw new Error(`KMA_SERVICE_KEY: ${(e as KmaError).message}`);
-  }
-  const { db, location } = openWorkersDatabase(env);
-  try {
-    await migrate(db, { logger });
-    const objects = withRetries(createR2ObjectStore(env.OBJECTS), {
-      onRetry: (ev) => logger.warn("R2 call failed, retrying", { operation: ev.operation, key: ev.key, attempt: ev.attempt, error: ev.error.message }),
-    });
-    const kma = new KmaClient({ serviceKey: key, ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), logger });
-    const at = new Date(controller.scheduledTime);
-    logger.info("hourly ingest started", { scheduled_time: at.toISOString(), database: location, locations: DEFAULT_LOCATIONS.map((l) => l.id) });
-    const result = await runIngest({ db, objects, clock: systemClock, logger, redact, kma }, { locations: DEFAULT_LOCATIONS, at });
-    logger.info("hourly ingest finished", {
-      ok: result.ok,
-      steps: result.steps.map((s) => ({ location: s.locationId, job: s.job, status: s.status, base: s.baseDate ? `${s.baseDate} ${s.baseTime}` : null, run_id: s.runId, ...s.counts })),
-    });
-    if (!result.ok) {
-      const bad = result.steps.filter((s) => s.status === "failed" || s.exportError);
-      throw new Error(`hourly ingest failed for ${bad.length} of ${result.steps.length} steps: ${bad.map(stepSummary).join("; ")}`);
-    }
-  } finally {
-    db.close();
-  }
-};
+/**
+ * The hourly ingest of every configured location, as the Worker runs it: planned within the KMA
+ * call budget and fanned out through INGEST_QUEUE (src/adapters/workers/ingest-queue.ts).
+ */
+export const hourlyIngest: ScheduledJob = (run) => hourlyIngestFanOut(run);
 
 /** cron expression -> job. A cron with no entry, or with an undefined entry, fails the invocation. */
 export const SCHEDULED_JOBS: Readonly<Record<string, ScheduledJob | undefined>> = {
@@ -98,7 +60,7 @@ export const SCHEDULED_JOBS: Readonly<Record<string, ScheduledJob | undefined>> 
   [DAILY_PIPELINE_CRON]: DAILY_PIPELINE,
 };
 
-function workerLogger(env: Env, base: Record<string, unknown>): { logger: Logger; redact: (text: string) => string } {
+export function workerLogger(env: Env, base: Record<string, unknown>): { logger: Logger; redact: (text: string) => string } {
   let key: string | undefined;
   try {
     key = env.KMA_SERVICE_KEY?.trim() ? normalizeServiceKey(env.KMA_SERVICE_KEY) : undefined;

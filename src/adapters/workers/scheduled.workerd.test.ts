@@ -60,6 +60,8 @@ describe("scheduled handler (workerd)", () => {
     const d = db();
     const runs = await d.execute("SELECT job, location_id, status, rows_inserted FROM ingest_runs ORDER BY id");
     expect(runs.rows.map((r) => ({ ...r }))).toEqual([
+      // the hour's plan (src/jobs/ingest-plan.ts): seoul alone runs inline in the cron
+      { job: "ingest_plan", location_id: null, status: "succeeded", rows_inserted: 0 },
       { job: "ultra_srt_ncst", location_id: "seoul", status: "succeeded", rows_inserted: 1 },
       { job: "vilage_fcst", location_id: "seoul", status: "succeeded", rows_inserted: 944 },
     ]);

@@ -6,7 +6,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { openWorkersDatabase } from "./database.ts";
 import { createR2ObjectStore } from "./r2-object-store.ts";
 import { migrate } from "../../db/migrate.ts";
-import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import { DEFAULT_LOCATION_ID } from "../../locations/locations.ts";
+import { workerLocations } from "./locations.ts";
 import { jsonLinesLogger } from "../../logging/line-loggers.ts";
 import type { LogLevel } from "../../logging/line-loggers.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/worker.ts";
@@ -38,7 +39,7 @@ function redactor(env: Env): (text: string) => string {
 }
 
 function configKey(env: Env): string {
-  return JSON.stringify([env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY, env.KMA_BASE_URL, env.DEFAULT_LOCATION, env.SELFTEST_ENABLED, env.MODEL_RELOAD_SECONDS, env.FORECAST_MAX_AGE_MINUTES, env.FORECAST_WINDOW_DAYS, env.FORECAST_CACHE_SECONDS, env.REPLAY_CLOCK]);
+  return JSON.stringify([env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY, env.KMA_BASE_URL, env.DEFAULT_LOCATION, env.LOCATIONS, env.SELFTEST_ENABLED, env.MODEL_RELOAD_SECONDS, env.FORECAST_MAX_AGE_MINUTES, env.FORECAST_WINDOW_DAYS, env.FORECAST_CACHE_SECONDS, env.REPLAY_CLOCK]);
 }
 
 /** The KST calendar date of an instant, YYYY-MM-DD (the training pipeline's run date). */
@@ -57,7 +58,7 @@ function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => stri
       if (!env.KMA_SERVICE_KEY?.trim()) throw new JobUnavailableError("KMA_SERVICE_KEY is not set: add it with `wrangler secret put KMA_SERVICE_KEY`");
       const controller = { cron: HOURLY_INGEST_CRON, scheduledTime: Date.now(), noRetry() {} } as unknown as ScheduledController;
       await hourlyIngest({ controller, env, ctx: {} as ExecutionContext, logger: ctx.logger, redact: ctx.redact });
-      return { ok: true, summary: { locations: DEFAULT_LOCATIONS.map((l) => l.id) } };
+      return { ok: true, summary: { locations: workerLocations(env).map((l) => l.id) } };
     },
     // A Workflows instance per location (the daily pipeline's runner); answers with the instance ids.
     ...(trainWorkflow(env)
@@ -65,7 +66,7 @@ function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => stri
           train: async (req) => {
             const runDate = kstDate(new Date());
             const instances: string[] = [];
-            for (const id of req.location === null ? DEFAULT_LOCATIONS.map((l) => l.id) : [req.location]) {
+            for (const id of req.location === null ? workerLocations(env).map((l) => l.id) : [req.location]) {
               const instance = `train-${id}-${runDate}-${crypto.randomUUID().slice(0, 8)}`;
               await trainWorkflow(env)!.create({ id: instance, params: { location: id, runDate, trigger: "admin" } });
               instances.push(instance);
@@ -100,7 +101,7 @@ function build(env: Env): Built {
     objects,
     clock,
     logger,
-    locations: DEFAULT_LOCATIONS,
+    locations: workerLocations(env),
     defaultLocation,
     ...serving,
     adminToken: env.ADMIN_TOKEN,

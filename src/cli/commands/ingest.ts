@@ -2,13 +2,14 @@
 import type { Command } from "commander";
 import { INGEST_PRODUCTS, runIngest } from "../../jobs/ingest.ts";
 import type { IngestStep } from "../../jobs/ingest.ts";
-import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { UsageError } from "../errors.ts";
 import { locationOption, openJobs } from "../job-setup.ts";
 import type { DataOptions } from "../job-setup.ts";
+import { configuredLocations, withLocationsOption } from "../locations-config.ts";
 
 interface IngestOpts extends DataOptions {
   location?: string[];
+  locations?: string;
   at?: string;
   json?: boolean;
 }
@@ -44,17 +45,18 @@ export function summarizeFailures(steps: readonly IngestStep[]): string {
 }
 
 export function registerIngest(program: Command): void {
-  program
+  withLocationsOption(program
     .command("ingest")
     .description("fetch the newest KMA ultra-short-term nowcast and short-term forecast for every location into the database and object store")
-    .option("--location <id...>", `only these locations (known: ${DEFAULT_LOCATIONS.map((l) => l.id).join(", ")})`)
+    .option("--location <id...>", "only these of the configured locations")
     .option("--at <time>", "fetch the issues that were newest at this time (ISO 8601, e.g. 2025-05-29T02:15+09:00); default now")
     .option("--data-dir <dir>", "folder of the embedded database and objects (ignored for the database when LIBSQL_URL is set)", "./.nalssi")
     .option("--json", "print the result as JSON")
-    .option("-v, --verbose", "log progress to stderr")
-    .addHelpText("after", "\nEnvironment: KMA_SERVICE_KEY (required), KMA_BASE_URL, LIBSQL_URL, LIBSQL_AUTH_TOKEN.\nExit codes: 0 every step stored, 1 a step failed (its ingest run row says why), 2 usage.")
+    .option("-v, --verbose", "log progress to stderr"))
+    .addHelpText("after", "\nEnvironment: KMA_SERVICE_KEY (required), KMA_BASE_URL, LIBSQL_URL, LIBSQL_AUTH_TOKEN, NALSSI_LOCATIONS_FILE, LOCATIONS.\nExit codes: 0 every step stored, 1 a step failed (its ingest run row says why), 2 usage.")
     .action(async (opts: IngestOpts) => {
-      const locations = opts.location ? opts.location.map((id) => locationOption(id)) : DEFAULT_LOCATIONS;
+      const configured = configuredLocations(opts.locations);
+      const locations = opts.location ? opts.location.map((id) => locationOption(id, configured)) : configured;
       const at = opts.at !== undefined ? parseAt(opts.at) : undefined;
       const opened = await openJobs({ ...opts, kma: true });
       try {

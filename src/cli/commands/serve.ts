@@ -2,7 +2,8 @@
 // or Deno (Deno.serve), against the data folder (embedded libSQL file nalssi.db + objects/) or
 // LIBSQL_URL. Settings from the environment: ADMIN_TOKEN (enables the admin routes),
 // MODEL_RELOAD_SECONDS, FORECAST_MAX_AGE_MINUTES, FORECAST_WINDOW_DAYS, FORECAST_CACHE_SECONDS,
-// KMA_SERVICE_KEY / KMA_BASE_URL (for the ingest job). Runs until SIGINT / SIGTERM.
+// KMA_SERVICE_KEY / KMA_BASE_URL (for the ingest job), the locations (--locations <file>,
+// NALSSI_LOCATIONS_FILE, LOCATIONS; src/cli/locations-config.ts). Runs until SIGINT / SIGTERM.
 import { untilSignal } from "../until-signal.ts";
 import process from "node:process";
 import type { Command } from "commander";
@@ -13,6 +14,8 @@ import { runIngest } from "../../jobs/ingest.ts";
 import { runTraining } from "../../jobs/train/run-training.ts";
 import { KmaClient } from "../../kma/client.ts";
 import { DEFAULT_LOCATION_ID, DEFAULT_LOCATIONS } from "../../locations/locations.ts";
+import type { Location } from "../../locations/locations.ts";
+import { configuredLocations, withLocationsOption } from "../locations-config.ts";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
 import { textLogger } from "../../logging/line-loggers.ts";
 import { createServing, ServingConfigError, servingConfigFromEnv } from "../../serving/index.ts";
@@ -30,6 +33,7 @@ interface ServeOpts {
   host: string;
   dataDir: string;
   quiet?: boolean;
+  locations?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -41,7 +45,7 @@ function parsePort(value: string): number {
 }
 
 /** ingest (the hourly KMA fetch, every location) and train (the daily pipeline, in-process). */
-export function nodeJobRunners(deps: JobDeps, models: ModelCache, env: Env): JobRunners {
+export function nodeJobRunners(deps: JobDeps, models: ModelCache, env: Env, locations: readonly Location[] = DEFAULT_LOCATIONS): JobRunners {
   return {
     ingest: async () => {
       let key: string;
@@ -51,7 +55,7 @@ export function nodeJobRunners(deps: JobDeps, models: ModelCache, env: Env): Job
         throw new JobUnavailableError((e as Error).message);
       }
       const kma = new KmaClient({ serviceKey: key, ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), clock: deps.clock, logger: deps.logger });
-      const result = await runIngest({ ...deps, kma }, { locations: DEFAULT_LOCATIONS, at: deps.clock.now() });
+      const result = await runIngest({ ...deps, kma }, { locations, at: deps.clock.now() });
       return {
         ok: result.ok,
         summary: {
@@ -61,7 +65,7 @@ export function nodeJobRunners(deps: JobDeps, models: ModelCache, env: Env): Job
     },
     train: async (req) => {
       const runs = [];
-      for (const location of req.location === null ? DEFAULT_LOCATIONS.map((l) => l.id) : [req.location]) {
+      for (const location of req.location === null ? locations.map((l) => l.id) : [req.location]) {
         const run = await runTraining(
           {
             db: deps.db,
@@ -84,7 +88,7 @@ export function nodeJobRunners(deps: JobDeps, models: ModelCache, env: Env): Job
   };
 }
 
-export async function startServe(opts: { port: number; host: string; dataDir: string; quiet?: boolean }, env: Env = process.env): Promise<{ server: RunningServer; close(): Promise<void> }> {
+export async function startServe(opts: { port: number; host: string; dataDir: string; quiet?: boolean; locationsFile?: string }, env: Env = process.env): Promise<{ server: RunningServer; close(): Promise<void> }> {
   let config;
   try {
     config = servingConfigFromEnv(env);
@@ -92,6 +96,7 @@ export async function startServe(opts: { port: number; host: string; dataDir: st
     if (e instanceof ServingConfigError) throw new UsageError(e.message);
     throw e;
   }
+  const locations = configuredLocations(opts.locationsFile, env);
   const opened = await openJobs({ dataDir: opts.dataDir, verbose: !opts.quiet }, env);
   const { deps } = opened;
   const adminToken = env.ADMIN_TOKEN?.trim() || undefined;
@@ -106,11 +111,11 @@ export async function startServe(opts: { port: number; host: string; dataDir: st
     objects: deps.objects,
     clock: deps.clock,
     logger,
-    locations: DEFAULT_LOCATIONS,
-    defaultLocation: env.DEFAULT_LOCATION?.trim() || DEFAULT_LOCATION_ID,
+    locations,
+    defaultLocation: env.DEFAULT_LOCATION?.trim() || (locations.some((l) => l.id === DEFAULT_LOCATION_ID) ? DEFAULT_LOCATION_ID : locations[0]!.id),
     ...serving,
     adminToken,
-    jobs: nodeJobRunners({ ...deps, logger, redact }, serving.models, env),
+    jobs: nodeJobRunners({ ...deps, logger, redact }, serving.models, env, locations),
     redact,
     loadLightGBM: () => loadLightGBM(),
     selftestEnabled: env.SELFTEST_ENABLED === "true",
@@ -136,19 +141,19 @@ export async function startServe(opts: { port: number; host: string; dataDir: st
 
 async function serve(opts: ServeOpts): Promise<void> {
   const port = parsePort(opts.port);
-  const { server, close } = await startServe({ port, host: opts.host, dataDir: opts.dataDir, quiet: opts.quiet ?? false });
+  const { server, close } = await startServe({ port, host: opts.host, dataDir: opts.dataDir, quiet: opts.quiet ?? false, ...(opts.locations !== undefined ? { locationsFile: opts.locations } : {}) });
   // The URL on stdout (tests and scripts read it); everything else goes to stderr.
   process.stdout.write(`nalssi: serving on ${server.url} (docs ${server.url}/docs)\n`);
   await untilSignal(() => close());
 }
 
 export function registerServe(program: Command): void {
-  program
+  withLocationsOption(program
     .command("serve")
     .description("serve the forecast API (the Worker's app) from the data folder: forecasts, predictions, registry, history, admin")
     .option("--port <n>", "TCP port (0 = any free port)", "8787")
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--data-dir <dir>", DATA_DIR_HELP, DEFAULT_DATA_DIR)
-    .option("--quiet", "log only warnings and errors")
+    .option("--quiet", "log only warnings and errors"))
     .action((opts: ServeOpts) => serve(opts));
 }

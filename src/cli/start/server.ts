@@ -55,7 +55,7 @@ export async function checkPortFree(port: number, host: string): Promise<void> {
 
 export async function startServer(o: StartServerOptions): Promise<StartedServer> {
   const { db, objects } = o.deps;
-  const models = new ModelCache({ db, objects, clock: systemClock, logger: o.logger }, { checkIntervalMs: o.config.modelReloadSeconds * 1000 });
+  const models = new ModelCache({ db, objects, clock: systemClock, logger: o.logger }, { checkIntervalMs: o.config.modelReloadSeconds * 1000, maxModels: o.config.modelCacheMaxModels });
   const forecasts = new ForecastService(
     { db, models, clock: o.clock },
     { windowDays: o.config.forecastWindowDays, maxInputAgeMs: o.config.forecastMaxAgeMinutes * 60_000, cacheMs: o.config.forecastCacheSeconds * 1000 },
