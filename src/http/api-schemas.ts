@@ -113,7 +113,7 @@ export const ForecastResponse = z
       .object({ latitude: z.number(), longitude: z.number(), nx: z.number().int(), ny: z.number().int(), distance_km: z.number() })
       .nullable()
       .openapi({ description: "for latitude/longitude requests: the point asked for, its KMA grid point and how far the answering location is; null for location ids" }),
-    generationtime_ms: z.number().openapi({ description: "time spent computing this location's answer on the server" }),
+    generationtime_ms: z.number().openapi({ description: "time the server spent computing the answer (the whole request), ms" }),
     utc_offset_seconds: z.number().int(),
     timezone: z.enum(RESPONSE_TIMEZONE_NAMES),
     timezone_abbreviation: z.string(),

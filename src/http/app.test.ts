@@ -4,7 +4,7 @@
 // input gets a JSON 4xx (never a 5xx).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@libsql/client";
-import { DEFAULT_LOCATIONS } from "../locations/locations.ts";
+import { createLocation, DEFAULT_LOCATIONS } from "../locations/locations.ts";
 import { DEFAULT_RECIPE } from "../model/features-recipes.ts";
 import { loadLightGBM } from "../model/lightgbm-wasm/node.ts";
 import { DAY_MS, HOUR_MS } from "../model/series.ts";
@@ -164,15 +164,38 @@ describe("GET /v1/forecast", () => {
     await expectError(await app.request("/v1/forecast?timezone=Europe/Paris"), 400, "invalid_request");
   });
 
-  it("a comma list of locations answers an array in request order", async () => {
-    const res = await app.request("/v1/forecast?location=seoul,seoul&hours=2");
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as Fc[];
-    expect(Array.isArray(body)).toBe(true);
-    expect(body.map((b) => b.location.id)).toEqual(["seoul"]);
-    await expectError(await app.request("/v1/forecast?location=seoul,busan"), 404, "unknown_location");
-    await expectError(await app.request("/v1/forecast?location=seoul,"), 400, "invalid_request");
-    await expectError(await app.request(`/v1/forecast?location=${Array.from({ length: 101 }, (_, i) => `l${i}`).join(",")}`), 400, "too_many_locations");
+  it("a comma list of locations or points answers an array in request order; unknown ids get close matches", async () => {
+    // A second location with the same model and observations, on an app that serves both.
+    const incheon = createLocation({ id: "incheon", name: "Incheon", lat: 37.4563, lon: 126.7052, asosStationId: 112 });
+    const regClock = fixedClock("2024-04-02T00:00:00Z");
+    const vi = await registerTrained({ db, objects, clock: regClock }, "incheon", a);
+    await new Registry({ db, objects, clock }).promote({ location: "incheon", version: vi, by: "test" });
+    await storeObservations(db, { ...series, locationId: "incheon" }, "incheon", LAST - 40 * DAY_MS, LAST + HOUR_MS, clock.now());
+    const serving = createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG);
+    const two = createApp({ db, objects, clock, logger, locations: [...DEFAULT_LOCATIONS, incheon], defaultLocation: "seoul", ...serving, adminToken: TOKEN, jobs });
+    const many = async (q: string) => {
+      const res = await two.request(`/v1/forecast${q}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Fc[];
+    };
+    const both = await many("?location=incheon,seoul&hours=2");
+    expect(both.map((b) => b.location.id)).toEqual(["incheon", "seoul"]);
+    expect(both[1]!.hourly).toEqual((await get("?location=seoul&hours=2")).hourly);
+    expect((await many("?location=seoul,incheon")).map((b) => b.location.id)).toEqual(["seoul", "incheon"]);
+    // One id without a comma: one object, not an array.
+    expect(Array.isArray(await (await two.request("/v1/forecast?location=incheon")).json())).toBe(false);
+    // Points: the nearest location with observations, with the distance.
+    const pts = await many("?latitude=37.45,37.57&longitude=126.70,126.98&hours=1");
+    expect(pts.map((p) => p.location.id)).toEqual(["incheon", "seoul"]);
+    expect(pts[0]!.requested).toMatchObject({ latitude: 37.45, longitude: 126.7 });
+    expect(pts[0]!.requested.distance_km).toBeLessThan(2);
+    expect(pts[1]!.requested.distance_km).toBeLessThan(1);
+    const unknown = await expectError(await two.request("/v1/forecast?location=seoul,incheonn"), 400, "unknown_location");
+    expect(unknown.error.details).toMatchObject({ unknown: ["incheonn"], suggestions: { incheonn: ["incheon"] } });
+    await expectError(await two.request("/v1/forecast?location=seoul,"), 400, "invalid_request");
+    await expectError(await two.request(`/v1/forecast?location=${Array.from({ length: 101 }, (_, i) => `l${i}`).join(",")}`), 400, "too_many_locations");
+    await expectError(await two.request("/v1/forecast?latitude=37.5,37.6&longitude=127"), 400, "invalid_request");
+    await expectError(await two.request("/v1/forecast?latitude=37.5&longitude=127&location=seoul"), 400, "invalid_request");
   });
 
   it("answers for an earlier time from the observations at or before it", async () => {
@@ -197,7 +220,7 @@ describe("GET /v1/forecast", () => {
     }
     const missing = await expectError(await app.request(`/v1/forecast?at=${new Date(START - 30 * DAY_MS).toISOString()}`), 409, "missing_inputs");
     expect(missing.error.details).toMatchObject({ missing: ["temperature"] });
-    await expectError(await app.request("/v1/forecast?location=busan"), 404, "unknown_location");
+    await expectError(await app.request("/v1/forecast?location=busan"), 400, "unknown_location");
     await expectError(await app.request("/v1/forecast?at=tomorrow"), 400, "invalid_request");
     await expectError(await app.request("/v1/forecast?at=2024-02-30T00:00:00Z"), 400, "invalid_request");
     await expectError(await app.request("/v1/forecast?latitude=37.5"), 400, "invalid_request");
@@ -352,7 +375,7 @@ describe("registry, runs and jobs", () => {
   });
 
   it("GET /v1/runs and /v1/jobs", async () => {
-    const r = (await (await app.request("/v1/runs?limit=5")).json()) as Record<string, any[]>;
+    const r = (await (await app.request("/v1/runs?limit=5&location=seoul")).json()) as Record<string, any[]>;
     expect(r.training_runs!.length).toBe(2);
     expect(r.training_runs![0]).toMatchObject({ status: "succeeded", location: "seoul" });
     expect(r.pipeline_runs).toEqual([]);

@@ -3,14 +3,14 @@
 // are kept for `cacheMs` per (location, model version, issue-window hour) and concurrent requests
 // for the same key share one computation, so a burst of requests reads the database once; the age
 // of the inputs is judged on every request against the current time.
-import { DAY_MS, HOUR_MS } from "../model/series.ts";
+import { DAY_MS, HOUR_MS, type HourlySeries } from "../model/series.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
 import { MAX_LEAD_HOURS } from "../model/lead-features.ts";
 import { InputsUnavailableError, NoModelError, ServingInputError } from "./errors.ts";
 import { computeForecast, type ComputedForecast } from "./forecast.ts";
 import { type HourlyForecast, hourlyForecast, NoIssueHourError } from "./hourly-forecast.ts";
-import { loadHourlyServingSeries, loadServingSeries } from "./serving-series.ts";
+import { loadHourlyServingSeries, loadHourlyServingSeriesMany, loadServingSeries } from "./serving-series.ts";
 import type { LoadedModel } from "./load-model.ts";
 import type { ModelCache } from "./model-cache.ts";
 
@@ -110,8 +110,32 @@ export class ForecastService {
     return { forecast, model, at: atMs, inputAgeMs, maxInputAgeMs: this.#o.maxInputAgeMs, cached };
   }
 
-  /** hourly() for several locations, answers in request order; the first failure fails the call. */
+  /**
+   * hourly() for several locations, answers in request order; the first failure fails the call. The
+   * observation windows of the locations not cached are read in ONE query, their KMA forecasts in one more.
+   */
   async hourlyMany(locations: readonly string[], at?: Date): Promise<HourlyAnswer[]> {
+    if (locations.length <= 1) return Promise.all(locations.map((l) => this.hourly(l, at)));
+    const { now, atMs } = this.#requestTime(at);
+    const hour = Math.floor(atMs / HOUR_MS) * HOUR_MS;
+    const ids = [...new Set(locations)];
+    const models = await Promise.all(ids.map((l) => this.#deps.models.get(l)));
+    const todo: LoadedModel[] = [];
+    for (const m of models) {
+      if (!m.hourly) continue; // hourly() below says why
+      const e = this.#cache.get(`48|${m.location}|${m.version}|${hour}`);
+      if (!e || e.expires <= now) todo.push(m);
+    }
+    if (todo.length > 1) {
+      const before = hour + HOUR_MS;
+      const windowFrom = before - this.#o.windowDays * DAY_MS;
+      const batch = loadHourlyServingSeriesMany(this.#deps.db, todo.map((m) => m.location), windowFrom, before, MAX_LEAD_HOURS);
+      batch.catch(() => undefined); // each entry below reports it
+      for (const m of todo) {
+        const entry = { expires: now + this.#o.cacheMs, value: batch.then((all) => this.#computeHourly(m, hour, all.get(m.location)!)) };
+        this.#remember(`48|${m.location}|${m.version}|${hour}`, entry, now);
+      }
+    }
     return Promise.all(locations.map((l) => this.hourly(l, at)));
   }
 
@@ -161,10 +185,10 @@ export class ForecastService {
     return inputAgeMs;
   }
 
-  async #computeHourly(model: LoadedModel, hour: number): Promise<ComputedHourly> {
+  async #computeHourly(model: LoadedModel, hour: number, read?: HourlySeries): Promise<ComputedHourly> {
     const before = hour + HOUR_MS;
     const windowFrom = before - this.#o.windowDays * DAY_MS;
-    const series = await loadHourlyServingSeries(this.#deps.db, model.location, windowFrom, before, MAX_LEAD_HOURS);
+    const series = read ?? (await loadHourlyServingSeries(this.#deps.db, model.location, windowFrom, before, MAX_LEAD_HOURS));
     if (!series.observations.some((o) => typeof o.temperature === "number")) {
       const missing = new InputsUnavailableError("missing", `no observed temperature for ${model.location} in the ${this.#o.windowDays} days from ${new Date(windowFrom).toISOString()}: ingest observations first (nalssi ingest / backfill / import)`, {
         missing: ["temperature"],

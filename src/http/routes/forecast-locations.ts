@@ -1,11 +1,12 @@
 // Which locations a GET /v1/forecast request names: `location=seoul,busan` (configured ids, in
-// request order) or `latitude=..&longitude=..` (comma lists; each point answered by the nearest
-// location with data, with the distance). The lookup itself is src/locations' (one home); this only
-// turns the query into a list and says whether the answer is one object or an array.
-import { FORECAST_MAX_LOCATIONS } from "../api-schemas.ts";
-import { ApiError } from "../api-errors.ts";
-import type { ApiDeps } from "../api-deps.ts";
+// request order; unknown ids: 400 with close matches) or `latitude=..&longitude=..` (comma lists;
+// each point answered by the nearest configured location with observations, with the distance).
+// The lookup itself is src/locations/lookup.ts (one home); this turns the query into a list and says
+// whether the answer is one object or an array.
+import { LocationLookupError, resolveLocationIds, resolvePoints } from "../../locations/lookup.ts";
 import type { Location } from "../../locations/locations.ts";
+import type { ApiDeps } from "../api-deps.ts";
+import { readLocationStatus } from "./locations.ts";
 
 export interface ForecastTarget {
   location: Location;
@@ -15,26 +16,28 @@ export interface ForecastTarget {
 
 export interface ForecastTargets {
   targets: ForecastTarget[];
-  /** Several locations (a comma list): the answer is an array, as public weather APIs do. */
+  /** Several locations or points (comma lists): the answer is an array, as public weather APIs do. */
   many: boolean;
 }
 
-export function forecastTargets(deps: ApiDeps, q: { location?: string | undefined; latitude?: string | undefined; longitude?: string | undefined }): ForecastTargets {
+export async function forecastTargets(deps: ApiDeps, q: { location?: string | undefined; latitude?: string | undefined; longitude?: string | undefined }): Promise<ForecastTargets> {
   if (q.latitude !== undefined || q.longitude !== undefined) {
-    if (q.location !== undefined) throw new ApiError(400, "invalid_request", "give either location or latitude and longitude, not both", { parameters: ["location", "latitude", "longitude"] });
-    if (q.latitude === undefined || q.longitude === undefined) throw new ApiError(400, "invalid_request", `${q.latitude === undefined ? "latitude" : "longitude"} is missing: a point needs both latitude and longitude`, null);
-    // The coordinate lookup (KMA grid point, nearest station with data) comes with src/locations/lookup.ts.
-    throw new ApiError(400, "not_supported", "latitude/longitude lookup is not available on this server yet: name a location id (GET /healthz lists them)", null);
+    if (q.location !== undefined) throw new LocationLookupError("invalid_request", "give either location or latitude and longitude, not both", { parameters: ["location", "latitude", "longitude"] });
+    if (q.latitude === undefined || q.longitude === undefined) {
+      throw new LocationLookupError("invalid_request", "give both latitude and longitude (comma lists of the same length)", { latitude: q.latitude ?? null, longitude: q.longitude ?? null });
+    }
+    const status = await readLocationStatus(deps.db, deps.locations.map((l) => l.id));
+    const withData = deps.locations.filter((l) => status.newest.has(l.id));
+    const points = resolvePoints(q.latitude, q.longitude, withData);
+    return {
+      targets: points.map((p) => ({
+        location: p.nearest.location,
+        requested: { latitude: p.lat, longitude: p.lon, nx: p.nx, ny: p.ny, distance_km: Math.round(p.nearest.distanceKm * 10) / 10 },
+      })),
+      many: points.length > 1,
+    };
   }
-  const ids = (q.location ?? deps.defaultLocation).split(",").map((s) => s.trim());
-  if (ids.some((s) => s === "")) throw new ApiError(400, "invalid_request", `location: an empty item in "${q.location}"`, null);
-  const unique = [...new Set(ids)];
-  if (unique.length > FORECAST_MAX_LOCATIONS) throw new ApiError(400, "too_many_locations", `${unique.length} locations asked for; at most ${FORECAST_MAX_LOCATIONS} per request`, { count: unique.length, max: FORECAST_MAX_LOCATIONS });
-  const byId = new Map(deps.locations.map((l) => [l.id, l]));
-  const unknown = unique.filter((id) => !byId.has(id));
-  if (unknown.length) {
-    const known = deps.locations.map((l) => l.id);
-    throw new ApiError(404, "unknown_location", `unknown location${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `"${u}"`).join(", ")}; known: ${known.join(", ")}`, { unknown, known });
-  }
-  return { targets: unique.map((id) => ({ location: byId.get(id)!, requested: null })), many: ids.length > 1 };
+  const param = q.location ?? deps.defaultLocation;
+  const locations = resolveLocationIds(param, deps.locations);
+  return { targets: locations.map((location) => ({ location, requested: null })), many: param.includes(",") };
 }

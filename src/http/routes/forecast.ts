@@ -112,16 +112,12 @@ export function forecastBody(t: ForecastTarget, a: HourlyAnswer, opts: { hours: 
 export function registerForecast(app: Api, deps: ApiDeps): void {
   app.openapi(route, async (c) => {
     const q = c.req.valid("query");
-    const { targets, many } = forecastTargets(deps, q);
+    const t0 = performance.now();
+    const { targets, many } = await forecastTargets(deps, q);
     const at = q.at === undefined ? undefined : new Date(q.at);
-    const opts = { hours: q.hours ?? MAX_LEAD_HOURS, timezone: q.timezone ?? "UTC" } as const;
-    const bodies = await Promise.all(
-      targets.map(async (t) => {
-        const t0 = performance.now();
-        const a = await deps.forecasts.hourly(t.location.id, at);
-        return forecastBody(t, a, { ...opts, generationMs: performance.now() - t0 });
-      }),
-    );
+    const answers = await deps.forecasts.hourlyMany(targets.map((t) => t.location.id), at);
+    const opts = { hours: q.hours ?? MAX_LEAD_HOURS, timezone: q.timezone ?? "UTC", generationMs: performance.now() - t0 } as const;
+    const bodies = targets.map((t, i) => forecastBody(t, answers[i]!, opts));
     return c.json(many ? bodies : bodies[0]!, 200);
   });
 }
