@@ -16,7 +16,7 @@ import { Registry } from "../registry/registry.ts";
 import { createServing, DEFAULT_SERVING_CONFIG } from "../serving/index.ts";
 import { JobUnavailableError, type JobRunners } from "../serving/job-runners.ts";
 import { MAX_BATCH_ROWS } from "../serving/predict.ts";
-import { registerTrained, SMALL_HOURLY_RECIPE, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
+import { referenceLeadRows, registerTrained, SMALL_HOURLY_RECIPE, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
 import { contextFor, forecastRows } from "../model/hourly-model.ts";
 import { loadHourlyModel } from "../model/hourly-load.ts";
 import { buildLeadRows } from "../model/multilead-dataset.ts";
@@ -227,22 +227,7 @@ describe("GET /v1/forecast", () => {
   });
 });
 
-/** Feature rows of lead `h` (name -> value, without `lead`) and the wasm boosters' outputs for them. */
-function leadRows(h: number, from: number, to: number): { rows: Record<string, number | null>[]; raw: Float64Array } {
-  const art = a.hourly!.artifact;
-  const rows = buildLeadRows(new HourlyGrid(series), { issueFeatures: art.recipe.issueFeatures, leadFeatures: art.recipe.leadFeatures, context: contextFor(art, series), leads: [h], from, to, requireTarget: false });
-  const out = [];
-  for (let r = 0; r < rows.numRows; r++) {
-    const row: Record<string, number | null> = {};
-    art.featureNames.forEach((n, k) => {
-      const x = rows.data[r * rows.numCols + k]!;
-      if (n !== "lead") row[n] = Number.isNaN(x) ? null : x;
-    });
-    out.push(row);
-  }
-  const g = art.groups.findIndex((x) => x.leads[0] <= h && h <= x.leads[1]);
-  return { rows: out, raw: a.hourly!.predictors[g]!(rows.data, rows.numRows, rows.numCols) };
-}
+const leadRows = (h: number, from: number, to: number) => referenceLeadRows(a, series, h, from, to);
 
 describe("POST /v1/predict", () => {
   it("predicts one row and a batch of a lead in order, bit-exact with the wasm boosters, in the target space, with the intervals", async () => {

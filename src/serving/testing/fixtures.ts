@@ -16,7 +16,9 @@ import { metricsOf, scoreOnWindow } from "../../jobs/train/score.ts";
 import { leadReports, pooledCoverage, scoreHourly } from "../../jobs/train/hourly-steps.ts";
 import type { LeadRecipe } from "../../model/artifact.ts";
 import { serializeHourlyArtifact } from "../../model/artifact.ts";
-import { fitHourly, type FittedHourly } from "../../model/hourly-model.ts";
+import { contextFor, fitHourly, type FittedHourly } from "../../model/hourly-model.ts";
+import { buildLeadRows } from "../../model/multilead-dataset.ts";
+import { HourlyGrid } from "../../model/series-grid.ts";
 import { HOURLY_RECIPE } from "../../model/hourly-recipes.ts";
 import { Registry } from "../../registry/registry.ts";
 import { fingerprintDataset } from "../../tracking/dataset-fingerprint.ts";
@@ -150,4 +152,23 @@ export function referenceRows(a: TrainedArtifacts, series: HourlySeries, from: n
   }
   const raw = f.booster.predict(ds.data, ds.numRows, ds.numCols, { numIteration: f.iterations });
   return { rows, raw };
+}
+
+/** Feature rows of lead `h` for the issue hours in [from, to) (name -> value, without `lead`) and the wasm boosters' outputs for them. */
+export function referenceLeadRows(a: TrainedArtifacts, series: HourlySeries, h: number, from: number, to: number): { rows: Record<string, number | null>[]; raw: Float64Array } {
+  const hourly = a.hourly;
+  if (!hourly) throw new Error("these artifacts have no 1..48 h set: train them with `hourly`");
+  const art = hourly.artifact;
+  const rows = buildLeadRows(new HourlyGrid(series), { issueFeatures: art.recipe.issueFeatures, leadFeatures: art.recipe.leadFeatures, context: contextFor(art, series), leads: [h], from, to, requireTarget: false });
+  const out = [];
+  for (let r = 0; r < rows.numRows; r++) {
+    const row: Record<string, number | null> = {};
+    art.featureNames.forEach((n, k) => {
+      const x = rows.data[r * rows.numCols + k]!;
+      if (n !== "lead") row[n] = Number.isNaN(x) ? null : x;
+    });
+    out.push(row);
+  }
+  const g = art.groups.findIndex((x) => x.leads[0] <= h && h <= x.leads[1]);
+  return { rows: out, raw: hourly.predictors[g]!(rows.data, rows.numRows, rows.numCols) };
 }
