@@ -19,7 +19,7 @@ import { promisify } from "node:util";
 import autocannon from "autocannon";
 import { DEFAULT_RECIPE } from "../src/model/features-recipes.ts";
 import { HOUR_MS } from "../src/model/series.ts";
-import { referenceRows } from "../src/serving/testing/fixtures.ts";
+import { referenceLeadRows } from "../src/serving/testing/fixtures.ts";
 import { seedSeoulDataDir } from "../test/serve/seoul-data-dir.ts";
 import { startServeProcess } from "../test/serve/serve-process.ts";
 import { startHranaDevServer } from "../tools/hrana-dev-server/server.ts";
@@ -108,11 +108,12 @@ async function main(): Promise<void> {
     const seeded = await seedSeoulDataDir(dir, [DEFAULT_RECIPE]);
     const a = seeded.artifacts[0]!;
     const at = new Date(seeded.last + 30 * 60_000).toISOString();
-    const { rows } = referenceRows(a, seeded.series, seeded.last - 100 * HOUR_MS, seeded.last);
+    const { rows } = referenceLeadRows(a, seeded.series, 24, seeded.last - 100 * HOUR_MS, seeded.last);
     a.fitted.booster.free();
+    a.hourly?.free();
     const cases: Case[] = [
-      { name: "POST /v1/predict 1 row", method: "POST", path: "/v1/predict", body: JSON.stringify({ features: rows[0] }) },
-      { name: "POST /v1/predict 100 rows", method: "POST", path: "/v1/predict", body: JSON.stringify({ instances: rows }) },
+      { name: "POST /v1/predict 1 row", method: "POST", path: "/v1/predict", body: JSON.stringify({ lead_hours: 24, features: rows[0] }) },
+      { name: "POST /v1/predict 100 rows", method: "POST", path: "/v1/predict", body: JSON.stringify({ lead_hours: 24, instances: rows }) },
       { name: "GET /v1/forecast", method: "GET", path: `/v1/forecast?location=seoul&at=${at}` },
     ];
     console.log(`\n== 2. HTTP on \`nalssi serve\` (Node, loopback, embedded libSQL file), model ${seeded.versions[0]} (${DEFAULT_RECIPE.params.num_iterations} trees, ${DEFAULT_RECIPE.features.length} features), ${SECONDS} s per run, autocannon in this process`);
