@@ -22,6 +22,7 @@ import { loadHourlyModel } from "../model/hourly-load.ts";
 import { buildLeadRows } from "../model/multilead-dataset.ts";
 import { HourlyGrid } from "../model/series-grid.ts";
 import { hourlyForecast } from "../serving/hourly-forecast.ts";
+import { hindcastLead } from "../verification/hindcast.ts";
 import { parseLocalIsoMinute } from "../time/response-timezone.ts";
 import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
 import { openMigratedMemoryDb } from "../tracking/testing/seed.ts";
@@ -228,6 +229,42 @@ describe("GET /v1/forecast", () => {
 });
 
 const leadRows = (h: number, from: number, to: number) => referenceLeadRows(a, series, h, from, to);
+
+describe("GET /v1/verification by lead", () => {
+  it("hindcasts the chosen lead with the 1..48 h set (only issue hours after its cutoff), with intervals, per-lead holdout scores and the quality-flag count", async () => {
+    const res = await app.request("/v1/verification?days=3&lead=6");
+    expect(res.status).toBe(200);
+    const v = (await res.json()) as Record<string, any>;
+    expect(v.window.lead_hours).toBe(6);
+    const cutoff = Date.parse(a.hourly!.artifact.trainedBefore);
+    expect(Date.parse(v.window.issued_from)).toBeGreaterThanOrEqual(cutoff);
+    const w = { from: Date.parse(v.window.issued_from), to: Date.parse(v.window.issued_to) };
+    const ref = hindcastLead({ version: v1, ...loadHourlyModel(a.hourly!.artifact) }, series, w, 6);
+    const r = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 100) / 100);
+    expect(v.hours.map((x: any) => x.model_c)).toEqual(ref.hours.map((x) => r(x.model)));
+    expect(v.hours.map((x: any) => x.p10_c)).toEqual(ref.hours.map((x) => r(x.p10)));
+    expect(v.hours.map((x: any) => Date.parse(x.valid_at) - Date.parse(x.issued_at))).toEqual(v.hours.map(() => 6 * HOUR_MS));
+    for (const x of v.hours.filter((x: any) => x.model_c !== null)) expect(x.p025_c <= x.p10_c && x.p10_c <= x.model_c && x.model_c <= x.p90_c && x.p90_c <= x.p975_c).toBe(true);
+    expect(v.scores.coverage80).toBeGreaterThanOrEqual(0);
+    expect(v.scores.coverage95).toBeGreaterThanOrEqual(v.scores.coverage80);
+    // Per lead, from the version's stored metrics.json.
+    const stored = (a.metrics.holdout as unknown as { leads: { lead_hours: number; model: { rmse: number }; diurnal_persistence: { rmse: number }; interval80: { coverage: number } }[] }).leads;
+    expect(v.by_lead.leads.map((l: any) => l.lead_hours)).toEqual(stored.map((l) => l.lead_hours));
+    expect(v.by_lead.leads[0].model).toBe(Math.round(stored[0]!.model.rmse * 1000) / 1000);
+    expect(v.by_lead.leads.at(-1).diurnal_persistence).toBe(Math.round(stored.at(-1)!.diurnal_persistence.rmse * 1000) / 1000);
+    expect(v.by_lead.leads[0].interval80.coverage).toBe(Math.round(stored[0]!.interval80.coverage * 10000) / 10000);
+    expect(v.quality).toEqual({ flagged_observations: 0, by_field: {} });
+    await db.execute({ sql: `UPDATE observations SET qc_flags = '{"temperature_c":"spike","humidity_pct":"implausible"}' WHERE location_id = 'seoul' AND observed_at = ?`, args: [new Date(LAST - 20 * DAY_MS).toISOString().replace(/\.000Z$/, "Z")] });
+    try {
+      const q = (await (await app.request("/v1/verification?days=1")).json()) as Record<string, any>;
+      expect(q.quality).toEqual({ flagged_observations: 1, by_field: { humidity_pct: 1, temperature_c: 1 } });
+      expect(q.window.lead_hours).toBe(24);
+    } finally {
+      await db.execute("UPDATE observations SET qc_flags = NULL WHERE location_id = 'seoul'");
+    }
+    for (const bad of ["0", "49", "x"]) await expectError(await app.request(`/v1/verification?lead=${bad}`), 400, "invalid_request");
+  });
+});
 
 describe("POST /v1/predict", () => {
   it("predicts one row and a batch of a lead in order, bit-exact with the wasm boosters, in the target space, with the intervals", async () => {
