@@ -30,7 +30,7 @@ import { join, resolve as resolvePath } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { DEFAULT_RECIPE } from "../src/model/features-recipes.ts";
 import { HOUR_MS } from "../src/model/series.ts";
-import { referenceRows } from "../src/serving/testing/fixtures.ts";
+import { referenceLeadRows } from "../src/serving/testing/fixtures.ts";
 import { seedSeoulDataDir, type SeededDataDir } from "../test/serve/seoul-data-dir.ts";
 import { startServeProcess, type ServeProcess } from "../test/serve/serve-process.ts";
 import { startHranaDevServer } from "../tools/hrana-dev-server/server.ts";
@@ -263,11 +263,11 @@ async function main(): Promise<void> {
     const seeded = await seedSeoulDataDir(dir, recipes);
     const a = seeded.artifacts[0]!;
     const at = new Date(seeded.last + 30 * 60_000).toISOString();
-    const { rows } = referenceRows(a, seeded.series, seeded.last - 100 * HOUR_MS, seeded.last);
+    const { rows } = referenceLeadRows(a, seeded.series, 24, seeded.last - 100 * HOUR_MS, seeded.last);
     for (const x of seeded.artifacts) x.fitted.booster.free();
     const all: Case[] = [
-      { id: "predict1", name: "POST /v1/predict 1 row", method: "POST", path: "/v1/predict", body: JSON.stringify({ features: rows[0] }), server: "cached" },
-      { id: "predict100", name: "POST /v1/predict 100 rows", method: "POST", path: "/v1/predict", body: JSON.stringify({ instances: rows }), server: "cached" },
+      { id: "predict1", name: "POST /v1/predict 1 row", method: "POST", path: "/v1/predict", body: JSON.stringify({ lead_hours: 24, features: rows[0] }), server: "cached" },
+      { id: "predict100", name: "POST /v1/predict 100 rows", method: "POST", path: "/v1/predict", body: JSON.stringify({ lead_hours: 24, instances: rows }), server: "cached" },
       { id: "forecast", name: "GET /v1/forecast (cached)", method: "GET", path: `/v1/forecast?location=seoul&at=${at}`, server: "cached" },
       { id: "forecast-nocache", name: "GET /v1/forecast (no cache)", method: "GET", path: `/v1/forecast?location=seoul&at=${at}`, server: "nocache" },
       { id: "healthz", name: "GET /healthz", method: "GET", path: "/healthz", server: "cached" },

@@ -4,7 +4,7 @@
 // input gets a JSON 4xx (never a 5xx).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@libsql/client";
-import { DEFAULT_LOCATIONS } from "../locations/locations.ts";
+import { createLocation, DEFAULT_LOCATIONS } from "../locations/locations.ts";
 import { DEFAULT_RECIPE } from "../model/features-recipes.ts";
 import { loadLightGBM } from "../model/lightgbm-wasm/node.ts";
 import { DAY_MS, HOUR_MS } from "../model/series.ts";
@@ -16,7 +16,14 @@ import { Registry } from "../registry/registry.ts";
 import { createServing, DEFAULT_SERVING_CONFIG } from "../serving/index.ts";
 import { JobUnavailableError, type JobRunners } from "../serving/job-runners.ts";
 import { MAX_BATCH_ROWS } from "../serving/predict.ts";
-import { referenceForecast, referenceRows, registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
+import { referenceLeadRows, registerTrained, SMALL_HOURLY_RECIPE, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
+import { contextFor, forecastRows } from "../model/hourly-model.ts";
+import { loadHourlyModel } from "../model/hourly-load.ts";
+import { buildLeadRows } from "../model/multilead-dataset.ts";
+import { HourlyGrid } from "../model/series-grid.ts";
+import { hourlyForecast } from "../serving/hourly-forecast.ts";
+import { hindcastLead } from "../verification/hindcast.ts";
+import { parseLocalIsoMinute } from "../time/response-timezone.ts";
 import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
 import { openMigratedMemoryDb } from "../tracking/testing/seed.ts";
 import { ADMIN_FAILURE_BUDGET } from "./admin-auth.ts";
@@ -28,6 +35,7 @@ const START = Date.UTC(2024, 0, 1);
 const series = { ...syntheticSeries({ days: 100, seed: 11, start: START }), locationId: "seoul" };
 const LAST = series.observations.at(-1)!.time;
 const CUTOFF = LAST - 10 * DAY_MS;
+const ALL = Array.from({ length: 48 }, (_, k) => k + 1);
 
 let a: TrainedArtifacts;
 let b: TrainedArtifacts;
@@ -51,8 +59,8 @@ let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   const lgb = await loadLightGBM();
-  a = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 50 } });
-  b = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 80 } });
+  a = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 50 } }, 7, SMALL_HOURLY_RECIPE);
+  b = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 80 } }, 7, { ...SMALL_HOURLY_RECIPE, params: { ...SMALL_HOURLY_RECIPE.params, num_iterations: 10 } });
   db = await openMigratedMemoryDb();
   objects = createMemoryObjectStore();
   const regClock = fixedClock("2024-04-01T00:00:00Z");
@@ -68,6 +76,8 @@ beforeAll(async () => {
 afterAll(() => {
   a?.fitted.booster.free();
   b?.fitted.booster.free();
+  a?.hourly?.free();
+  b?.hourly?.free();
   db?.close();
 });
 
@@ -86,30 +96,117 @@ async function expectError(res: Response, status: number, code: string): Promise
 }
 
 describe("GET /v1/forecast", () => {
-  it("forecasts from the latest observation with the production model, equal to the wasm model, with baselines and input age", async () => {
-    const res = await app.request("/v1/forecast?location=seoul");
+  type Fc = Record<string, any>;
+  const get = async (q: string): Promise<Fc> => {
+    const res = await app.request(`/v1/forecast${q}`);
     expect(res.status).toBe(200);
-    const f = (await res.json()) as Record<string, any>;
-    const ref = referenceForecast(a, series, LAST);
-    expect(f.issued_at).toBe(new Date(LAST).toISOString());
-    expect(f.valid_at).toBe(new Date(LAST + 24 * HOUR_MS).toISOString());
-    expect(f.temperature_c).toBe(Math.round(ref.temperature * 100) / 100);
-    expect(f.model).toMatchObject({ version: v1, target: "delta", holdout: { rmse: a.metrics.holdout.model.rmse, skill_vs_persistence: a.metrics.holdout.skill } });
-    expect(f.baselines.persistence_c).toBe(series.observations.at(-1)!.temperature);
-    expect(f.baselines.kma_c).toBeNull();
-    expect(typeof f.baselines.climatology_c).toBe("number");
-    expect(f.inputs).toMatchObject({ newest_observation_at: new Date(LAST).toISOString(), age_seconds: 1200, max_age_seconds: 3 * 3600 });
-    expect(f.inputs.missing_features).toEqual(["kma_t24_rel"]);
-    expect(f.location).toMatchObject({ id: "seoul", nx: 60, ny: 127 });
+    return (await res.json()) as Fc;
+  };
+  const utc = (t: number) => new Date(t).toISOString().slice(0, 16);
+  const kst = (t: number) => new Date(t + 9 * HOUR_MS).toISOString().slice(0, 16);
+
+  it("answers 48 hourly arrays with units, intervals and baselines equal to hourlyForecast's (TS predictor) and to the wasm models", async () => {
+    const f = await get("?location=seoul");
+    const ref = hourlyForecast(loadHourlyModel(a.hourly!.artifact), { ...series, observations: series.observations.filter((o) => o.time <= LAST) });
+    expect(f.issued_at).toBe(utc(LAST));
+    expect(f).toMatchObject({ latitude: 37.566535, longitude: 126.977969, timezone: "UTC", timezone_abbreviation: "UTC", utc_offset_seconds: 0, requested: null, location: { id: "seoul", nx: 60, ny: 127 } });
+    expect(typeof f.generationtime_ms).toBe("number");
+    expect(f.hourly_units).toMatchObject({ time: "iso8601", temperature_2m: "°C", temperature_2m_p10: "°C", temperature_2m_p975: "°C", temperature_2m_kma: "°C" });
+    const hly = f.hourly;
+    expect(hly.time.length).toBe(48);
+    expect(hly.lead_hours).toEqual(Array.from({ length: 48 }, (_, k) => k + 1));
+    expect(hly.time[0]).toBe(utc(LAST + HOUR_MS));
+    expect(hly.time[47]).toBe(utc(LAST + 48 * HOUR_MS));
+    const r = (x: number | null) => (x === null ? null : Math.round(x * 100) / 100);
+    expect(hly.temperature_2m).toEqual(ref.leads.map((l) => r(l.temperature)));
+    expect(hly.temperature_2m_p10).toEqual(ref.leads.map((l) => r(l.p10)));
+    expect(hly.temperature_2m_p90).toEqual(ref.leads.map((l) => r(l.p90)));
+    expect(hly.temperature_2m_p025).toEqual(ref.leads.map((l) => r(l.p025)));
+    expect(hly.temperature_2m_p975).toEqual(ref.leads.map((l) => r(l.p975)));
+    expect(hly.temperature_2m_persistence).toEqual(Array(48).fill(series.observations.at(-1)!.temperature));
+    expect(hly.temperature_2m_diurnal_persistence).toEqual(ref.leads.map((l) => r(l.diurnalPersistence)));
+    expect(hly.temperature_2m_climatology.every((x: unknown) => typeof x === "number")).toBe(true);
+    expect(hly.temperature_2m_kma).toEqual(Array(48).fill(null));
+    // The TS predictor agrees with the wasm boosters that trained the set.
+    const rows = buildLeadRows(new HourlyGrid(series), { issueFeatures: a.hourly!.artifact.recipe.issueFeatures, leadFeatures: a.hourly!.artifact.recipe.leadFeatures, context: contextFor(a.hourly!.artifact, series), leads: ALL, from: LAST, to: LAST + HOUR_MS, requireTarget: false });
+    expect(hly.temperature_2m).toEqual(Array.from(forecastRows(a.hourly!, rows).point, r));
+    for (let k = 0; k < 48; k++) {
+      const q = [hly.temperature_2m_p025[k], hly.temperature_2m_p10[k], hly.temperature_2m[k], hly.temperature_2m_p90[k], hly.temperature_2m_p975[k]];
+      expect(q, `lead ${k + 1}`).toEqual([...q].sort((x, y) => x - y));
+      expect(hly.temperature_2m_p975[k] - hly.temperature_2m_p025[k]).toBeGreaterThan(hly.temperature_2m_p90[k] - hly.temperature_2m_p10[k]);
+    }
+    expect(f.model).toMatchObject({ version: v1, target: "delta", hourly_recipe: SMALL_HOURLY_RECIPE.name, lead_groups: SMALL_HOURLY_RECIPE.groups });
+    expect(f.inputs).toMatchObject({ newest_observation_at: utc(LAST), age_seconds: 1200, max_age_seconds: 3 * 3600 });
+  });
+
+  it("writes every time in KST with timezone=Asia/Seoul and in UTC with timezone=UTC, for the same instants", async () => {
+    const k = await get("?timezone=Asia/Seoul&hours=3");
+    const u = await get("?timezone=UTC&hours=3");
+    expect(k).toMatchObject({ timezone: "Asia/Seoul", timezone_abbreviation: "KST", utc_offset_seconds: 32400, issued_at: kst(LAST), inputs: { newest_observation_at: kst(LAST) } });
+    expect(k.hourly.time).toEqual([1, 2, 3].map((h) => kst(LAST + h * HOUR_MS)));
+    expect(u).toMatchObject({ timezone: "UTC", utc_offset_seconds: 0, issued_at: utc(LAST) });
+    expect(u.hourly.time).toEqual([1, 2, 3].map((h) => utc(LAST + h * HOUR_MS)));
+    // The same instants: local time minus the offset.
+    for (const [a1, b1] of [[k, u], [u, k]] as const) {
+      expect(a1.hourly.time.map((t: string) => parseLocalIsoMinute(t, a1.utc_offset_seconds))).toEqual(b1.hourly.time.map((t: string) => parseLocalIsoMinute(t, b1.utc_offset_seconds)));
+    }
+    expect(k.hourly.temperature_2m).toEqual(u.hourly.temperature_2m);
+  });
+
+  it("hours=1..48 bounds the arrays; outside that is a 400", async () => {
+    const one = await get("?hours=1");
+    expect(Object.values(one.hourly).map((x) => (x as unknown[]).length)).toEqual(Array(Object.keys(one.hourly).length).fill(1));
+    expect((await get("?hours=48")).hourly.time.length).toBe(48);
+    for (const h of ["0", "49", "2.5", "x", "-1"]) await expectError(await app.request(`/v1/forecast?hours=${h}`), 400, "invalid_request");
+  });
+
+  it("names unknown query parameters in a 400", async () => {
+    const e = await expectError(await app.request("/v1/forecast?location=seoul&hour=3&tz=UTC"), 400, "unknown_parameter");
+    expect(e.error.message).toMatch(/"hour", "tz"/);
+    expect(e.error.details).toMatchObject({ unknown: ["hour", "tz"] });
+    await expectError(await app.request("/v1/forecast?timezone=Europe/Paris"), 400, "invalid_request");
+  });
+
+  it("a comma list of locations or points answers an array in request order; unknown ids get close matches", async () => {
+    // A second location with the same model and observations, on an app that serves both.
+    const incheon = createLocation({ id: "incheon", name: "Incheon", lat: 37.4563, lon: 126.7052, asosStationId: 112 });
+    const regClock = fixedClock("2024-04-02T00:00:00Z");
+    const vi = await registerTrained({ db, objects, clock: regClock }, "incheon", a);
+    await new Registry({ db, objects, clock }).promote({ location: "incheon", version: vi, by: "test" });
+    await storeObservations(db, { ...series, locationId: "incheon" }, "incheon", LAST - 40 * DAY_MS, LAST + HOUR_MS, clock.now());
+    const serving = createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG);
+    const two = createApp({ db, objects, clock, logger, locations: [...DEFAULT_LOCATIONS, incheon], defaultLocation: "seoul", ...serving, adminToken: TOKEN, jobs });
+    const many = async (q: string) => {
+      const res = await two.request(`/v1/forecast${q}`);
+      expect(res.status).toBe(200);
+      return (await res.json()) as Fc[];
+    };
+    const both = await many("?location=incheon,seoul&hours=2");
+    expect(both.map((b) => b.location.id)).toEqual(["incheon", "seoul"]);
+    expect(both[1]!.hourly).toEqual((await get("?location=seoul&hours=2")).hourly);
+    expect((await many("?location=seoul,incheon")).map((b) => b.location.id)).toEqual(["seoul", "incheon"]);
+    // One id without a comma: one object, not an array.
+    expect(Array.isArray(await (await two.request("/v1/forecast?location=incheon")).json())).toBe(false);
+    // Points: the nearest location with observations, with the distance.
+    const pts = await many("?latitude=37.45,37.57&longitude=126.70,126.98&hours=1");
+    expect(pts.map((p) => p.location.id)).toEqual(["incheon", "seoul"]);
+    expect(pts[0]!.requested).toMatchObject({ latitude: 37.45, longitude: 126.7 });
+    expect(pts[0]!.requested.distance_km).toBeLessThan(2);
+    expect(pts[1]!.requested.distance_km).toBeLessThan(1);
+    const unknown = await expectError(await two.request("/v1/forecast?location=seoul,incheonn"), 400, "unknown_location");
+    expect(unknown.error.details).toMatchObject({ unknown: ["incheonn"], suggestions: { incheonn: ["incheon"] } });
+    await expectError(await two.request("/v1/forecast?location=seoul,"), 400, "invalid_request");
+    await expectError(await two.request(`/v1/forecast?location=${Array.from({ length: 101 }, (_, i) => `l${i}`).join(",")}`), 400, "too_many_locations");
+    await expectError(await two.request("/v1/forecast?latitude=37.5,37.6&longitude=127"), 400, "invalid_request");
+    await expectError(await two.request("/v1/forecast?latitude=37.5&longitude=127&location=seoul"), 400, "invalid_request");
   });
 
   it("answers for an earlier time from the observations at or before it", async () => {
     const at = LAST - 5 * DAY_MS + 30 * 60_000;
-    const res = await app.request(`/v1/forecast?at=${new Date(at).toISOString()}`);
-    expect(res.status).toBe(200);
-    const f = (await res.json()) as Record<string, any>;
-    expect(f.issued_at).toBe(new Date(LAST - 5 * DAY_MS).toISOString());
-    expect(f.temperature_c).toBe(Math.round(referenceForecast(a, series, LAST - 5 * DAY_MS).temperature * 100) / 100);
+    const f = await get(`?at=${new Date(at).toISOString()}&hours=24`);
+    expect(f.issued_at).toBe(utc(LAST - 5 * DAY_MS));
+    const ref = hourlyForecast(loadHourlyModel(a.hourly!.artifact), series, { at });
+    expect(f.hourly.temperature_2m).toEqual(ref.leads.slice(0, 24).map((l) => Math.round(l.temperature * 100) / 100));
     expect(f.inputs.age_seconds).toBe(1800);
   });
 
@@ -126,32 +223,75 @@ describe("GET /v1/forecast", () => {
     }
     const missing = await expectError(await app.request(`/v1/forecast?at=${new Date(START - 30 * DAY_MS).toISOString()}`), 409, "missing_inputs");
     expect(missing.error.details).toMatchObject({ missing: ["temperature"] });
-    await expectError(await app.request("/v1/forecast?location=busan"), 404, "unknown_location");
-    await expectError(await app.request("/v1/forecast?location=Bad%20Id"), 400, "invalid_request");
+    await expectError(await app.request("/v1/forecast?location=busan"), 400, "unknown_location");
     await expectError(await app.request("/v1/forecast?at=tomorrow"), 400, "invalid_request");
     await expectError(await app.request("/v1/forecast?at=2024-02-30T00:00:00Z"), 400, "invalid_request");
+    await expectError(await app.request("/v1/forecast?latitude=37.5"), 400, "invalid_request");
+  });
+});
+
+const leadRows = (h: number, from: number, to: number) => referenceLeadRows(a, series, h, from, to);
+
+describe("GET /v1/verification by lead", () => {
+  it("hindcasts the chosen lead with the 1..48 h set (only issue hours after its cutoff), with intervals, per-lead holdout scores and the quality-flag count", async () => {
+    const res = await app.request("/v1/verification?days=3&lead=6");
+    expect(res.status).toBe(200);
+    const v = (await res.json()) as Record<string, any>;
+    expect(v.window.lead_hours).toBe(6);
+    const cutoff = Date.parse(a.hourly!.artifact.trainedBefore);
+    expect(Date.parse(v.window.issued_from)).toBeGreaterThanOrEqual(cutoff);
+    const w = { from: Date.parse(v.window.issued_from), to: Date.parse(v.window.issued_to) };
+    const ref = hindcastLead({ version: v1, ...loadHourlyModel(a.hourly!.artifact) }, series, w, 6);
+    const r = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 100) / 100);
+    expect(v.hours.map((x: any) => x.model_c)).toEqual(ref.hours.map((x) => r(x.model)));
+    expect(v.hours.map((x: any) => x.p10_c)).toEqual(ref.hours.map((x) => r(x.p10)));
+    expect(v.hours.map((x: any) => Date.parse(x.valid_at) - Date.parse(x.issued_at))).toEqual(v.hours.map(() => 6 * HOUR_MS));
+    for (const x of v.hours.filter((x: any) => x.model_c !== null)) expect(x.p025_c <= x.p10_c && x.p10_c <= x.model_c && x.model_c <= x.p90_c && x.p90_c <= x.p975_c).toBe(true);
+    expect(v.scores.coverage80).toBeGreaterThanOrEqual(0);
+    expect(v.scores.coverage95).toBeGreaterThanOrEqual(v.scores.coverage80);
+    // Per lead, from the version's stored metrics.json.
+    const stored = (a.metrics.holdout as unknown as { leads: { lead_hours: number; model: { rmse: number }; diurnal_persistence: { rmse: number }; interval80: { coverage: number } }[] }).leads;
+    expect(v.by_lead.leads.map((l: any) => l.lead_hours)).toEqual(stored.map((l) => l.lead_hours));
+    expect(v.by_lead.leads[0].model).toBe(Math.round(stored[0]!.model.rmse * 1000) / 1000);
+    expect(v.by_lead.leads.at(-1).diurnal_persistence).toBe(Math.round(stored.at(-1)!.diurnal_persistence.rmse * 1000) / 1000);
+    expect(v.by_lead.leads[0].interval80.coverage).toBe(Math.round(stored[0]!.interval80.coverage * 10000) / 10000);
+    expect(v.quality).toEqual({ flagged_observations: 0, by_field: {} });
+    await db.execute({ sql: `UPDATE observations SET qc_flags = '{"temperature_c":"spike","humidity_pct":"implausible"}' WHERE location_id = 'seoul' AND observed_at = ?`, args: [new Date(LAST - 20 * DAY_MS).toISOString().replace(/\.000Z$/, "Z")] });
+    try {
+      const q = (await (await app.request("/v1/verification?days=1")).json()) as Record<string, any>;
+      expect(q.quality).toEqual({ flagged_observations: 1, by_field: { humidity_pct: 1, temperature_c: 1 } });
+      expect(q.window.lead_hours).toBe(24);
+    } finally {
+      await db.execute("UPDATE observations SET qc_flags = NULL WHERE location_id = 'seoul'");
+    }
+    for (const bad of ["0", "49", "x"]) await expectError(await app.request(`/v1/verification?lead=${bad}`), 400, "invalid_request");
   });
 });
 
 describe("POST /v1/predict", () => {
-  it("predicts one row and a batch in order, bit-exact with the wasm Booster, in the target space", async () => {
-    const { rows, raw } = referenceRows(a, series, LAST - 5 * DAY_MS, LAST - 5 * DAY_MS + 100 * HOUR_MS);
-    expect(rows.length).toBe(100);
-    const one = await app.request("/v1/predict", json({ features: rows[0] }));
-    expect(one.status).toBe(200);
-    const p1 = (await one.json()) as Record<string, any>;
-    expect(p1.predictions).toEqual([raw[0]]);
-    expect(p1).toMatchObject({ location: "seoul", model: { version: v1, feature_spec_version: "nalssi-features-v1" }, output: "target", target: { name: "delta", unit: "°C", is_temperature: false } });
-    const many = await app.request("/v1/predict", json({ instances: rows }));
-    const pm = (await many.json()) as { predictions: number[] };
-    expect(pm.predictions.length).toBe(100);
-    pm.predictions.forEach((p, i) => expect(Object.is(p, raw[i])).toBe(true));
+  it("predicts one row and a batch of a lead in order, bit-exact with the wasm boosters, in the target space, with the intervals", async () => {
+    for (const h of [1, 24, 48]) {
+      const { rows, raw } = leadRows(h, LAST - 5 * DAY_MS, LAST - 5 * DAY_MS + 100 * HOUR_MS);
+      expect(rows.length).toBe(100);
+      const one = await app.request("/v1/predict", json({ lead_hours: h, features: rows[0] }));
+      expect(one.status).toBe(200);
+      const p1 = (await one.json()) as Record<string, any>;
+      expect(p1.predictions).toEqual([raw[0]]);
+      const c = a.hourly!.artifact.calibration.leads[h - 1]!;
+      expect(p1.intervals).toEqual({ p10: [raw[0]! + c.q10], p90: [raw[0]! + c.q90], p025: [raw[0]! + c.q025], p975: [raw[0]! + c.q975] });
+      expect(p1).toMatchObject({ location: "seoul", lead_hours: h, model: { version: v1, hourly_recipe: SMALL_HOURLY_RECIPE.name }, output: "target", target: { name: "delta", unit: "°C" } });
+      expect(p1.model.lead_group[0] <= h && h <= p1.model.lead_group[1]).toBe(true);
+      const many = await app.request("/v1/predict", json({ lead_hours: h, instances: rows }));
+      const pm = (await many.json()) as { predictions: number[] };
+      expect(pm.predictions.length).toBe(100);
+      pm.predictions.forEach((p, i) => expect(Object.is(p, raw[i])).toBe(true));
+    }
   });
 
   it("a 400 for many unknown or long feature names lists a few, then counts (the answer stays small)", async () => {
-    const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
+    const { rows } = referenceLeadRows(a, series, 24, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
     const extra = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`unknown_feature_${i}`, 1]));
-    const body = JSON.stringify({ features: { ...rows[0], ...extra, ["y".repeat(100_000)]: 2 } });
+    const body = JSON.stringify({ lead_hours: 24, features: { ...rows[0], ...extra, ["y".repeat(100_000)]: 2 } });
     const res = await app.request("/v1/predict", json(body));
     const text = await res.clone().text();
     const e = await expectError(res, 400, "invalid_request");
@@ -159,7 +299,7 @@ describe("POST /v1/predict", () => {
     expect(e.error.message).toMatch(/unknown unknown_feature_0, .*unknown_feature_9 and 19991 more/);
     expect(e.error.details).toMatchObject({ unknown: expect.arrayContaining(["unknown_feature_0"]), counts: { unknown: 20_001, missing: 0 } });
     expect((e.error.details as { unknown: string[] }).unknown).toHaveLength(10);
-    const batch = await app.request("/v1/predict", json({ instances: Array.from({ length: 30 }, () => ({ ...rows[0], ...Object.fromEntries(Object.entries(extra).slice(0, 2000)) })) }));
+    const batch = await app.request("/v1/predict", json({ lead_hours: 24, instances: Array.from({ length: 30 }, () => ({ ...rows[0], ...Object.fromEntries(Object.entries(extra).slice(0, 2000)) })) }));
     const batchText = await batch.clone().text();
     await expectError(batch, 400, "invalid_request");
     expect(batchText.length).toBeLessThan(30_000);
@@ -172,30 +312,34 @@ describe("POST /v1/predict", () => {
   });
 
   it("accepts null as a missing value", async () => {
-    const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
+    const { rows } = leadRows(6, LAST - DAY_MS, LAST - DAY_MS + HOUR_MS);
     const row = { ...rows[0]!, ws: null, ta_d3: null };
-    const res = await app.request("/v1/predict", json({ features: row }));
+    const res = await app.request("/v1/predict", json({ lead_hours: 6, features: row }));
     expect(res.status).toBe(200);
     expect(Number.isFinite(((await res.json()) as { predictions: number[] }).predictions[0])).toBe(true);
   });
 
-  it("lists missing, unknown and non-numeric features; refuses NaN, Infinity, too many rows, both or neither form", async () => {
-    const { rows } = referenceRows(a, series, LAST - DAY_MS, LAST - DAY_MS + 2 * HOUR_MS);
+  it("lists missing, unknown and non-numeric features; refuses a row naming lead, a bad lead, NaN, Infinity, too many rows, both or neither form", async () => {
+    const { rows } = leadRows(3, LAST - DAY_MS, LAST - DAY_MS + 2 * HOUR_MS);
     const { ws: _ws, ...noWs } = rows[0]!;
-    const e1 = await expectError(await app.request("/v1/predict", json({ features: { ...noWs, extra: 1, hour_sin: "0.5", ta_d3: true } })), 400, "invalid_request");
+    const e1 = await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: { ...noWs, extra: 1, hour_sin: "0.5", ta_d3: true } })), 400, "invalid_request");
     expect(e1.error.details).toMatchObject({ missing: ["ws"], unknown: ["extra"], non_numeric: ["hour_sin", "ta_d3"] });
     expect(e1.error.message).toMatch(/missing ws; unknown extra; not a finite number or null: hour_sin, ta_d3/);
-    const e2 = await expectError(await app.request("/v1/predict", json({ instances: [rows[0], { ...rows[1], ws: "NaN" }, rows[0], { ...rows[1], bogus: 2 }] })), 400, "invalid_request");
+    const e2 = await expectError(await app.request("/v1/predict", json({ lead_hours: 3, instances: [rows[0], { ...rows[1], ws: "NaN" }, rows[0], { ...rows[1], bogus: 2 }] })), 400, "invalid_request");
     expect(e2.error.details).toMatchObject({ invalid_instances: 2, instances: [{ index: 1, non_numeric: ["ws"] }, { index: 3, unknown: ["bogus"] }] });
+    const e3 = await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: { ...rows[0], lead: 3 } })), 400, "invalid_request");
+    expect(e3.error.details).toMatchObject({ unknown: ["lead"] });
+    for (const lead of [0, 49, 2.5, "3", null]) await expectError(await app.request("/v1/predict", json({ lead_hours: lead, features: rows[0] })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({ features: rows[0] })), 400, "invalid_request");
     // 1e999 parses to Infinity; NaN is not JSON at all.
-    const inf = await expectError(await app.request("/v1/predict", json(JSON.stringify({ features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":1e999'))), 400, "invalid_request");
+    const inf = await expectError(await app.request("/v1/predict", json(JSON.stringify({ lead_hours: 3, features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":1e999'))), 400, "invalid_request");
     expect(inf.error.details).toMatchObject({ non_numeric: ["ws"] });
-    await expectError(await app.request("/v1/predict", json(JSON.stringify({ features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":NaN'))), 400, "malformed_json");
-    await expectError(await app.request("/v1/predict", json({ instances: Array.from({ length: MAX_BATCH_ROWS + 1 }, () => ({})) })), 400, "invalid_request");
-    await expectError(await app.request("/v1/predict", json({ instances: [] })), 400, "invalid_request");
-    await expectError(await app.request("/v1/predict", json({ features: rows[0], instances: [rows[0]] })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json(JSON.stringify({ lead_hours: 3, features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":NaN'))), 400, "malformed_json");
+    await expectError(await app.request("/v1/predict", json({ lead_hours: 3, instances: Array.from({ length: MAX_BATCH_ROWS + 1 }, () => ({})) })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({ lead_hours: 3, instances: [] })), 400, "invalid_request");
+    await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: rows[0], instances: [rows[0]] })), 400, "invalid_request");
     await expectError(await app.request("/v1/predict", json({})), 400, "invalid_request");
-    await expectError(await app.request("/v1/predict", json({ features: rows[0], location: "busan" })), 404, "unknown_location");
+    await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: rows[0], location: "busan" })), 404, "unknown_location");
   });
 });
 
@@ -286,7 +430,7 @@ describe("registry, runs and jobs", () => {
   });
 
   it("GET /v1/runs and /v1/jobs", async () => {
-    const r = (await (await app.request("/v1/runs?limit=5")).json()) as Record<string, any[]>;
+    const r = (await (await app.request("/v1/runs?limit=5&location=seoul")).json()) as Record<string, any[]>;
     expect(r.training_runs!.length).toBe(2);
     expect(r.training_runs![0]).toMatchObject({ status: "succeeded", location: "seoul" });
     expect(r.pipeline_runs).toEqual([]);
@@ -402,7 +546,7 @@ describe("health and documentation", () => {
     expect(h.status).toBe(503);
     expect(await h.json()).toMatchObject({ status: "unhealthy", reasons: expect.arrayContaining([expect.objectContaining({ code: "no_model" })]), locations: [{ model_version: null, model_problem: expect.stringMatching(/no production model/) }] });
     await expectError(await none.request("/v1/forecast"), 503, "no_model");
-    await expectError(await none.request("/v1/predict", json({ features: {} })), 503, "no_model");
+    await expectError(await none.request("/v1/predict", json({ lead_hours: 1, features: {} })), 503, "no_model");
     empty.close();
   });
 

@@ -74,7 +74,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
       title: "nalssi",
       version: API_VERSION,
       description:
-        "24-hour air-temperature forecasts from KMA open data, served at the edge. Errors are JSON {error: {code, message, details}}. The production model is re-read from the registry at most every MODEL_RELOAD_SECONDS.",
+        "Hourly air-temperature forecasts 1..48 h ahead with 80 % and 95 % intervals, from KMA open data, served at the edge. Errors are JSON {error: {code, message, details}}. The production model is re-read from the registry at most every MODEL_RELOAD_SECONDS.",
     },
   });
   // The docs page is imported on its first request (cold start: the API paths never load it).

@@ -19,7 +19,8 @@ import { openMigratedMemoryDb } from "../tracking/testing/seed.ts";
 import { InputsUnavailableError, ServingInputError } from "./errors.ts";
 import { ForecastService, type ForecastServiceOptions } from "./forecast-service.ts";
 import { ModelCache } from "./model-cache.ts";
-import { referenceForecast, registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "./testing/fixtures.ts";
+import { hourlyForecast, loadHourlyModel } from "./hourly-forecast.ts";
+import { referenceForecast, registerTrained, SMALL_HOURLY_RECIPE, storeObservations, type TrainedArtifacts, trainArtifacts } from "./testing/fixtures.ts";
 
 const START = Date.UTC(2024, 0, 1);
 const series = { ...syntheticSeries({ days: 100, seed: 7, start: START }), locationId: "seoul" };
@@ -33,7 +34,7 @@ let models: ModelCache;
 const clock = fixedClock(new Date(LAST + 10 * 60_000));
 
 beforeAll(async () => {
-  a = trainArtifacts(await loadLightGBM(), series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 40 } });
+  a = trainArtifacts(await loadLightGBM(), series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 40 } }, 7, SMALL_HOURLY_RECIPE);
   db = await openMigratedMemoryDb();
   const objects = createMemoryObjectStore();
   const setupClock = fixedClock(new Date(CUTOFF));
@@ -48,6 +49,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   a?.fitted.booster.free();
+  a?.hourly?.free();
   db?.close();
 });
 
@@ -119,6 +121,22 @@ describe("ForecastService", () => {
     expect(reads.n).toBe(single.reads.n);
     expect(answers.filter((x) => !x.cached)).toHaveLength(1);
     expect(new Set(answers.map((x) => x.forecast)).size).toBe(1);
+  });
+
+  it("the 1..48 h forecast: equal to hourlyForecast's, cached per hour apart from the 24 h one, shared among concurrent requests", async () => {
+    const { forecasts, reads } = service();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => forecasts.hourly("seoul", hoursAgo(3))));
+    const computed = reads.n;
+    expect(answers.filter((x) => !x.cached)).toHaveLength(1);
+    expect(new Set(answers.map((x) => x.forecast)).size).toBe(1);
+    const ref = hourlyForecast(loadHourlyModel(a.hourly!.artifact), series, { at: LAST - 3 * HOUR_MS });
+    expect(answers[0]!.forecast.leads).toEqual(ref.leads);
+    expect(answers[0]!.forecast.issuedAt).toBe(LAST - 3 * HOUR_MS);
+    expect((await forecasts.hourly("seoul", hoursAgo(3))).cached).toBe(true);
+    expect(reads.n).toBe(computed);
+    // The 24 h forecast of the same hour is its own entry.
+    expect((await forecasts.forecast("seoul", hoursAgo(3))).cached).toBe(false);
+    await expect(forecasts.hourly("busan")).rejects.toBeInstanceOf(InputsUnavailableError);
   });
 
   it("keeps at most maxCacheEntries forecasts, dropping the oldest first", async () => {

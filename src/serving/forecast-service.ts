@@ -3,12 +3,14 @@
 // are kept for `cacheMs` per (location, model version, issue-window hour) and concurrent requests
 // for the same key share one computation, so a burst of requests reads the database once; the age
 // of the inputs is judged on every request against the current time.
-import { DAY_MS, HOUR_MS } from "../model/series.ts";
+import { DAY_MS, HOUR_MS, type HourlySeries } from "../model/series.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
-import { InputsUnavailableError, ServingInputError } from "./errors.ts";
+import { MAX_LEAD_HOURS } from "../model/lead-features.ts";
+import { InputsUnavailableError, NoModelError, ServingInputError } from "./errors.ts";
 import { computeForecast, type ComputedForecast } from "./forecast.ts";
-import { loadServingSeries } from "./serving-series.ts";
+import { type HourlyForecast, hourlyForecast, NoIssueHourError } from "./hourly-forecast.ts";
+import { loadHourlyServingSeries, loadHourlyServingSeriesMany, loadServingSeries } from "./serving-series.ts";
 import type { LoadedModel } from "./load-model.ts";
 import type { ModelCache } from "./model-cache.ts";
 import { newestObservedAt } from "../db/observations.ts";
@@ -43,7 +45,26 @@ export interface ForecastAnswer {
   cached: boolean;
 }
 
-type Entry = { expires: number; value: Promise<ComputedForecast> };
+/** The 1..48 h forecast and what it was made from. */
+export interface ComputedHourly extends HourlyForecast {
+  location: string;
+  version: string;
+  /** The newest observation hour of any field (epoch ms). */
+  newestObservationAt: number;
+  windowFrom: number;
+  observationsInWindow: number;
+}
+
+export interface HourlyAnswer {
+  forecast: ComputedHourly;
+  model: LoadedModel;
+  at: number;
+  inputAgeMs: number;
+  maxInputAgeMs: number;
+  cached: boolean;
+}
+
+type Entry = { expires: number; value: Promise<unknown> };
 
 export class ForecastService {
   readonly #deps: ForecastServiceDeps;
@@ -63,45 +84,148 @@ export class ForecastService {
     return this.#o;
   }
 
+  /** The 24 h forecast of the legacy single-lead model (the `npm start` summary's fallback, hindcasts). */
   async forecast(location: string, at?: Date): Promise<ForecastAnswer> {
+    const { now, atMs } = this.#requestTime(at);
+    const model = await this.#deps.models.get(location);
+    const hour = Math.floor(atMs / HOUR_MS) * HOUR_MS;
+    const { value: forecast, cached } = await this.#shared(`24|${location}|${model.version}|${hour}`, now, () => this.#compute(model, hour));
+    const inputAgeMs = this.#checkAge(location, at, atMs, forecast.issuedAt);
+    return { forecast, model, at: atMs, inputAgeMs, maxInputAgeMs: this.#o.maxInputAgeMs, cached };
+  }
+
+  /**
+   * The 1..48 h forecast (point, 80 % and 95 % intervals, baselines per lead) of the production
+   * model set, issued at the latest observed temperature at or before `at` (default now). Cached and
+   * shared like forecast(); NoModelError when the production version has no 1..48 h set.
+   */
+  async hourly(location: string, at?: Date): Promise<HourlyAnswer> {
+    const { now, atMs } = this.#requestTime(at);
+    const model = await this.#deps.models.get(location);
+    if (!model.hourly) {
+      throw new NoModelError(location, `the production model ${model.version} of ${location} has no 1..48 h model set (it was trained before them): train and promote a new version`);
+    }
+    const hour = Math.floor(atMs / HOUR_MS) * HOUR_MS;
+    const { value: forecast, cached } = await this.#shared(`48|${location}|${model.version}|${hour}`, now, () => this.#computeHourly(model, hour));
+    const inputAgeMs = this.#checkAge(location, at, atMs, forecast.issuedAt);
+    return { forecast, model, at: atMs, inputAgeMs, maxInputAgeMs: this.#o.maxInputAgeMs, cached };
+  }
+
+  /**
+   * hourly() for several locations, answers in request order; the first failure fails the call. The
+   * observation windows of the locations not cached are read in ONE query, their KMA forecasts in one more.
+   */
+  async hourlyMany(locations: readonly string[], at?: Date): Promise<HourlyAnswer[]> {
+    if (locations.length <= 1) return Promise.all(locations.map((l) => this.hourly(l, at)));
+    const { now, atMs } = this.#requestTime(at);
+    const hour = Math.floor(atMs / HOUR_MS) * HOUR_MS;
+    const ids = [...new Set(locations)];
+    const models = await Promise.all(ids.map((l) => this.#deps.models.get(l)));
+    const todo: LoadedModel[] = [];
+    for (const m of models) {
+      if (!m.hourly) continue; // hourly() below says why
+      const e = this.#cache.get(`48|${m.location}|${m.version}|${hour}`);
+      if (!e || e.expires <= now) todo.push(m);
+    }
+    if (todo.length > 1) {
+      const before = hour + HOUR_MS;
+      const windowFrom = before - this.#o.windowDays * DAY_MS;
+      const batch = loadHourlyServingSeriesMany(this.#deps.db, todo.map((m) => m.location), windowFrom, before, MAX_LEAD_HOURS);
+      batch.catch(() => undefined); // each entry below reports it
+      for (const m of todo) {
+        const entry = { expires: now + this.#o.cacheMs, value: batch.then((all) => this.#computeHourly(m, hour, all.get(m.location)!)) };
+        this.#remember(`48|${m.location}|${m.version}|${hour}`, entry, now);
+      }
+    }
+    return Promise.all(locations.map((l) => this.hourly(l, at)));
+  }
+
+  #requestTime(at: Date | undefined): { now: number; atMs: number } {
     const now = this.#deps.clock.now().getTime();
     const atMs = at === undefined ? now : at.getTime();
     if (!Number.isFinite(atMs)) throw new ServingInputError("at is not a valid time");
     if (atMs > now + this.#o.futureToleranceMs) {
       throw new ServingInputError(`at ${new Date(atMs).toISOString()} is in the future (now ${new Date(now).toISOString()}): a forecast is issued from observations that exist`);
     }
-    const model = await this.#deps.models.get(location);
-    const hour = Math.floor(atMs / HOUR_MS) * HOUR_MS;
-    const key = `${location}|${model.version}|${hour}`;
+    return { now, atMs };
+  }
+
+  /** One computation per key while it is fresh; concurrent callers share it. */
+  async #shared<T>(key: string, now: number, compute: () => Promise<T>): Promise<{ value: T; cached: boolean }> {
     let entry = this.#cache.get(key);
     let cached = true;
     if (!entry || entry.expires <= now) {
       cached = false;
-      entry = { expires: now + this.#o.cacheMs, value: this.#compute(model, hour) };
+      entry = { expires: now + this.#o.cacheMs, value: compute() };
       this.#remember(key, entry, now);
     }
-    let forecast: ComputedForecast;
     try {
-      forecast = await entry.value;
+      return { value: (await entry.value) as T, cached };
     } catch (e) {
       // Missing inputs are an answer (kept like a forecast); anything else is not kept.
       if (!(e instanceof InputsUnavailableError) && this.#cache.get(key) === entry) this.#cache.delete(key);
       throw e;
     }
-    const inputAgeMs = atMs - forecast.issuedAt;
+  }
+
+  /** at - issuedAt, or InputsUnavailableError('stale') when that is over the limit. */
+  #checkAge(location: string, at: Date | undefined, atMs: number, issuedAt: number): number {
+    const inputAgeMs = atMs - issuedAt;
     if (inputAgeMs > this.#o.maxInputAgeMs) {
       throw new InputsUnavailableError(
         "stale",
-        `the newest observed temperature for ${location} is from ${new Date(forecast.issuedAt).toISOString()}, ${formatAge(inputAgeMs)} before ${at === undefined ? "now" : "the requested time"}; forecasts need one at most ${formatAge(this.#o.maxInputAgeMs)} old (is the hourly ingest running?)`,
+        `the newest observed temperature for ${location} is from ${new Date(issuedAt).toISOString()}, ${formatAge(inputAgeMs)} before ${at === undefined ? "now" : "the requested time"}; forecasts need one at most ${formatAge(this.#o.maxInputAgeMs)} old (is the hourly ingest running?)`,
         {
           missing: ["recent temperature observation"],
-          newest_observation_at: new Date(forecast.issuedAt).toISOString(),
+          newest_observation_at: new Date(issuedAt).toISOString(),
           age_seconds: Math.round(inputAgeMs / 1000),
           max_age_seconds: Math.round(this.#o.maxInputAgeMs / 1000),
         },
       );
     }
-    return { forecast, model, at: atMs, inputAgeMs, maxInputAgeMs: this.#o.maxInputAgeMs, cached };
+    return inputAgeMs;
+  }
+
+  async #computeHourly(model: LoadedModel, hour: number, read?: HourlySeries): Promise<ComputedHourly> {
+    const before = hour + HOUR_MS;
+    const windowFrom = before - this.#o.windowDays * DAY_MS;
+    const series = read ?? (await loadHourlyServingSeries(this.#deps.db, model.location, windowFrom, before, MAX_LEAD_HOURS));
+    if (!series.observations.some((o) => typeof o.temperature === "number")) {
+      const missing = new InputsUnavailableError("missing", `no observed temperature for ${model.location} in the ${this.#o.windowDays} days from ${new Date(windowFrom).toISOString()}: ingest observations first (nalssi ingest / backfill / import)`, {
+        missing: ["temperature"],
+        window_from: new Date(windowFrom).toISOString(),
+        window_days: this.#o.windowDays,
+        observations_in_window: series.observations.length,
+      });
+      throw await this.#staleOrMissing(model.location, windowFrom, hour, missing);
+    }
+    let f: HourlyForecast;
+    try {
+      f = hourlyForecast(model.hourly!, series);
+    } catch (e) {
+      if (e instanceof NoIssueHourError) throw new InputsUnavailableError("missing", e.message, { missing: ["temperature"] });
+      throw e;
+    }
+    return {
+      ...f,
+      location: model.location,
+      version: model.version,
+      newestObservationAt: series.observations[series.observations.length - 1]!.time,
+      windowFrom,
+      observationsInWindow: series.observations.length,
+    };
+  }
+
+  /** Nothing in the window: if older observations exist, the inputs are stale rather than missing. */
+  async #staleOrMissing(location: string, windowFrom: number, hour: number, missing: InputsUnavailableError): Promise<InputsUnavailableError> {
+    const newest = await newestObservedAt(this.#deps.db, location, new Date(windowFrom));
+    if (newest === null) return missing;
+    const newestAt = Date.parse(String(newest));
+    return new InputsUnavailableError(
+      "stale",
+      `the newest observed temperature for ${location} is from ${new Date(newestAt).toISOString()}, more than the ${this.#o.windowDays} days the features read before ${new Date(hour).toISOString()} (is the hourly ingest running?)`,
+      { missing: ["recent temperature observation"], newest_observation_at: new Date(newestAt).toISOString(), window_days: this.#o.windowDays },
+    );
   }
 
   async #compute(model: LoadedModel, hour: number): Promise<ComputedForecast> {
@@ -111,16 +235,8 @@ export class ForecastService {
     try {
       return computeForecast(model, series, windowFrom, this.#o.windowDays);
     } catch (e) {
-      // Nothing in the window: if older observations exist, the inputs are stale rather than missing.
       if (!(e instanceof InputsUnavailableError) || e.kind !== "missing" || series.observations.some((o) => typeof o.temperature === "number")) throw e;
-      const newest = await newestObservedAt(this.#deps.db, model.location, new Date(windowFrom));
-      if (newest === null) throw e;
-      const newestAt = Date.parse(newest);
-      throw new InputsUnavailableError(
-        "stale",
-        `the newest observed temperature for ${model.location} is from ${new Date(newestAt).toISOString()}, more than the ${this.#o.windowDays} days the features read before ${new Date(hour).toISOString()} (is the hourly ingest running?)`,
-        { missing: ["recent temperature observation"], newest_observation_at: new Date(newestAt).toISOString(), window_days: this.#o.windowDays },
-      );
+      throw await this.#staleOrMissing(model.location, windowFrom, hour, e);
     }
   }
 

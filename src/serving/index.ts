@@ -9,7 +9,8 @@ import { ForecastService } from "./forecast-service.ts";
 import { ModelCache } from "./model-cache.ts";
 
 export { DEFAULT_SERVING_CONFIG, ServingConfigError, servingConfigFromEnv, type ServingConfig, type ServingSettings } from "./config.ts";
-export { ForecastService, type ForecastAnswer, type ForecastServiceOptions } from "./forecast-service.ts";
+export { ForecastService, type ComputedHourly, type ForecastAnswer, type ForecastServiceOptions, type HourlyAnswer } from "./forecast-service.ts";
+export type { HoldoutLeads } from "./holdout-leads.ts";
 export { ModelCache, type ModelCacheOptions, type ModelStatus } from "./model-cache.ts";
 export { loadProductionModel, type LoadedModel } from "./load-model.ts";
 export { MAX_BATCH_ROWS, predictRows, targetDescription } from "./predict.ts";

@@ -3,6 +3,9 @@
 // then features.json and the LightGBM text are parsed and checked to fit this code. A model is
 // accepted whole or refused with a ModelRefusedError (nothing half-loaded). No WebAssembly: the
 // model is evaluated by the TypeScript predictor (src/model/predictor).
+import { ArtifactError } from "../model/artifact.ts";
+import { hourlyFromFeaturesJson } from "../model/artifact.ts";
+import { type LoadedHourlyModel, loadHourlyModel } from "../model/hourly-load.ts";
 import { decodeModelBinary, type Model, ModelBinaryError, ModelTextError, parseModel, verifySha256, ChecksumMismatchError } from "../model/predictor/index.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { Database } from "../ports/database.ts";
@@ -12,6 +15,7 @@ import { getVersion, type ModelVersion } from "../registry/versions.ts";
 import { getRun } from "../tracking/runs.ts";
 import { incompatibility, isArtifactProblem, parseServingArtifact, type ServingArtifact } from "./artifact.ts";
 import { ModelRefusedError } from "./errors.ts";
+import { type HoldoutLeads, holdoutLeadsOf } from "./holdout-leads.ts";
 
 export interface ModelLoaderDeps {
   db: Pick<Database, "execute" | "batch">;
@@ -29,8 +33,15 @@ export interface LoadedModel {
   /** The LightGBM trees, evaluated in TypeScript. */
   model: Model;
   featureNames: readonly string[];
+  /**
+   * The 1..48 h model set (features.json's `hourly`, TS predictor), or null for a version trained
+   * before it. GET /v1/forecast and POST /v1/predict serve it.
+   */
+  hourly: LoadedHourlyModel | null;
   /** The registered version: holdout scores. */
   registered: ModelVersion;
+  /** Its per-lead holdout scores (metrics.json), or null. */
+  holdoutLeads: HoldoutLeads | null;
   /** When its training run ended (UTC), or null if the run is not found. */
   trainedAt: string | null;
   /** When this process loaded it (UTC ISO), and how long loading took. */
@@ -115,8 +126,27 @@ export async function loadProductionModel(deps: ModelLoaderDeps, p: ProductionMo
   }
   const problem = incompatibility(artifact, model, p.featureSpecVersion);
   if (problem !== null) throw new ModelRefusedError(p.location, p.version, "incompatible", problem);
+  let hourly: LoadedHourlyModel | null = null;
+  if (hasHourlySet(featuresText)) {
+    try {
+      const compiledHourly = typeof compiled === "object" && compiled !== null && compiled.hourly.length > 0 ? compiled.hourly : undefined;
+      hourly = loadHourlyModel(hourlyFromFeaturesJson(featuresText), compiledHourly);
+    } catch (e) {
+      if (e instanceof ArtifactError || e instanceof ModelTextError) throw new ModelRefusedError(p.location, p.version, e instanceof ArtifactError ? e.reason : "corrupt", `its 1..48 h model set: ${e.message}`);
+      throw e;
+    }
+  }
   const registered = await getVersion(deps.db, p.location, p.version);
   if (registered === null) throw new ModelRefusedError(p.location, p.version, "missing", "the version is not in model_versions");
+  // The per-lead holdout scores are information, not part of the model: unreadable means none.
+  let holdoutLeads: HoldoutLeads | null = null;
+  if (hourly && registered.metricsArtifact) {
+    try {
+      holdoutLeads = holdoutLeadsOf(await readVerified(deps, p, "metrics.json", registered.metricsArtifact.key, registered.metricsArtifact.sha256));
+    } catch (e) {
+      if (!(e instanceof ModelRefusedError)) throw e;
+    }
+  }
   const run = await getRun(deps.db, p.runId);
   return {
     location: p.location,
@@ -125,11 +155,19 @@ export async function loadProductionModel(deps: ModelLoaderDeps, p: ProductionMo
     artifact,
     model,
     featureNames: model.featureNames,
+    hourly,
     registered,
+    holdoutLeads,
     trainedAt: run?.endedAt ?? null,
     loadedAt: deps.clock.now().toISOString(),
     loadMs: performance.now() - t0,
     compiled: { used: typeof compiled === "object" && compiled !== null, problem: typeof compiled === "string" ? compiled : null },
     hourlyModels: typeof compiled === "object" && compiled !== null && compiled.hourly.length > 0 ? compiled.hourly : null,
   };
+}
+
+/** Whether features.json carries the 1..48 h set (a cheap look before the full parse). */
+function hasHourlySet(featuresText: string): boolean {
+  const json = JSON.parse(featuresText) as Record<string, unknown>;
+  return json.hourly !== undefined && json.hourly !== null;
 }

@@ -7,6 +7,8 @@ import { z } from "zod";
 import { TARGET_TRANSFORMS } from "../model/dataset.ts";
 import { boundedNames, listText } from "../text/bounded-list.ts";
 import { ServingInputError } from "./errors.ts";
+import { MAX_LEAD_HOURS } from "../model/lead-features.ts";
+import type { Model } from "../model/predictor/index.ts";
 import type { LoadedModel } from "./load-model.ts";
 
 /** Most rows in one request. */
@@ -20,10 +22,18 @@ export interface RowProblems {
   non_numeric: string[];
 }
 
-const schemas = new WeakMap<LoadedModel, z.ZodType<Record<string, number | null>>>();
+/** What predictRows needs of a model: the legacy 24 h model, or one lead of the 1..48 h set (predictHourlyRows). */
+export interface RowModel {
+  version: string;
+  featureNames: readonly string[];
+  artifact: { spec: { version: string } };
+  model: Pick<Model, "predictBatch">;
+}
+
+const schemas = new WeakMap<RowModel, z.ZodType<Record<string, number | null>>>();
 
 /** The zod schema of one row for this model: its features, in its spec, as finite numbers or null. */
-export function rowSchema(model: LoadedModel): z.ZodType<Record<string, number | null>> {
+export function rowSchema(model: RowModel): z.ZodType<Record<string, number | null>> {
   let s = schemas.get(model);
   if (!s) {
     // z.number() refuses NaN and ±Infinity (zod 4); null stands for a missing value.
@@ -47,7 +57,7 @@ function problemsOf(issues: readonly z.core.$ZodIssue[], row: Record<string, unk
 }
 
 export interface PredictResult {
-  model: LoadedModel;
+  model: RowModel;
   /** One value per row, in order, in the model's target space. */
   predictions: Float64Array;
 }
@@ -73,7 +83,7 @@ function fillRow(row: Record<string, unknown>, names: readonly string[], matrix:
 }
 
 /** Checks the rows (ServingInputError listing every problem) and predicts them. */
-export function predictRows(model: LoadedModel, rows: readonly Record<string, unknown>[], single: boolean): PredictResult {
+export function predictRows(model: RowModel, rows: readonly Record<string, unknown>[], single: boolean): PredictResult {
   if (rows.length === 0) throw new ServingInputError("instances is empty: send at least one row");
   if (rows.length > MAX_BATCH_ROWS) throw new ServingInputError(`${rows.length} instances; at most ${MAX_BATCH_ROWS} per request`, { max_instances: MAX_BATCH_ROWS });
   const schema = rowSchema(model);
@@ -135,4 +145,66 @@ function describe(p: RowProblems): string {
 export function targetDescription(model: LoadedModel): { name: string; description: string; unit: "°C"; is_temperature: boolean } {
   const t = TARGET_TRANSFORMS[model.artifact.spec.target];
   return { name: t.name, description: t.description, unit: "°C", is_temperature: t.name === "level" };
+}
+
+const leadModels = new WeakMap<LoadedModel, Map<number, RowModel>>();
+
+/**
+ * One lead of the 1..48 h set as a RowModel: the rows name the set's features except `lead` (the
+ * request's lead_hours fills it), and predictBatch runs that lead's group model.
+ */
+function leadRowModel(model: LoadedModel, lead: number): RowModel {
+  const h = model.hourly;
+  if (!h) throw new ServingInputError(`the production model ${model.version} has no 1..48 h model set (it was trained before them)`);
+  let byLead = leadModels.get(model);
+  if (!byLead) leadModels.set(model, (byLead = new Map()));
+  let m = byLead.get(lead);
+  if (m) return m;
+  const all = h.artifact.featureNames;
+  const leadCol = all.indexOf("lead");
+  const names = all.filter((n) => n !== "lead");
+  const group = h.artifact.groups.findIndex((g) => g.leads[0] <= lead && lead <= g.leads[1]);
+  const predictor = h.predictors[group]!;
+  m = {
+    version: model.version,
+    featureNames: names,
+    artifact: { spec: { version: h.artifact.featureCatalogueVersion } },
+    model: {
+      predictBatch: (data: Float64Array, numRows: number) => {
+        if (leadCol < 0) return predictor(data, numRows, all.length);
+        const full = new Float64Array(numRows * all.length);
+        for (let r = 0; r < numRows; r++) {
+          const src = data.subarray(r * names.length, (r + 1) * names.length);
+          full.set(src.subarray(0, leadCol), r * all.length);
+          full[r * all.length + leadCol] = lead;
+          full.set(src.subarray(leadCol), r * all.length + leadCol + 1);
+        }
+        return predictor(full, numRows, all.length);
+      },
+    },
+  };
+  byLead.set(lead, m);
+  return m;
+}
+
+export interface HourlyPredictResult {
+  lead: number;
+  group: [number, number];
+  /** T(t+h) - T(t), °C, per row; and the calibrated interval bounds in the same space. */
+  point: Float64Array;
+  p10: Float64Array;
+  p90: Float64Array;
+  p025: Float64Array;
+  p975: Float64Array;
+}
+
+/** Checks rows against lead `lead` of the 1..48 h set (ServingInputError listing every problem) and predicts them. */
+export function predictHourlyRows(model: LoadedModel, lead: number, rows: readonly Record<string, unknown>[], single: boolean): HourlyPredictResult {
+  if (!Number.isInteger(lead) || lead < 1 || lead > MAX_LEAD_HOURS) throw new ServingInputError(`lead_hours must be a whole number in 1..${MAX_LEAD_HOURS}, got ${lead}`);
+  const { predictions } = predictRows(leadRowModel(model, lead), rows, single);
+  const h = model.hourly!.artifact;
+  const c = h.calibration.leads[lead - 1]!;
+  const shift = (q: number) => predictions.map((p) => p + q);
+  const group = h.groups.find((g) => g.leads[0] <= lead && lead <= g.leads[1])!.leads;
+  return { lead, group: [group[0], group[1]], point: predictions, p10: shift(c.q10), p90: shift(c.q90), p025: shift(c.q025), p975: shift(c.q975) };
 }

@@ -95,6 +95,60 @@ export async function loadKmaForecastsFor(db: Pick<Database, "execute">, locatio
   return rs.rows.map((r) => ({ issuedAt: Date.parse(String(r.issued_at)), validAt: Date.parse(String(r.valid_at)), temperature: Number(r.value) }));
 }
 
+/** KMA TMP forecasts valid in (after, until] issued at or before `issuedBy` (the 1..48 h forecast's baselines and features). */
+export async function loadKmaForecastsBetween(db: Pick<Database, "execute">, locationId: string, after: number, until: number, issuedBy: number): Promise<KmaTemperatureForecast[]> {
+  const rs = await db.execute({
+    sql: `SELECT issued_at, valid_at, value FROM forecasts
+          WHERE location_id = ? AND valid_at > ? AND valid_at <= ? AND category = 'TMP' AND product = 'vilage_fcst' AND value IS NOT NULL AND issued_at <= ?
+          ORDER BY valid_at, issued_at`,
+    args: [locationId, iso(after), iso(until), iso(issuedBy)],
+  });
+  return rs.rows.map((r) => ({ issuedAt: Date.parse(String(r.issued_at)), validAt: Date.parse(String(r.valid_at)), temperature: Number(r.value) }));
+}
+
+/**
+ * The series the 1..48 h forecast issued at the latest observed temperature in [from, before) needs:
+ * the window's observations and the KMA forecasts for the next `leadHours` hours issued by then.
+ */
+export async function loadHourlyServingSeries(db: Pick<Database, "execute">, locationId: string, from: number, before: number, leadHours: number): Promise<HourlySeries> {
+  const observations = await loadObservationWindow(db, locationId, from, before);
+  let i = observations.length - 1;
+  while (i >= 0 && typeof observations[i]!.temperature !== "number") i--;
+  if (i < 0) return { locationId, observations, kmaForecasts: [] };
+  const t = observations[i]!.time;
+  return { locationId, observations, kmaForecasts: await loadKmaForecastsBetween(db, locationId, t, t + leadHours * HOUR_MS, t) };
+}
+
+/**
+ * loadHourlyServingSeries for many locations in two round trips: the observation windows in one
+ * query, the KMA forecasts of every location (each from its own issue hour) in one more.
+ */
+export async function loadHourlyServingSeriesMany(db: Pick<Database, "execute">, locationIds: readonly string[], from: number, before: number, leadHours: number): Promise<Map<string, HourlySeries>> {
+  const windows = await loadObservationWindows(db, locationIds, from, before);
+  const issued = new Map<string, number>();
+  for (const [id, obs] of windows) {
+    let i = obs.length - 1;
+    while (i >= 0 && typeof obs[i]!.temperature !== "number") i--;
+    if (i >= 0) issued.set(id, obs[i]!.time);
+  }
+  const kma = new Map<string, KmaTemperatureForecast[]>();
+  if (issued.size > 0) {
+    const parts = [...issued].map(() => "(location_id = ? AND valid_at > ? AND valid_at <= ? AND issued_at <= ?)");
+    const rs = await db.execute({
+      sql: `SELECT location_id, issued_at, valid_at, value FROM forecasts
+            WHERE category = 'TMP' AND product = 'vilage_fcst' AND value IS NOT NULL AND (${parts.join(" OR ")})
+            ORDER BY location_id, valid_at, issued_at`,
+      args: [...issued].flatMap(([id, t]) => [id, iso(t), iso(t + leadHours * HOUR_MS), iso(t)]),
+    });
+    for (const r of rs.rows) {
+      const id = String(r.location_id);
+      if (!kma.has(id)) kma.set(id, []);
+      kma.get(id)!.push({ issuedAt: Date.parse(String(r.issued_at)), validAt: Date.parse(String(r.valid_at)), temperature: Number(r.value) });
+    }
+  }
+  return new Map([...windows].map(([id, observations]) => [id, { locationId: id, observations, kmaForecasts: kma.get(id) ?? [] }]));
+}
+
 /**
  * The series a forecast issued at the latest observed temperature in [from, before) needs: the
  * window's observations and the KMA forecasts for that hour + 24 h issued by then.

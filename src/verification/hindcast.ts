@@ -18,6 +18,10 @@ import { verify, type Verification } from "../model/metrics.ts";
 import type { Model } from "../model/predictor/index.ts";
 import { HOUR_MS, type HourlySeries } from "../model/series.ts";
 import type { ServingArtifact } from "../serving/artifact.ts";
+import type { LoadedHourlyModel } from "../model/hourly-load.ts";
+import { contextFor, forecastRows } from "../model/hourly-model.ts";
+import { buildLeadRows } from "../model/multilead-dataset.ts";
+import { HourlyGrid } from "../model/series-grid.ts";
 
 /** What a hindcast needs of a loaded production model (src/serving/load-model.ts LoadedModel). */
 export interface HindcastModel {
@@ -27,7 +31,7 @@ export interface HindcastModel {
   model: Pick<Model, "predictBatch" | "featureNames">;
 }
 
-/** One valid hour: the observation and every forecast for it (issued 24 h earlier); null = none. */
+/** One valid hour: the observation and every forecast for it (issued `lead` hours earlier); null = none. */
 export interface VerifiedHour {
   /** Valid hour (UTC epoch ms). */
   validAt: number;
@@ -37,6 +41,12 @@ export interface VerifiedHour {
   persistence: number | null;
   kma: number | null;
   climatology: number | null;
+  /** The 1..48 h set only: diurnal persistence and the model's 80 % / 95 % interval bounds. */
+  diurnal?: number | null;
+  p10?: number | null;
+  p90?: number | null;
+  p025?: number | null;
+  p975?: number | null;
 }
 
 export interface Hindcast {
@@ -155,4 +165,58 @@ export function rollingRmse(hours: readonly VerifiedHour[], windowHours: number,
     }
   }
   return out;
+}
+
+/**
+ * Hindcasts of the issue hours [from, to) at lead `lead` hours by the 1..48 h model set (point,
+ * intervals, baselines as hourlyForecast gives them), with the same honesty rules: only issue hours at
+ * or after the set's training cutoff, and only data before `to`.
+ */
+export function hindcastLead(m: { version: string } & Pick<LoadedHourlyModel, "artifact" | "predictors">, series: HourlySeries, window: { from: number; to: number }, lead: number): Hindcast {
+  const trainedBefore = Date.parse(m.artifact.trainedBefore);
+  if (window.from < trainedBefore) {
+    throw new RangeError(`hindcast from ${new Date(window.from).toISOString()} is before model ${m.version}'s training cutoff ${m.artifact.trainedBefore}: those would not be honest forecasts`);
+  }
+  const h = lead * HOUR_MS;
+  const observations = series.observations.filter((o) => o.time < window.to);
+  const known: HourlySeries = { locationId: series.locationId, observations, kmaForecasts: (series.kmaForecasts ?? []).filter((f) => f.issuedAt < window.to) };
+  const hours: VerifiedHour[] = [];
+  for (let t = window.from; t < window.to; t += HOUR_MS) {
+    hours.push({ validAt: t + h, issuedAt: t, observed: null, model: null, persistence: null, kma: null, climatology: null, diurnal: null, p10: null, p90: null, p025: null, p975: null });
+  }
+  if (hours.length === 0 || observations.length === 0) return { from: window.from, to: window.to, hours };
+  const rows = buildLeadRows(new HourlyGrid(known), {
+    issueFeatures: m.artifact.recipe.issueFeatures,
+    leadFeatures: m.artifact.recipe.leadFeatures,
+    context: contextFor(m.artifact, known),
+    leads: [lead],
+    from: window.from,
+    to: window.to,
+    requireTarget: false,
+  });
+  const f = forecastRows(m, rows);
+  for (let r = 0; r < rows.numRows; r++) {
+    const hour = hours[Math.round((rows.issueTime[r]! - window.from) / HOUR_MS)];
+    if (!hour) continue;
+    hour.model = finiteOrNull(f.point[r]);
+    hour.p10 = finiteOrNull(f.p10[r]);
+    hour.p90 = finiteOrNull(f.p90[r]);
+    hour.p025 = finiteOrNull(f.p025[r]);
+    hour.p975 = finiteOrNull(f.p975[r]);
+    hour.persistence = finiteOrNull(rows.current[r]);
+    hour.kma = finiteOrNull(rows.kma[r]);
+    hour.climatology = finiteOrNull(rows.climatology[r]);
+    hour.diurnal = finiteOrNull(rows.diurnal[r]);
+  }
+  const byTime = new Map<number, number>();
+  for (const o of observations) if (typeof o.temperature === "number" && Number.isFinite(o.temperature)) byTime.set(o.time, o.temperature);
+  for (const hour of hours) hour.observed = byTime.get(hour.validAt) ?? null;
+  return { from: window.from, to: window.to, hours };
+}
+
+/** Share of the hours with an observation and an interval whose interval holds the observation. */
+export function coverage(hours: readonly VerifiedHour[], lo: "p10" | "p025", hi: "p90" | "p975"): { n: number; coverage: number | null } {
+  const rows = hours.filter((h) => h.observed !== null && typeof h[lo] === "number" && typeof h[hi] === "number");
+  if (rows.length === 0) return { n: 0, coverage: null };
+  return { n: rows.length, coverage: rows.filter((h) => h[lo]! <= h.observed! && h.observed! <= h[hi]!).length / rows.length };
 }

@@ -13,7 +13,7 @@ import { DAY_MS, HOUR_MS, type HourlySeries } from "../../src/model/series.ts";
 import { parseSeoulBikeCsv } from "../../src/model/seoul-bike.ts";
 import { fixedClock } from "../../src/ports/clock.ts";
 import { Registry } from "../../src/registry/registry.ts";
-import { registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "../../src/serving/testing/fixtures.ts";
+import { registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts, SMALL_HOURLY_RECIPE } from "../../src/serving/testing/fixtures.ts";
 
 export const BIKE = (): HourlySeries => parseSeoulBikeCsv(readFileSync(new URL("../../data/seoul/SeoulBikeData.csv", import.meta.url), "utf8"));
 
@@ -38,7 +38,7 @@ export async function seedSeoulDataDir(dataDir: string, recipes: ModelRecipe[] =
     const artifacts: TrainedArtifacts[] = [];
     const versions: string[] = [];
     for (const recipe of recipes) {
-      const a = trainArtifacts(lgb, series, last - 10 * DAY_MS, recipe);
+      const a = trainArtifacts(lgb, series, last - 10 * DAY_MS, recipe, 7, SMALL_HOURLY_RECIPE);
       artifacts.push(a);
       versions.push(await registerTrained({ db, objects, clock }, "seoul", a, { compile: options.compile === true }));
       clock.advance(60_000);

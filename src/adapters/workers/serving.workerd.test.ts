@@ -16,7 +16,9 @@ import { DAY_MS, HOUR_MS } from "../../model/series.ts";
 import { syntheticSeries } from "../../model/series-fixtures.ts";
 import { systemClock } from "../../ports/clock.ts";
 import { Registry } from "../../registry/registry.ts";
-import { referenceForecast, referenceRows, registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "../../serving/testing/fixtures.ts";
+import { loadHourlyModel } from "../../model/hourly-load.ts";
+import { hourlyForecast } from "../../serving/hourly-forecast.ts";
+import { referenceLeadRows, registerTrained, SMALL_HOURLY_RECIPE, storeObservations, type TrainedArtifacts, trainArtifacts } from "../../serving/testing/fixtures.ts";
 import type { Env } from "./env.ts";
 import worker from "./worker.ts";
 
@@ -49,8 +51,8 @@ async function call(path: string, init?: RequestInit): Promise<Response> {
 beforeAll(async () => {
   const lgb = await loadLightGBM();
   const cutoff = series.observations.at(-1)!.time - 5 * DAY_MS;
-  a = trainArtifacts(lgb, series, cutoff, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 40 } });
-  b = trainArtifacts(lgb, series, cutoff, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 90 } });
+  a = trainArtifacts(lgb, series, cutoff, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 40 } }, 7, SMALL_HOURLY_RECIPE);
+  b = trainArtifacts(lgb, series, cutoff, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 90 } }, 7, { ...SMALL_HOURLY_RECIPE, params: { ...SMALL_HOURLY_RECIPE.params, num_iterations: 10 } });
   await migrate(db);
   v1 = await registerTrained({ db, objects, clock: systemClock }, "seoul", a);
   await new Promise((r) => setTimeout(r, 1100)); // versions are named by the run's start second
@@ -62,7 +64,12 @@ beforeAll(async () => {
 afterAll(() => {
   a?.fitted.booster.free();
   b?.fitted.booster.free();
+  a?.hourly?.free();
+  b?.hourly?.free();
 });
+
+/** An instant as the API writes it in UTC (local wall clock, minutes). */
+const utcMinute = (t: number) => new Date(t).toISOString().slice(0, 16);
 
 describe("the Worker serves forecasts", () => {
   it("answers /v1/forecast from libSQL over HTTP and R2 with the production model, equal to the wasm model", async () => {
@@ -70,17 +77,19 @@ describe("the Worker serves forecasts", () => {
     const res = await call(`/v1/forecast?location=seoul&at=${at}`);
     expect(res.status).toBe(200);
     const f = (await res.json()) as Record<string, any>;
-    expect(f.issued_at).toBe(new Date(LAST).toISOString());
+    expect(f.issued_at).toBe(utcMinute(LAST));
     expect(f.model.version).toBe(v1);
-    expect(f.temperature_c).toBe(Math.round(referenceForecast(a, series, LAST).temperature * 100) / 100);
+    const ref = hourlyForecast(loadHourlyModel(a.hourly!.artifact), series, { at: LAST });
+    expect(f.hourly.temperature_2m).toEqual(ref.leads.map((l) => Math.round(l.temperature * 100) / 100));
+    expect(f.hourly.time.length).toBe(48);
     const h = await call("/healthz");
     expect(h.status).toBe(200);
     expect(await h.json()).toMatchObject({ status: "ok", database: { reachable: true }, model_reload_seconds: 1, locations: [{ id: "seoul", model_version: v1 }] });
   });
 
   it("switches to a version promoted elsewhere within MODEL_RELOAD_SECONDS, every request succeeding", async () => {
-    const { rows } = referenceRows(b, series, LAST - 10 * HOUR_MS, LAST);
-    const body = JSON.stringify({ instances: rows });
+    const { rows } = referenceLeadRows(b, series, 24, LAST - 10 * HOUR_MS, LAST);
+    const body = JSON.stringify({ lead_hours: 24, instances: rows });
     const predict = () => call("/v1/predict", { method: "POST", headers: { "content-type": "application/json" }, body });
     expect(((await (await predict()).json()) as { model: { version: string } }).model.version).toBe(v1);
     // Another process (the pipeline, the CLI) promotes v2 straight in the registry.
@@ -102,7 +111,7 @@ describe("the Worker serves forecasts", () => {
     expect(switchedAt! - promotedAt).toBeLessThanOrEqual(1_000 + 600);
     expect(statuses.every((s) => s === 200)).toBe(true);
     // The TypeScript predictor in the Worker gives the wasm Booster's values, bit for bit.
-    const expected = Array.from(referenceRows(b, series, LAST - 10 * HOUR_MS, LAST).raw);
+    const expected = Array.from(referenceLeadRows(b, series, 24, LAST - 10 * HOUR_MS, LAST).raw);
     expect(predictions.length).toBe(expected.length);
     predictions.forEach((p, i) => expect(Object.is(p, expected[i])).toBe(true));
   });
@@ -118,7 +127,7 @@ describe("the Worker serves forecasts", () => {
     expect(f.model.version).toBe(v1);
     const models = (await (await call("/v1/models")).json()) as { versions: unknown[] };
     expect(models.versions.length).toBe(2);
-    const bad = await call("/v1/predict", { method: "POST", headers: { "content-type": "application/json" }, body: '{"features": {"ws": 1e999}}' });
+    const bad = await call("/v1/predict", { method: "POST", headers: { "content-type": "application/json" }, body: '{"lead_hours": 1, "features": {"ws": 1e999}}' });
     expect(bad.status).toBe(400);
   });
 });
@@ -135,12 +144,12 @@ describe("REPLAY_CLOCK (npm run dev)", () => {
     const then = LAST - 10 * DAY_MS;
     const res = await callWith({ REPLAY_CLOCK: new Date(then).toISOString() }, "/v1/forecast?location=seoul");
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { issued_at: string }).issued_at).toBe(new Date(then).toISOString());
+    expect(((await res.json()) as { issued_at: string }).issued_at).toBe(utcMinute(then));
     const v = (await (await callWith({ REPLAY_CLOCK: new Date(then + 9 * HOUR_MS).toISOString().replace("Z", "+00:00") }, "/v1/verification?days=1")).json()) as { now: string; clock: { mode: string } };
     expect(v).toMatchObject({ now: new Date(then + 9 * HOUR_MS).toISOString(), clock: { mode: "replay" } });
     // Unset: the real clock again.
     const live = (await (await callWith({}, "/v1/forecast?location=seoul")).json()) as { issued_at: string };
-    expect(live.issued_at).toBe(new Date(LAST).toISOString());
+    expect(live.issued_at).toBe(utcMinute(LAST));
   });
 
   it("a value that is not an ISO time with a zone is a 500 naming REPLAY_CLOCK", async () => {

@@ -10,7 +10,9 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_RECIPE } from "../../model/features-recipes.ts";
 import { HOUR_MS } from "../../model/series.ts";
-import { referenceForecast, referenceRows } from "../../serving/testing/fixtures.ts";
+import { loadHourlyModel } from "../../model/hourly-load.ts";
+import { hourlyForecast } from "../../serving/hourly-forecast.ts";
+import { referenceLeadRows } from "../../serving/testing/fixtures.ts";
 import { type SeededDataDir, seedSeoulDataDir } from "../../../test/serve/seoul-data-dir.ts";
 import { type ServeProcess, startServeProcess } from "../../../test/serve/serve-process.ts";
 
@@ -31,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const code = await server?.stop();
   expect(code).toBe(0);
-  seeded?.artifacts.forEach((a) => a.fitted.booster.free());
+  seeded?.artifacts.forEach((a) => (a.fitted.booster.free(), a.hourly?.free()));
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -41,10 +43,11 @@ describe("nalssi serve", () => {
     const res = await fetch(`${server.url}/v1/forecast?location=seoul&at=${at}`);
     expect(res.status).toBe(200);
     const f = (await res.json()) as Record<string, any>;
-    expect(f.issued_at).toBe(new Date(seeded.last).toISOString());
-    expect(f.temperature_c).toBe(Math.round(referenceForecast(seeded.artifacts[0]!, seeded.series, seeded.last).temperature * 100) / 100);
+    expect(f.issued_at).toBe(new Date(seeded.last).toISOString().slice(0, 16));
+    const ref = hourlyForecast(loadHourlyModel(seeded.artifacts[0]!.hourly!.artifact), seeded.series, { at: seeded.last });
+    expect(f.hourly.temperature_2m).toEqual(ref.leads.map((l) => Math.round(l.temperature * 100) / 100));
     expect(f.model.version).toBe(seeded.versions[0]);
-    expect(f.baselines.persistence_c).toBe(seeded.series.observations.at(-1)!.temperature);
+    expect(f.hourly.temperature_2m_persistence[0]).toBe(seeded.series.observations.at(-1)!.temperature);
     expect(f.inputs.age_seconds).toBe(1800);
     // Now (years after the data) the inputs are stale.
     const stale = await fetch(`${server.url}/v1/forecast`);
@@ -54,13 +57,13 @@ describe("nalssi serve", () => {
 
   it("serves a version promoted by another process within MODEL_RELOAD_SECONDS, failing no request", async () => {
     const [v1, v2] = seeded.versions as [string, string];
-    const { rows } = referenceRows(seeded.artifacts[1]!, seeded.series, seeded.last - 24 * HOUR_MS, seeded.last);
+    const { rows } = referenceLeadRows(seeded.artifacts[1]!, seeded.series, 24, seeded.last - 24 * HOUR_MS, seeded.last);
     const statuses: number[] = [];
     const seen: { version: string; at: number }[] = [];
     let stop = false;
     const load = (async () => {
       while (!stop) {
-        const res = await fetch(`${server.url}/v1/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ instances: rows }) });
+        const res = await fetch(`${server.url}/v1/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ lead_hours: 24, instances: rows }) });
         statuses.push(res.status);
         const body = (await res.json()) as { model?: { version: string } };
         if (body.model) seen.push({ version: body.model.version, at: Date.now() });

@@ -54,6 +54,29 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const kst = kstLabel;
 
+/** What the start summary reads of GET /v1/forecast (timezone=Asia/Seoul). */
+interface HourlyBody {
+  issued_at: string;
+  model: { version: string };
+  hourly: { time: string[]; temperature_2m: number[]; temperature_2m_p10: number[]; temperature_2m_p90: number[] };
+}
+
+/** The next 24 h in one line: the range of the forecast with the 80 % band's outer bounds, and the +24 h value with its band. */
+export function forecastSummary(f: HourlyBody): { issued_at: string; next24: { min: number; max: number; p10_min: number; p90_max: number }; at24: { time: string; temperature: number; p10: number; p90: number } | null; hours: number; text: string } {
+  const h = f.hourly;
+  const n = Math.min(24, h.time.length);
+  const t = h.temperature_2m.slice(0, n);
+  const next24 = { min: Math.min(...t), max: Math.max(...t), p10_min: Math.min(...h.temperature_2m_p10.slice(0, n)), p90_max: Math.max(...h.temperature_2m_p90.slice(0, n)) };
+  const k = h.time.length >= 24 ? 23 : -1;
+  const at24 = k < 0 ? null : { time: h.time[k]!, temperature: h.temperature_2m[k]!, p10: h.temperature_2m_p10[k]!, p90: h.temperature_2m_p90[k]! };
+  const c = (x: number) => x.toFixed(1);
+  const text =
+    `next ${n} h ${c(next24.min)} to ${c(next24.max)} °C (80 % band ${c(next24.p10_min)} to ${c(next24.p90_max)} °C)` +
+    (at24 ? `; ${c(at24.temperature)} °C [${c(at24.p10)}, ${c(at24.p90)}] at ${at24.time.replace("T", " ")} KST` : "") +
+    `; ${h.time.length} hours in /v1/forecast`;
+  return { issued_at: f.issued_at, next24, at24, hours: h.time.length, text };
+}
+
 export interface StartHandle {
   url: string;
   mode: "replay" | "live";
@@ -163,14 +186,16 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
     summary.dashboard = `${url}/dashboard`;
 
     // The first forecast, answered in-process: proof that the whole path works.
-    const res = await server.fetch(new Request(`${url}/v1/forecast?location=${encodeURIComponent(location)}`));
-    const body = (await res.json()) as { temperature_c?: number; valid_at?: string; issued_at?: string; model?: { version: string }; error?: { message: string } };
-    summary.forecast = res.ok ? { location, temperature_c: body.temperature_c, valid_at: body.valid_at, model: body.model?.version } : { location, status: res.status, error: body.error?.message };
-    say(
-      res.ok
-        ? `  forecast  ${location}: ${body.temperature_c?.toFixed(1)} °C at ${kst(body.valid_at!)} (issued from the ${kst(body.issued_at!)} observation, model ${body.model?.version})`
-        : `  forecast  ${location}: none yet (${res.status}: ${body.error?.message})`,
-    );
+    const res = await server.fetch(new Request(`${url}/v1/forecast?location=${encodeURIComponent(location)}&timezone=Asia/Seoul`));
+    const body = (await res.json()) as Partial<HourlyBody> & { error?: { message: string } };
+    if (res.ok) {
+      const s = forecastSummary(body as HourlyBody);
+      summary.forecast = { location, ...s, model: body.model?.version };
+      say(`  forecast  ${location}: ${s.text} (issued from the ${body.issued_at!.replace("T", " ")} KST observation, model ${body.model?.version})`);
+    } else {
+      summary.forecast = { location, status: res.status, error: body.error?.message };
+      say(`  forecast  ${location}: none yet (${res.status}: ${body.error?.message})`);
+    }
 
     if (live && opts.schedule) {
       const jobs = localJobs(await wranglerCrons());

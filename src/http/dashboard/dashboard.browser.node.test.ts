@@ -113,7 +113,9 @@ describe("nalssi start, and the dashboard in headless Chromium", () => {
     expect(s.import.rows.inserted).toBe(8760);
     expect(s.training.status).toBe("trained");
     expect(s.replay.now).toBe("2018-11-30T14:00:00.000Z");
-    expect(s.forecast.temperature_c).toEqual(expect.any(Number));
+    expect(s.forecast.next24).toEqual({ min: expect.any(Number), max: expect.any(Number), p10_min: expect.any(Number), p90_max: expect.any(Number) });
+    expect(s.forecast.hours).toBe(48);
+    expect(s.forecast.at24.p10).toBeLessThanOrEqual(s.forecast.at24.temperature);
     expect(s.dashboard).toBe(`${s.url}/dashboard`);
     expect(first.ms).toBeLessThan(60_000);
   });
@@ -121,8 +123,24 @@ describe("nalssi start, and the dashboard in headless Chromium", () => {
   describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     it("loads with no console errors and shows the forecast value, the replay note and the chart", async () => {
       const page = await open(1280);
-      const api = (await (await fetch(`${first.summary.url}/v1/forecast?location=seoul`)).json()) as { temperature_c: number; model: { version: string } };
-      await expect(page.getByTestId("forecast-value").innerText()).resolves.toMatch(new RegExp(`^${api.temperature_c.toFixed(1).replace(".", "\\.")}\\s*°C$`));
+      const api = (await (await fetch(`${first.summary.url}/v1/forecast?location=seoul`)).json()) as { hourly: { temperature_2m: number[]; temperature_2m_p10: number[]; temperature_2m_p90: number[] }; model: { version: string } };
+      const at24 = (xs: number[]) => xs[23]!.toFixed(1).replace(".", "\\.");
+      await expect(page.getByTestId("forecast-value").innerText()).resolves.toMatch(new RegExp(`^${at24(api.hourly.temperature_2m)}\\s*°C\\s*at Sat, 1 Dec 2018, 23:00 KST \\(80 %: ${at24(api.hourly.temperature_2m_p10)} to ${at24(api.hourly.temperature_2m_p90)} °C\\)$`));
+      // The next 48 h: a line with both bands, every hour in the table behind it.
+      const fc = await page.getByTestId("forecast-chart").locator("canvas").boundingBox();
+      expect(fc!.width).toBeGreaterThan(500);
+      await expect(page.getByTestId("forecast-chart").locator(".u-legend").innerText()).resolves.toMatch(/Model[\s\S]*80 %[\s\S]*95 %[\s\S]*Persistence/);
+      expect(await page.locator("#forecast-cards details tbody tr").count()).toBe(48);
+      // Verification by lead: RMSE and coverage against lead, 48 leads in the table.
+      for (const id of ["#lead-rmse", "#lead-coverage"]) expect((await page.locator(`${id} canvas`).boundingBox())!.height).toBeGreaterThan(100);
+      await expect(page.locator("#lead-rmse .u-legend").innerText()).resolves.toMatch(/Model[\s\S]*Persistence[\s\S]*Diurnal persistence[\s\S]*Climatology/);
+      expect(await page.locator("#lead-table-body tbody tr").count()).toBe(48);
+      // The quality flags: the Seoul file's 2018-11-29 spike.
+      await expect(page.getByTestId("quality-flags").innerText()).resolves.toMatch(/1 stored observation of .* flagged at import \(temperature_c: 1\)/);
+      // The hindcast chart follows the chosen lead.
+      await page.selectOption("#v-lead", "6");
+      await page.waitForFunction(() => document.getElementById("verification-note")?.textContent?.includes("for 6 h later"));
+      await expect(page.getByTestId("coverage").innerText()).resolves.toMatch(/80 % interval: \d+\.\d\s%/);
       await expect(page.locator("#forecast-cards").innerText()).resolves.toContain(api.model.version);
       await expect(page.locator("#replay-note").innerText()).resolves.toContain("2018-11-30 23:00 KST");
       // uPlot drew both charts, with the series in the legend.
@@ -186,6 +204,8 @@ describe("nalssi start, and the dashboard in headless Chromium", () => {
       expect(await page.getByTestId("forecast-value").isVisible()).toBe(true);
       const box = await page.locator("#chart-temp canvas").boundingBox();
       expect(box!.width).toBeLessThanOrEqual(390);
+      for (const id of ["#lead-rmse", "#lead-coverage"]) expect((await page.locator(`${id} canvas`).boundingBox())!.width).toBeLessThanOrEqual(390);
+      expect((await page.getByTestId("forecast-chart").locator("canvas").boundingBox())!.width).toBeLessThanOrEqual(390);
       // Tables wider than the phone say they scroll (the hint above them); the ones that fit do not.
       for (const id of ["#registry-body", "#runs-body"]) {
         const region = page.locator(`${id} .scroll-box`).first();
@@ -211,7 +231,7 @@ describe("nalssi start, and the dashboard in headless Chromium", () => {
       console.log(`second nalssi start: serving after ${(second.ms / 1000).toFixed(1)} s (ready_ms ${second.summary.ready_ms})`);
       expect(second.summary.import.status).toBe("already");
       expect(second.summary.training.status).toBe("production");
-      expect(second.summary.forecast.temperature_c).toBe(first.summary.forecast.temperature_c);
+      expect(second.summary.forecast.next24).toEqual(first.summary.forecast.next24);
       expect(second.ms).toBeLessThan(15_000);
       const res = await fetch(`${second.summary.url}/healthz`);
       expect(res.status).toBe(200);

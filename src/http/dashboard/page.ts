@@ -30,7 +30,7 @@ export function renderPage(o: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>nalssi · 24-hour temperature forecast</title>
+<title>nalssi · 48-hour temperature forecast</title>
 <link rel="icon" href="${FAVICON}">
 <link rel="stylesheet" href="${escapeHtml(o.styleUrl)}">
 <script type="module" src="${escapeHtml(o.scriptUrl)}"></script>
@@ -52,8 +52,8 @@ export function renderPage(o: PageOptions): string {
   </div>
 </header>
 <main id="main" class="wrap" tabindex="-1">
-  <h1>24-hour air-temperature forecast</h1>
-  <p class="lede">From Korea Meteorological Administration open data, by a LightGBM model that has to beat persistence (&ldquo;tomorrow at this hour = now&rdquo;) on hours it never saw. Times are Korea Standard Time (KST, UTC+9).</p>
+  <h1>48-hour air-temperature forecast</h1>
+  <p class="lede">Every hour of the next two days, with 80&nbsp;% and 95&nbsp;% intervals, from Korea Meteorological Administration open data, by LightGBM models that have to beat persistence (&ldquo;later = now&rdquo;) at every lead on hours they never saw. Times are Korea Standard Time (KST, UTC+9).</p>
   ${replay}
   <p id="status" class="status" role="status" aria-live="polite">Loading&hellip;</p>
   <noscript><p class="problem">This dashboard needs JavaScript. The same data is in the JSON API: <a href="/v1/forecast">/v1/forecast</a>, <a href="/v1/verification">/v1/verification</a>, <a href="/v1/models">/v1/models</a>, <a href="/v1/runs">/v1/runs</a>, <a href="/v1/jobs">/v1/jobs</a> (<a href="/docs">docs</a>).</p></noscript>
@@ -69,6 +69,16 @@ export function renderPage(o: PageOptions): string {
       <form id="verification-form" class="controls">
         <label for="v-location">Location</label>
         <select id="v-location" name="location"></select>
+        <label for="v-lead">Lead</label>
+        <select id="v-lead" name="lead">
+          <option value="1">1 h</option>
+          <option value="3">3 h</option>
+          <option value="6">6 h</option>
+          <option value="12">12 h</option>
+          <option value="24" selected>24 h</option>
+          <option value="36">36 h</option>
+          <option value="48">48 h</option>
+        </select>
         <label for="v-days">Period</label>
         <select id="v-days" name="days">
           <option value="3">3 days</option>
@@ -79,10 +89,11 @@ export function renderPage(o: PageOptions): string {
       </form>
     </div>
     <p id="verification-note" class="note"></p>
+    <div id="verification-quality"></div>
     <div id="verification-scores"></div>
     <figure class="chart-figure">
       <div id="chart-temp" class="chart" role="img" aria-labelledby="chart-temp-cap"></div>
-      <figcaption id="chart-temp-cap">Observed temperature and the forecasts for each hour, issued 24 h before it: the model's hindcasts, persistence, KMA's short-term forecast and the climatology (the seasonal-diurnal mean fitted on training data).</figcaption>
+      <figcaption id="chart-temp-cap">Observed temperature and the forecasts for each hour, issued the chosen lead before it: the model's hindcasts with their 80&nbsp;% and 95&nbsp;% intervals (shaded), persistence, KMA's short-term forecast and the climatology (the seasonal-diurnal mean fitted on training data).</figcaption>
     </figure>
     <figure class="chart-figure">
       <div id="chart-rmse" class="chart" role="img" aria-labelledby="chart-rmse-cap"></div>
@@ -91,6 +102,22 @@ export function renderPage(o: PageOptions): string {
     <details id="verification-table" class="data-table">
       <summary>The chart's numbers as a table</summary>
       <div id="verification-table-body"></div>
+    </details>
+    <h3 id="leads-h">By lead time</h3>
+    <p id="lead-note" class="note"></p>
+    <div class="lead-charts">
+      <figure class="chart-figure">
+        <div id="lead-rmse" class="chart" role="img" aria-labelledby="lead-rmse-cap"></div>
+        <figcaption id="lead-rmse-cap">RMSE (°C, lower is better) against lead for the model and every baseline: persistence, diurnal persistence (the same clock hour on the last day), climatology and KMA where stored.</figcaption>
+      </figure>
+      <figure class="chart-figure">
+        <div id="lead-coverage" class="chart" role="img" aria-labelledby="lead-coverage-cap"></div>
+        <figcaption id="lead-coverage-cap">Share of observations inside the 80&nbsp;% and 95&nbsp;% intervals, against lead; dashed lines at the nominal levels.</figcaption>
+      </figure>
+    </div>
+    <details class="data-table">
+      <summary>Scores by lead as a table</summary>
+      <div id="lead-table-body"></div>
     </details>
   </section>
 

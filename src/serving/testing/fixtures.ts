@@ -13,6 +13,13 @@ import type { ObjectStore } from "../../ports/object-store.ts";
 import { observationUpsert } from "../../db/observations.ts";
 import { forecastUpsert } from "../../db/forecasts.ts";
 import { metricsOf, scoreOnWindow } from "../../jobs/train/score.ts";
+import { leadReports, pooledCoverage, scoreHourly } from "../../jobs/train/hourly-steps.ts";
+import type { LeadRecipe } from "../../model/artifact.ts";
+import { serializeHourlyArtifact } from "../../model/artifact.ts";
+import { contextFor, fitHourly, type FittedHourly } from "../../model/hourly-model.ts";
+import { buildLeadRows } from "../../model/multilead-dataset.ts";
+import { HourlyGrid } from "../../model/series-grid.ts";
+import { HOURLY_RECIPE } from "../../model/hourly-recipes.ts";
 import { Registry } from "../../registry/registry.ts";
 import { fingerprintDataset } from "../../tracking/dataset-fingerprint.ts";
 import { recordRun } from "../../tracking/testing/seed.ts";
@@ -25,22 +32,41 @@ export interface TrainedArtifacts {
   metrics: ReturnType<typeof metricsOf>;
   /** The fitted wasm model, for reference predictions; free() it when done. */
   fitted: FittedModel;
+  /** The 1..48 h set (wasm boosters) when asked for; free() it when done. */
+  hourly?: FittedHourly;
   trainingRows: { data: Float64Array; labels: Float64Array; features: string[]; from: number; to: number; specVersion: string };
 }
 
-/** Fits `recipe` on the series before `cutoff - holdoutDays` and scores it on the holdout days. */
-export function trainArtifacts(lgb: LightGBM, series: HourlySeries, cutoff: number, recipe: ModelRecipe, holdoutDays = 7): TrainedArtifacts {
+/** A small 1..48 h recipe for tests: 3 lead groups, 15 rounds. */
+export const SMALL_HOURLY_RECIPE: LeadRecipe = { ...HOURLY_RECIPE, name: "test-hourly", groups: [[1, 6], [7, 24], [25, 48]], params: { ...HOURLY_RECIPE.params, num_iterations: 15 } };
+
+/**
+ * Fits `recipe` on the series before `cutoff - holdoutDays` and scores it on the holdout days; with
+ * `hourly`, also the 1..48 h set on the same data, put under features.json's `hourly` with its
+ * per-lead holdout scores in metrics.holdout.leads, as the training pipeline writes them.
+ */
+export function trainArtifacts(lgb: LightGBM, series: HourlySeries, cutoff: number, recipe: ModelRecipe, holdoutDays = 7, hourly?: LeadRecipe): TrainedArtifacts {
   const holdoutFrom = cutoff - holdoutDays * DAY_MS;
   const fitted = fitModel(lgb, series, holdoutFrom, recipe);
   const window = { from: holdoutFrom, to: cutoff - 24 * HOUR_MS };
   const metrics = metricsOf(scoreOnWindow(fitted, series, window), window);
   const { lightgbmModel, ...features } = exportModel(fitted);
   const ds = datasetFor(fitted, series, { to: holdoutFrom });
+  let fittedHourly: FittedHourly | undefined;
+  let featuresJson = features as unknown as Record<string, unknown>;
+  let allMetrics: TrainedArtifacts["metrics"] = metrics;
+  if (hourly) {
+    fittedHourly = fitHourly(lgb, series, holdoutFrom, hourly);
+    const table = scoreHourly(fittedHourly.artifact, series, window);
+    featuresJson = { ...featuresJson, hourly: JSON.parse(serializeHourlyArtifact(fittedHourly.artifact)) };
+    allMetrics = { ...metrics, holdout: { ...metrics.holdout, leads: leadReports(table), pooled: pooledCoverage(table) } } as TrainedArtifacts["metrics"];
+  }
   return {
     modelText: lightgbmModel,
-    features: features as unknown as Record<string, unknown>,
-    metrics,
+    features: featuresJson,
+    metrics: allMetrics,
     fitted,
+    ...(fittedHourly ? { hourly: fittedHourly } : {}),
     trainingRows: { data: ds.data, labels: ds.label, features: ds.featureNames, from: ds.issueTime[0] ?? holdoutFrom, to: holdoutFrom, specVersion: ds.spec.version },
   };
 }
@@ -63,6 +89,7 @@ export async function registerTrained(deps: { db: Database; objects: ObjectStore
     await run.logArtifact("model.txt", o.modelText ?? a.modelText);
     if (o.featuresText !== undefined) await run.logArtifact("features.json", o.featuresText);
     else await run.logJsonArtifact("features.json", a.features);
+    if (a.hourly) await run.logJsonArtifact("metrics.json", a.metrics);
   });
   const v = await new Registry({ db: deps.db, clock: deps.clock, ...(o.compile ? { objects: deps.objects } : {}) }).register(runId);
   return v.version;
@@ -128,4 +155,23 @@ export function referenceRows(a: TrainedArtifacts, series: HourlySeries, from: n
   }
   const raw = f.booster.predict(ds.data, ds.numRows, ds.numCols, { numIteration: f.iterations });
   return { rows, raw };
+}
+
+/** Feature rows of lead `h` for the issue hours in [from, to) (name -> value, without `lead`) and the wasm boosters' outputs for them. */
+export function referenceLeadRows(a: TrainedArtifacts, series: HourlySeries, h: number, from: number, to: number): { rows: Record<string, number | null>[]; raw: Float64Array } {
+  const hourly = a.hourly;
+  if (!hourly) throw new Error("these artifacts have no 1..48 h set: train them with `hourly`");
+  const art = hourly.artifact;
+  const rows = buildLeadRows(new HourlyGrid(series), { issueFeatures: art.recipe.issueFeatures, leadFeatures: art.recipe.leadFeatures, context: contextFor(art, series), leads: [h], from, to, requireTarget: false });
+  const out = [];
+  for (let r = 0; r < rows.numRows; r++) {
+    const row: Record<string, number | null> = {};
+    art.featureNames.forEach((n, k) => {
+      const x = rows.data[r * rows.numCols + k]!;
+      if (n !== "lead") row[n] = Number.isNaN(x) ? null : x;
+    });
+    out.push(row);
+  }
+  const g = art.groups.findIndex((x) => x.leads[0] <= h && h <= x.leads[1]);
+  return { rows: out, raw: hourly.predictors[g]!(rows.data, rows.numRows, rows.numCols) };
 }

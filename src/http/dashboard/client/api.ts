@@ -55,16 +55,30 @@ export interface ModelSummary {
   holdout: Holdout;
 }
 
+/** GET /v1/forecast?timezone=UTC: times are UTC wall clock without an offset. */
 export interface Forecast {
   location: { id: string; name: string };
   issued_at: string;
-  valid_at: string;
-  horizon_hours: number;
-  temperature_c: number;
-  model: ModelSummary;
-  baselines: { persistence_c: number; kma_c: number | null; kma_issued_at: string | null; climatology_c: number | null };
+  utc_offset_seconds: number;
+  model: ModelSummary & { hourly_recipe: string; lead_groups: [number, number][] };
   inputs: { newest_observation_at: string; age_seconds: number; max_age_seconds: number; missing_features: string[] };
+  hourly: {
+    time: string[];
+    lead_hours: number[];
+    temperature_2m: number[];
+    temperature_2m_p10: number[];
+    temperature_2m_p90: number[];
+    temperature_2m_p025: number[];
+    temperature_2m_p975: number[];
+    temperature_2m_persistence: number[];
+    temperature_2m_diurnal_persistence: (number | null)[];
+    temperature_2m_climatology: (number | null)[];
+    temperature_2m_kma: (number | null)[];
+  };
 }
+
+/** A local time of an answer (no offset) as epoch ms. */
+export const instant = (local: string, utcOffsetSeconds: number) => Date.parse(`${local}:00Z`) - utcOffsetSeconds * 1000;
 
 export interface Health {
   status: string;
@@ -87,6 +101,23 @@ export interface VerificationHour {
   kma_c: number | null;
   climatology_c: number | null;
   rolling_rmse: { model: number | null; persistence: number | null; kma: number | null };
+  diurnal_persistence_c: number | null;
+  p10_c: number | null;
+  p90_c: number | null;
+  p025_c: number | null;
+  p975_c: number | null;
+}
+
+export interface LeadScores {
+  lead_hours: number;
+  n: number;
+  model: number | null;
+  persistence: number | null;
+  diurnal_persistence: number | null;
+  climatology: number | null;
+  kma: number | null;
+  interval80: { coverage: number | null; mean_width: number | null };
+  interval95: { coverage: number | null; mean_width: number | null };
 }
 
 export interface Verification {
@@ -95,7 +126,7 @@ export interface Verification {
   clock: { mode: "replay" | "real"; reason: string | null };
   description: string;
   model: ModelSummary;
-  window: { issued_from: string; issued_to: string; days: number; rolling_hours: number };
+  window: { issued_from: string; issued_to: string; days: number; rolling_hours: number; lead_hours: number };
   scores: {
     n: number;
     model: Stats;
@@ -103,8 +134,12 @@ export interface Verification {
     climatology: Stats;
     kma: (Stats & { model_rmse: number; persistence_rmse: number }) | null;
     skill_vs_persistence: number | null;
+    coverage80: number | null;
+    coverage95: number | null;
   } | null;
   hours: VerificationHour[];
+  by_lead: { from: string; to: string; leads: LeadScores[] } | null;
+  quality: { flagged_observations: number; by_field: Record<string, number> };
 }
 
 export interface ModelVersion {

@@ -1,15 +1,17 @@
 // The dashboard: reads the JSON API of the same server and fills the page's regions. Every section
 // loads on its own, so one failing answer (e.g. no model yet) does not blank the others.
 import { ApiProblem, getJson, type Forecast, type Health, type Jobs, type Models, type Runs, type Verification } from "./api.ts";
-import { drawCharts, type Charts } from "./charts.ts";
-import { byId, h, problem, replace, scrollRegion } from "./dom.ts";
+import { drawCharts, drawForecastChart, drawLeadCharts, type Charts } from "./charts.ts";
+import { byId, h, kst, problem, replace, scrollRegion } from "./dom.ts";
 import { forecastCard } from "./forecast.ts";
 import { jobsView } from "./jobs.ts";
 import { registryView } from "./registry.ts";
 import { runsView } from "./runs.ts";
-import { hoursTable, scoresTable, verificationNote } from "./verification.ts";
+import { hoursTable, leadTable, qualityLine, scoresTable, verificationNote } from "./verification.ts";
 
 let charts: Charts | null = null;
+let leadCharts: Charts | null = null;
+let forecastCharts: Charts[] = [];
 
 const settle = async <T>(p: Promise<T>): Promise<T | ApiProblem> => {
   try {
@@ -20,23 +22,34 @@ const settle = async <T>(p: Promise<T>): Promise<T | ApiProblem> => {
 };
 
 async function loadForecasts(locations: { id: string; name: string }[], now: number): Promise<void> {
-  const results = await Promise.all(locations.map((l) => settle(getJson<Forecast>(`/v1/forecast?location=${encodeURIComponent(l.id)}`))));
-  replace(byId("forecast-cards"), locations.map((l, i) => forecastCard(l.id, l.name, results[i]!, now)));
+  const results = await Promise.all(locations.map((l) => settle(getJson<Forecast>(`/v1/forecast?location=${encodeURIComponent(l.id)}&timezone=UTC`))));
+  const cards = locations.map((l, i) => forecastCard(l.id, l.name, results[i]!, now));
+  forecastCharts.forEach((c) => c.destroy());
+  replace(byId("forecast-cards"), cards.map((c) => c.card));
+  // Drawn once on the page: uPlot sizes itself from the region's width.
+  forecastCharts = cards.flatMap((c) => (c.chart && c.forecast ? [drawForecastChart(c.chart, c.forecast)] : []));
 }
 
 async function loadVerification(): Promise<Verification | ApiProblem> {
   const location = byId<HTMLSelectElement>("v-location").value;
   const days = byId<HTMLSelectElement>("v-days").value;
+  const lead = byId<HTMLSelectElement>("v-lead").value;
   // A rolling window that fits the period: 24 h for a few days, up to 72 h.
   const rolling = Number(days) <= 3 ? 24 : Number(days) <= 7 ? 48 : 72;
-  const v = await settle(getJson<Verification>(`/v1/verification?location=${encodeURIComponent(location)}&days=${encodeURIComponent(days)}&rolling_hours=${rolling}`));
+  const v = await settle(getJson<Verification>(`/v1/verification?location=${encodeURIComponent(location)}&days=${encodeURIComponent(days)}&rolling_hours=${rolling}&lead=${encodeURIComponent(lead)}`));
   charts?.destroy();
   charts = null;
   const tempEl = byId("chart-temp");
   const rmseEl = byId("chart-rmse");
   const tableEl = byId("verification-table-body");
+  leadCharts?.destroy();
+  leadCharts = null;
   if (v instanceof ApiProblem) {
     replace(byId("verification-note"), problem(v.message));
+    replace(byId("verification-quality"));
+    replace(byId("lead-rmse"));
+    replace(byId("lead-coverage"));
+    replace(byId("lead-table-body"));
     replace(byId("verification-scores"));
     replace(tempEl);
     replace(rmseEl);
@@ -44,7 +57,18 @@ async function loadVerification(): Promise<Verification | ApiProblem> {
     return v;
   }
   replace(byId("verification-note"), verificationNote(v));
+  replace(byId("verification-quality"), qualityLine(v));
   replace(byId("verification-scores"), scoresTable(v));
+  replace(byId("lead-rmse"));
+  replace(byId("lead-coverage"));
+  if (v.by_lead && v.by_lead.leads.length > 0) {
+    leadCharts = drawLeadCharts(byId("lead-rmse"), byId("lead-coverage"), v.by_lead.leads);
+    replace(byId("lead-note"), `Holdout ${kst(v.by_lead.from)} – ${kst(v.by_lead.to)}: scored when the production version was trained, on hours it never saw.`);
+    replace(byId("lead-table-body"), scrollRegion("Scores by lead", leadTable(v.by_lead.leads)));
+  } else {
+    replace(byId("lead-note"), "The production version has no per-lead holdout scores (it was trained before the 1..48 h models).");
+    replace(byId("lead-table-body"));
+  }
   replace(tempEl);
   replace(rmseEl);
   if (v.hours.length === 0) {

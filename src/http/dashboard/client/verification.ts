@@ -10,9 +10,35 @@ export function verificationNote(v: Verification): HTMLElement {
     h("strong", null, "Hindcasts. "),
     `Production model `,
     h("code", null, v.model.version),
-    ` was trained on data before ${kst(v.model.data_until)}. For every hour since then it is shown the data up to that hour only, and its forecast for 24 h later is compared with what was observed — temperatures it never saw. Issue hours ${kst(v.window.issued_from)} – ${kst(Date.parse(v.window.issued_to) - 3_600_000)}.`,
+    ` was trained on data before ${kst(v.model.data_until)}. For every hour since then it is shown the data up to that hour only, and its forecast for ${v.window.lead_hours} h later is compared with what was observed — temperatures it never saw. Issue hours ${kst(v.window.issued_from)} – ${kst(Date.parse(v.window.issued_to) - 3_600_000)}.`,
   );
 }
+
+/** The count of observations the import flagged (kept, never used for training or verification). */
+export function qualityLine(v: Verification): HTMLElement {
+  const q = v.quality;
+  const fields = Object.entries(q.by_field).map(([f, n]) => `${f}: ${n}`);
+  return h(
+    "p",
+    { class: "note quality", "data-testid": "quality-flags" },
+    h("strong", null, "Quality flags. "),
+    q.flagged_observations === 0
+      ? `No stored observation of ${v.location.name} is flagged.`
+      : `${q.flagged_observations} stored observation${q.flagged_observations === 1 ? "" : "s"} of ${v.location.name} flagged at import (${fields.join(", ")}): implausible values or isolated spikes, kept with their raw value but never used for training or verification.`,
+  );
+}
+
+/** The per-lead holdout scores as a table (the charts' numbers). */
+export function leadTable(leads: NonNullable<Verification["by_lead"]>["leads"]): HTMLElement {
+  return table(
+    "RMSE (°C) and interval coverage by lead, on the production version's holdout",
+    ["Lead", "n", "Model", "Persistence", "Diurnal pers.", "Climatology", "KMA", "80 % cover", "95 % cover"],
+    leads.map((l) => [`${l.lead_hours} h`, String(l.n), num(l.model), num(l.persistence), num(l.diurnal_persistence), num(l.climatology), num(l.kma), pct0(l.interval80.coverage), pct0(l.interval95.coverage)]),
+    { numeric: [1, 2, 3, 4, 5, 6, 7, 8] },
+  );
+}
+
+const pct0 = (x: number | null) => (x === null ? "–" : `${(x * 100).toFixed(1)} %`);
 
 export function scoresTable(v: Verification): HTMLElement {
   const s = v.scores;
@@ -40,6 +66,7 @@ export function scoresTable(v: Verification): HTMLElement {
       ]),
       { numeric: [1, 2, 3, 4] },
     ),
+    s.coverage80 === null ? null : h("p", { class: "note", "data-testid": "coverage" }, `Observed inside the 80 % interval: ${pct0(s.coverage80)} of the hours; inside the 95 % interval: ${pct0(s.coverage95)}.`),
     s.kma ? null : h("p", { class: "note" }, "No KMA short-term forecasts are stored for these hours (the bundled history has none; the hourly ingest collects them)."),
   );
 }
