@@ -17,7 +17,7 @@ import { Registry } from "../registry/registry.ts";
 import { createMemoryObjectStore } from "../storage/memory-object-store.ts";
 import { openMigratedMemoryDb } from "../tracking/testing/seed.ts";
 import { createServing, DEFAULT_SERVING_CONFIG } from "./index.ts";
-import { registerTrained, storeObservations, type TrainedArtifacts, trainArtifacts } from "./testing/fixtures.ts";
+import { registerTrained, SMALL_HOURLY_RECIPE, storeObservations, type TrainedArtifacts, trainArtifacts } from "./testing/fixtures.ts";
 
 const START = Date.UTC(2024, 0, 1);
 const series = { ...syntheticSeries({ days: 60, seed: 5, start: START }), locationId: "seoul" };
@@ -41,7 +41,8 @@ const seen: Database = {
 
 beforeAll(async () => {
   const lgb = await loadLightGBM();
-  a = trainArtifacts(lgb, series, LAST - 10 * DAY_MS, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 20 } });
+  // with the 1..48 h set: GET /v1/forecast answers only from it (409 on stale inputs, below)
+  a = trainArtifacts(lgb, series, LAST - 10 * DAY_MS, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 20 } }, 7, SMALL_HOURLY_RECIPE);
   db = await openMigratedMemoryDb();
   const regClock = fixedClock("2024-03-01T00:00:00Z");
   v1 = await registerTrained({ db, objects, clock: regClock }, "seoul", a);
@@ -52,6 +53,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   a?.fitted.booster.free();
+  a?.hourly?.free();
   db?.close();
 });
 
@@ -87,6 +89,9 @@ describe("GET /healthz", () => {
     const refresh = async (ms: number) => {
       clock.advance(ms);
       await get(app); // starts a background refresh
+      await settle();
+      // the refresh's model check may still be loading the 1..48 h set: wait for it, not for a guessed delay
+      await serving.models.settled("seoul");
       await settle();
       return get(app);
     };
