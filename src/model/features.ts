@@ -2,7 +2,7 @@
 // hour t is computed from the hourly grid at indices <= t only (lags, trailing windows), from the
 // calendar of t / t+24h, from a climatology fitted on training data, or from a KMA forecast issued
 // at or before t. Missing inputs give NaN (LightGBM's missing value), never a neighbouring hour.
-import type { StationDescriptors } from "./pooled-features.ts";
+import type { StationDescriptors } from "./station-descriptors.ts";
 import { type Climatology, climatologyAt, type KmaLookup } from "./baselines.ts";
 import { HOUR_MS, kstParts } from "./series.ts";
 import type { HourlyGrid } from "./series-grid.ts";

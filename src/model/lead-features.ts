@@ -10,12 +10,8 @@ import type { HourlyGrid } from "./series-grid.ts";
 
 export const MAX_LEAD_HOURS = 48;
 
-export interface LeadFeatureDef {
-  name: string;
-  description: string;
-  /** Value for the row issued at grid index i (hour t) for lead h hours. */
-  compute(g: HourlyGrid, i: number, h: number, ctx: FeatureContext): number;
-}
+export type { LeadFeatureDef } from "./lead-feature-def.ts";
+import type { LeadFeatureDef } from "./lead-feature-def.ts";
 
 const TWO_PI = 2 * Math.PI;
 

@@ -6,20 +6,10 @@
 // artifact of a pooled set carries its location's descriptors (artifact.ts `station`).
 import { z } from "zod";
 import type { Climatology } from "./baselines.ts";
-import type { LeadFeatureDef } from "./lead-features.ts";
+import type { LeadFeatureDef } from "./lead-feature-def.ts";
 
-export const stationDescriptorsSchema = z.object({
-  /** Degrees north / east and metres above sea level; null = unknown. */
-  lat: z.number().nullable(),
-  lon: z.number().nullable(),
-  altitude: z.number().nullable(),
-  /** Annual mean and amplitude of the climatology the set uses for this station, °C. */
-  climMean: z.number(),
-  climAmplitude: z.number(),
-  /** How that climatology was obtained: fitted on the station's own history, or borrowed from the pool's and shifted to its own mean. */
-  climatologySource: z.enum(["own", "pool-shifted"]),
-});
-export type StationDescriptors = z.infer<typeof stationDescriptorsSchema>;
+export { stationDescriptorsSchema, type StationDescriptors } from "./station-descriptors.ts";
+import type { StationDescriptors } from "./station-descriptors.ts";
 
 const orNaN = (x: number | null | undefined) => (typeof x === "number" && Number.isFinite(x) ? x : Number.NaN);
 
