@@ -12,7 +12,7 @@ export function attachClientAddress(request: Request, address: string | undefine
 export const ON_WORKERS = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
 
 export function clientAddressOf(request: Request, workers = ON_WORKERS): string | undefined {
-  const attached = (request as unknown as Record<symbol, unknown>)[CLIENT_ADDRESS];
+  const attached: unknown = Reflect.get(request, CLIENT_ADDRESS);
   if (typeof attached === "string") return attached;
   return workers ? (request.headers.get("cf-connecting-ip") ?? undefined) : undefined;
 }

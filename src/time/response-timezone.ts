@@ -1,7 +1,7 @@
 // The time zones API answers are written in (GET /v1/forecast?timezone=): times are local wall-clock
 // ISO 8601 without an offset ("2025-05-29T23:00"), with utc_offset_seconds saying which clock, as the
 // public weather APIs do (Open-Meteo). Korea has one zone and no DST, so a fixed offset is exact.
-import { KST_OFFSET_MS } from "../model/series.ts";
+import { KST_OFFSET_MS } from "./kst.ts";
 
 export const RESPONSE_TIMEZONES = {
   UTC: { offsetSeconds: 0, abbreviation: "UTC" },

@@ -3,6 +3,7 @@
 // so that two runs for the same location never overlap. The same step functions run in-process on
 // Node, Deno or a Worker (retries with p-retry) or as Cloudflare Workflows steps (retries by
 // Workflows): only the `StepExecutor` differs.
+import { randomHex } from "../../ids/random.ts";
 import pRetry, { AbortError } from "p-retry";
 import type { Clock } from "../../ports/clock.ts";
 import type { Database } from "../../ports/database.ts";
@@ -129,7 +130,7 @@ async function acquireOrWait(opts: RunOptions, name: string, holder: string, ttl
 
 export function newRunId(clock: Clock): string {
   const t = clock.now().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  const rand = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, "0")).join("");
+  const rand = randomHex(4);
   return `${t}-${rand}`;
 }
 
