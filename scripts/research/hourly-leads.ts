@@ -42,7 +42,9 @@ const split = opt("split", "test");
 if (split !== "test" && split !== "validate") throw new Error("--split must be test or validate");
 const retrain = Number(opt("retrain-every", "365"));
 const mode = `${split === "validate" ? "VALIDATION split inside training" : "TEST split"}; ${retrain >= 365 ? "one fit at the start" : `refit every ${retrain} days`}`;
-console.log(`recipe ${recipe.name}, ${mode}; folds ${recipe.calibrationFolds}, params ${JSON.stringify(recipe.params)}, +issue [${list("add-issue-features")}], +lead [${list("add-lead-features")}]`);
+console.log(
+  `recipe ${recipe.name}, ${mode}; folds ${recipe.calibrationFolds}, params ${JSON.stringify(recipe.params)}, +issue [${list("add-issue-features")}], +lead [${list("add-lead-features")}]`,
+);
 const leads = Array.from({ length: 48 }, (_, k) => k + 1);
 const lgb = await loadLightGBM();
 
@@ -99,7 +101,8 @@ function printLeads(title: string, t: LeadTable) {
     // Pooled coverage if the residual quantiles were multiplied by s (the calibrationScale choice).
     const cov = (s: number, lo: number[], hi: number[]) =>
       t.observed.filter((o, i) => o >= t.model[i]! + s * (lo[i]! - t.model[i]!) && o <= t.model[i]! + s * (hi[i]! - t.model[i]!)).length / t.observed.length;
-    for (const s of [0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1]) console.log(`scale ${s.toFixed(2)}: cov80 ${f(cov(s, t.p10, t.p90))} cov95 ${f(cov(s, t.p025, t.p975))}`);
+    for (const s of [0.88, 0.9, 0.92, 0.94, 0.96, 0.98, 1])
+      console.log(`scale ${s.toFixed(2)}: cov80 ${f(cov(s, t.p10, t.p90))} cov95 ${f(cov(s, t.p025, t.p975))}`);
   }
   return reps;
 }
