@@ -24,6 +24,12 @@ export const leadRecipeSchema = z.object({
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   /** Blocked cross-fitting folds for the interval calibration (>= 2). */
   calibrationFolds: z.number().int().min(2),
+  /**
+   * Multiplier of the cross-fitted residual quantiles (default 1): the fold models see only
+   * (K-1)/K of the data, so their residuals run wider than the full model's; chosen by validation
+   * inside the training period (see hourly-recipes.ts).
+   */
+  calibrationScale: z.number().positive().max(2).optional(),
 });
 export type LeadRecipe = z.infer<typeof leadRecipeSchema>;
 

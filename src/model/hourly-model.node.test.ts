@@ -80,6 +80,8 @@ describe("hourly model set", () => {
   it("residual quantiles are conformal order statistics and never cross", () => {
     const e = Array.from({ length: 99 }, (_, k) => k + 1); // 1..99
     expect(residualQuantiles(e, 5)).toEqual({ lead: 5, n: 99, q025: 2, q10: 10, q90: 90, q975: 98 });
+    expect(residualQuantiles(e, 5, 0.5)).toEqual({ lead: 5, n: 99, q025: 1, q10: 5, q90: 45, q975: 49 });
+    expect(() => residualQuantiles(e, 5, 0)).toThrow(/scale must be positive/);
     expect(() =>
       parseHourlyArtifact({
         ...fitted.artifact,

@@ -61,13 +61,17 @@ export function calibrationFold(time: number, folds: number): number {
   return (p.year * 12 + p.month - 1) % folds;
 }
 
-/** Conformal residual quantiles: lower p from the floor((n+1)p)-th, upper from the ceil((n+1)p)-th order statistic. */
-export function residualQuantiles(residuals: number[], lead: number): LeadCalibration {
+/**
+ * Conformal residual quantiles: lower p from the floor((n+1)p)-th, upper from the ceil((n+1)p)-th
+ * order statistic, each multiplied by `scale` (> 0, so the order of the quantiles is kept).
+ */
+export function residualQuantiles(residuals: number[], lead: number, scale = 1): LeadCalibration {
   const e = residuals.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
   const n = e.length;
   if (n === 0) return { lead, n: 0, q025: 0, q10: 0, q90: 0, q975: 0 };
-  const lo = (p: number) => e[Math.min(n - 1, Math.max(0, Math.floor((n + 1) * p) - 1))]!;
-  const hi = (p: number) => e[Math.min(n - 1, Math.max(0, Math.ceil((n + 1) * p) - 1))]!;
+  if (!(scale > 0)) throw new HourlyModelError(`calibration scale must be positive, got ${scale}`);
+  const lo = (p: number) => scale * e[Math.min(n - 1, Math.max(0, Math.floor((n + 1) * p) - 1))]!;
+  const hi = (p: number) => scale * e[Math.min(n - 1, Math.max(0, Math.ceil((n + 1) * p) - 1))]!;
   return { lead, n, q025: lo(0.025), q10: lo(0.1), q90: hi(0.9), q975: hi(0.975) };
 }
 
@@ -121,7 +125,7 @@ function calibrate(x: FitInput): LeadCalibration[] {
       }
     }
   }
-  return residuals.slice(1).map((e, k) => residualQuantiles(e, k + 1));
+  return residuals.slice(1).map((e, k) => residualQuantiles(e, k + 1, x.recipe.calibrationScale ?? 1));
 }
 
 /** What every fitting stage needs: the grid and context of the data before the cutoff. */

@@ -60,6 +60,34 @@ export const LEAD_FEATURE_CATALOGUE: readonly LeadFeatureDef[] = [
     compute: (g, i, h) => g.value("temperature", diurnalIndex(i, h)) - g.value("temperature", i),
   },
   {
+    name: "dp2_rel",
+    description: "the day before's temperature at the valid clock hour, T(t+h-24*ceil(h/24)-24), minus T(t), °C",
+    compute: (g, i, h) => g.value("temperature", diurnalIndex(i, h) - 24) - g.value("temperature", i),
+  },
+  {
+    name: "dp_anom_v_rel",
+    description: "climatology at t+h plus the anomaly of diurnal persistence (T - climatology at t+h-24*ceil(h/24)), minus T(t), °C",
+    compute: (g, i, h, ctx) => {
+      const d = diurnalIndex(i, h);
+      return clim(ctx, g.time(i + h)) + g.value("temperature", d) - clim(ctx, g.time(d)) - g.value("temperature", i);
+    },
+  },
+  {
+    name: "ta_mean_d2_rel",
+    description: "mean temperature over t-47h..t-24h (the day before the last 24 h) minus T(t), °C",
+    compute: (g, i) => g.mean("temperature", i - 24, 24) - g.value("temperature", i),
+  },
+  {
+    name: "ta_mean_d3_rel",
+    description: "mean temperature over t-71h..t-48h minus T(t), °C",
+    compute: (g, i) => g.mean("temperature", i - 48, 24) - g.value("temperature", i),
+  },
+  {
+    name: "td_v_d1",
+    description: "dew point at the valid clock hour on the most recent day at or before t minus the dew point at t, °C",
+    compute: (g, i, h) => g.value("dewPoint", diurnalIndex(i, h)) - g.value("dewPoint", i),
+  },
+  {
     name: "kma_v_rel",
     description: "latest KMA forecast for t+h issued at or before t, minus T(t), °C",
     compute: (g, i, h, ctx) => kmaForLead(g, i, h, ctx) - g.value("temperature", i),

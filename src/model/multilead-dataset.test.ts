@@ -77,6 +77,24 @@ describe("hourly rows", () => {
     }
   });
 
+  it("the day-before and daily-mean lead features read the clock hours they name, all at or before t", () => {
+    const t = t0 + (30 * 24 + 7) * HOUR_MS;
+    const rows = rowsAt(series, t);
+    const g = new HourlyGrid(series);
+    const i = g.index(t);
+    const T = (j: number) => g.value("temperature", j);
+    const col = (name: string) => ISSUE.length + LEAD.indexOf(name);
+    const mean = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, k) => T(lo + k)).reduce((a, b) => a + b, 0) / (hi - lo + 1);
+    const cv = (name: string, h: number) => rows.data[(h - 1) * rows.numCols + col(name)]!;
+    for (const h of [1, 13, 24, 25, 48]) {
+      const d = i + h - 24 * Math.ceil(h / 24);
+      expect(cv("dp2_rel", h)).toBeCloseTo(T(d - 24) - T(i), 10);
+      expect(cv("ta_mean_d2_rel", h)).toBeCloseTo(mean(i - 47, i - 24) - T(i), 10);
+      expect(cv("ta_mean_d3_rel", h)).toBeCloseTo(mean(i - 71, i - 48) - T(i), 10);
+      expect(cv("td_v_d1", h)).toBeCloseTo(g.value("dewPoint", d) - g.value("dewPoint", i), 10);
+    }
+  });
+
   it("KMA forecasts are used for lead h only when issued at or before t", () => {
     const t = t0 + (30 * 24 + 5) * HOUR_MS; // forecasts issued at 00:10 and 12:10 UTC: the latest at or before 05:00 is 00:10
     const rows = rowsAt(series, t);
