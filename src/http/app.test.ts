@@ -132,7 +132,7 @@ describe("GET /v1/forecast", () => {
     expect(hly.temperature_2m).toEqual(Array.from(forecastRows(a.hourly!, rows).point, r));
     for (let k = 0; k < 48; k++) {
       const q = [hly.temperature_2m_p025[k], hly.temperature_2m_p10[k], hly.temperature_2m[k], hly.temperature_2m_p90[k], hly.temperature_2m_p975[k]];
-      expect(q, `lead ${k + 1}`).toEqual([...q].sort((x, y) => x - y));
+      expect({ lead: k + 1, q }).toEqual({ lead: k + 1, q: [...q].sort((x, y) => x - y) });
       expect(hly.temperature_2m_p975[k] - hly.temperature_2m_p025[k]).toBeGreaterThan(hly.temperature_2m_p90[k] - hly.temperature_2m_p10[k]);
     }
     expect(f.model).toMatchObject({ version: v1, target: "delta", hourly_recipe: SMALL_HOURLY_RECIPE.name, lead_groups: SMALL_HOURLY_RECIPE.groups });
