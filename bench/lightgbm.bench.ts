@@ -17,11 +17,12 @@ const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ROWS = Number(process.env.BENCH_ROWS ?? 20_000);
 const COLS = 12;
-const PARAMS = "num_iterations=300 objective=regression num_leaves=31 learning_rate=0.05 deterministic=true force_row_wise=true num_threads=1 seed=7 verbosity=-1";
+const PARAMS =
+  "num_iterations=300 objective=regression num_leaves=31 learning_rate=0.05 deterministic=true force_row_wise=true num_threads=1 seed=7 verbosity=-1";
 
 function syntheticCsv(): string {
   let s = 42;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const header = [...Array.from({ length: COLS }, (_, j) => `x${j}`), "y"].join(",");
   const lines = [header];
   for (let i = 0; i < ROWS; i++) {
@@ -54,7 +55,11 @@ async function main() {
 
   // native: 1 warm-up + RUNS, in its own process, timed inside with CLOCK_MONOTONIC
   const { stdout } = await run(runner, ["bench", csvPath, "y", PARAMS, "300", String(RUNS + 1)], { maxBuffer: 1 << 24 });
-  const native = stdout.trim().split("\n").map((l) => JSON.parse(l) as Times & { check: number }).slice(1);
+  const native = stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Times & { check: number })
+    .slice(1);
 
   // wasm: same calls from TypeScript
   const tc = performance.now();
@@ -84,7 +89,9 @@ async function main() {
 
   const wasmStats = await readFile(new URL("../src/model/lightgbm-wasm/dist/lightgbm.wasm", import.meta.url));
   console.log(`lightgbm-wasm vs native LightGBM 4.1 (same source, 1 thread), ${ROWS} x ${COLS} regression, 300 iterations, 31 leaves`);
-  console.log(`node ${process.version}, median of ${RUNS} runs after 1 warm-up; wasm ${(wasmStats.byteLength / 1e6).toFixed(2)} MB, compile ${compileMs.toFixed(1)} ms, instantiate ${instantiateMs.toFixed(1)} ms`);
+  console.log(
+    `node ${process.version}, median of ${RUNS} runs after 1 warm-up; wasm ${(wasmStats.byteLength / 1e6).toFixed(2)} MB, compile ${compileMs.toFixed(1)} ms, instantiate ${instantiateMs.toFixed(1)} ms`,
+  );
   console.log("");
   console.log("step              native ms     wasm ms    ratio   target");
   const targets: Record<string, number> = { train_ms: 1.2, predict_ms: 1.3 };
@@ -102,7 +109,8 @@ async function main() {
   }
   console.log("");
   console.log(`first prediction identical in every run: ${same}`);
-  if (process.env.BENCH_JSON) console.log(JSON.stringify({ rows: ROWS, cols: COLS, runs: RUNS, compile_ms: compileMs, instantiate_ms: instantiateMs, ...summary, identical: same }));
+  if (process.env.BENCH_JSON)
+    console.log(JSON.stringify({ rows: ROWS, cols: COLS, runs: RUNS, compile_ms: compileMs, instantiate_ms: instantiateMs, ...summary, identical: same }));
   if (!ok) console.log("note: a target was missed on this run (the machine may be busy; see the ratios).");
 }
 

@@ -57,11 +57,21 @@ async function runWrk(spec: LoadSpec): Promise<LoadResult> {
     let lua = `wrk.method = "${spec.method}"\n`;
     if (spec.body !== undefined) lua += `wrk.body = [==[${spec.body}]==]\nwrk.headers["Content-Type"] = "application/json"\n`;
     await writeFile(script, lua + WRK_DONE);
-    const { stdout } = await exec("wrk", ["-t1", `-c${spec.connections}`, `-d${spec.seconds}s`, "--timeout", "10s", "-s", script, spec.url], { maxBuffer: 1 << 20 });
+    const { stdout } = await exec("wrk", ["-t1", `-c${spec.connections}`, `-d${spec.seconds}s`, "--timeout", "10s", "-s", script, spec.url], {
+      maxBuffer: 1 << 20,
+    });
     const m = /JSON(\{.*\})/.exec(stdout);
     if (!m) throw new Error(`wrk printed no summary: ${stdout}`);
     const s = JSON.parse(m[1]!) as { requests: number; duration_us: number; p50: number; p99: number; max: number; status: number; errors: number };
-    return { rps: s.requests / (s.duration_us / 1e6), p50: s.p50 / 1000, p99: s.p99 / 1000, max: s.max / 1000, requests: s.requests, non2xx: s.status, errors: s.errors };
+    return {
+      rps: s.requests / (s.duration_us / 1e6),
+      p50: s.p50 / 1000,
+      p99: s.p99 / 1000,
+      max: s.max / 1000,
+      requests: s.requests,
+      non2xx: s.status,
+      errors: s.errors,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -75,7 +85,15 @@ async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
     duration: spec.seconds,
     ...(spec.body !== undefined ? { body: spec.body, headers: { "content-type": "application/json" } } : {}),
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+  };
 }
 
 export function runLoad(tool: LoadTool, spec: LoadSpec): Promise<LoadResult> {

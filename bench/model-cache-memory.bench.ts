@@ -49,7 +49,9 @@ async function main(): Promise<void> {
     await registry.promote({ location: id, version, by: "bench" });
   }
   trained.fitted.booster.free();
-  console.log(`model: ${DEFAULT_RECIPE.name}, ${trained.modelText.length.toLocaleString("en")} bytes of model text; ${N} locations registered (node ${process.version}, load ${loadavg()[0]!.toFixed(2)})`);
+  console.log(
+    `model: ${DEFAULT_RECIPE.name}, ${trained.modelText.length.toLocaleString("en")} bytes of model text; ${N} locations registered (node ${process.version}, load ${loadavg()[0]!.toFixed(2)})`,
+  );
 
   for (const maxModels of [N, Math.max(1, Math.floor(N / 2))]) {
     const cache = new ModelCache({ db, objects, clock, logger: memoryLogger() }, { checkIntervalMs: 60_000, maxModels });

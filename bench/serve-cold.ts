@@ -6,7 +6,9 @@
 // read adds its round trip to these figures). Prints one JSON line.
 const t0 = performance.now();
 // COLD_BUNDLE: the app as one esbuild bundle (like the Worker's script); otherwise from the sources.
-const entry = (process.env.COLD_BUNDLE ? await import(process.env.COLD_BUNDLE) : await import("./serve-cold-entry.ts")) as typeof import("./serve-cold-entry.ts");
+const entry = (
+  process.env.COLD_BUNDLE ? await import(process.env.COLD_BUNDLE) : await import("./serve-cold-entry.ts")
+) as typeof import("./serve-cold-entry.ts");
 const { createApp, createServing, DEFAULT_SERVING_CONFIG, DEFAULT_LOCATIONS, fixedClock, silentLogger } = entry;
 const tImported = performance.now();
 
@@ -47,5 +49,16 @@ const t2 = performance.now();
 const res2 = await app.request(`/v1/forecast?at=${at}`);
 await res2.json();
 const tSecond = performance.now() - t2;
-console.log(JSON.stringify({ import_ms: tImported - t0, build_app_ms: tApp - t1, first_forecast_ms: tFirst - tApp, model_load_ms: modelLoadMs, warm_forecast_ms: tSecond, total_ms: tImported - t0 + (tFirst - t1), temperature_24h_c: body.hourly.temperature_2m[23], version: body.model.version }));
+console.log(
+  JSON.stringify({
+    import_ms: tImported - t0,
+    build_app_ms: tApp - t1,
+    first_forecast_ms: tFirst - tApp,
+    model_load_ms: modelLoadMs,
+    warm_forecast_ms: tSecond,
+    total_ms: tImported - t0 + (tFirst - t1),
+    temperature_24h_c: body.hourly.temperature_2m[23],
+    version: body.model.version,
+  }),
+);
 db.close();

@@ -196,15 +196,42 @@ function report(runs: Measured[][]): void {
     rows.push({
       request: c.name,
       conc,
-      "ceiling req/s": spread(pick((m) => m.ceiling.rps), (x) => x.toFixed(0)),
-      "serve req/s": spread(pick((m) => m.serve.rps), (x) => x.toFixed(0)),
-      ratio_to_ceiling: spread(pick((m) => m.serve.rps / m.ceiling.rps), (x) => x.toFixed(2)),
-      "p50 ms": spread(pick((m) => m.serve.p50), ms),
-      "p99 ms": spread(pick((m) => m.serve.p99), ms),
-      "max ms": spread(pick((m) => m.serve.max), ms),
-      "ceiling p99": spread(pick((m) => m.ceiling.p99), ms),
-      "cpu us/req": spread(pick((m) => m.serve.cpuUs ?? NaN), (x) => x.toFixed(0)),
-      "ceiling cpu us/req": spread(pick((m) => m.ceiling.cpuUs ?? NaN), (x) => x.toFixed(0)),
+      "ceiling req/s": spread(
+        pick((m) => m.ceiling.rps),
+        (x) => x.toFixed(0),
+      ),
+      "serve req/s": spread(
+        pick((m) => m.serve.rps),
+        (x) => x.toFixed(0),
+      ),
+      ratio_to_ceiling: spread(
+        pick((m) => m.serve.rps / m.ceiling.rps),
+        (x) => x.toFixed(2),
+      ),
+      "p50 ms": spread(
+        pick((m) => m.serve.p50),
+        ms,
+      ),
+      "p99 ms": spread(
+        pick((m) => m.serve.p99),
+        ms,
+      ),
+      "max ms": spread(
+        pick((m) => m.serve.max),
+        ms,
+      ),
+      "ceiling p99": spread(
+        pick((m) => m.ceiling.p99),
+        ms,
+      ),
+      "cpu us/req": spread(
+        pick((m) => m.serve.cpuUs ?? NaN),
+        (x) => x.toFixed(0),
+      ),
+      "ceiling cpu us/req": spread(
+        pick((m) => m.ceiling.cpuUs ?? NaN),
+        (x) => x.toFixed(0),
+      ),
       "non-2xx": pick((m) => m.serve.non2xx).reduce((a, b) => a + b, 0),
       errors: pick((m) => m.serve.errors).reduce((a, b) => a + b, 0),
     });
@@ -215,9 +242,14 @@ function report(runs: Measured[][]): void {
 async function promoteDuring(dir: string, seeded: SeededDataDir, predict: Case): Promise<void> {
   const conc = Math.max(...CONCURRENCY);
   const [v1, v2] = seeded.versions as [string, string];
-  console.log(`\n== single-row predict at c=${conc}, ${SECONDS * 2} s quiet, then ${SECONDS * 2} s while \`nalssi promote\` (another process) alternates ${v2} / ${v1} every 2 s; MODEL_RELOAD_SECONDS=1; ${RUNS} run(s)`);
+  console.log(
+    `\n== single-row predict at c=${conc}, ${SECONDS * 2} s quiet, then ${SECONDS * 2} s while \`nalssi promote\` (another process) alternates ${v2} / ${v1} every 2 s; MODEL_RELOAD_SECONDS=1; ${RUNS} run(s)`,
+  );
   const rows: Record<string, string | number>[] = [];
-  const promote = (version: string) => exec(process.execPath, [bin, "promote", version, "--data-dir", dir, "--by", "bench", "--reason", "promote-during", "--skip-artifact-check"], { env: { ...process.env, LIBSQL_URL: "" } });
+  const promote = (version: string) =>
+    exec(process.execPath, [bin, "promote", version, "--data-dir", dir, "--by", "bench", "--reason", "promote-during", "--skip-artifact-check"], {
+      env: { ...process.env, LIBSQL_URL: "" },
+    });
   for (let run = 1; run <= RUNS; run++) {
     // Each run starts from v1 in production (an earlier run may have ended on v2).
     await promote(v1).catch(() => undefined);
@@ -243,8 +275,21 @@ async function promoteDuring(dir: string, seeded: SeededDataDir, predict: Case):
       await promoter;
       await new Promise((r) => setTimeout(r, 1500));
       const loads = (s.stderr().match(/production model loaded/g) ?? []).length - loadsBefore;
-      for (const [phase, r] of [["quiet", quiet], ["promoting", busy]] as const) {
-        rows.push({ run, phase, "req/s": r.rps.toFixed(0), "p50 ms": ms(r.p50), "p99 ms": ms(r.p99), "max ms": ms(r.max), "non-2xx": r.non2xx, errors: r.errors, ...(phase === "promoting" ? { promotions, "model loads seen": loads } : { promotions: "-", "model loads seen": "-" }) });
+      for (const [phase, r] of [
+        ["quiet", quiet],
+        ["promoting", busy],
+      ] as const) {
+        rows.push({
+          run,
+          phase,
+          "req/s": r.rps.toFixed(0),
+          "p50 ms": ms(r.p50),
+          "p99 ms": ms(r.p99),
+          "max ms": ms(r.max),
+          "non-2xx": r.non2xx,
+          errors: r.errors,
+          ...(phase === "promoting" ? { promotions, "model loads seen": loads } : { promotions: "-", "model loads seen": "-" }),
+        });
       }
       if (busy.non2xx || busy.errors) process.exitCode = 1;
     } finally {
@@ -252,22 +297,44 @@ async function promoteDuring(dir: string, seeded: SeededDataDir, predict: Case):
     }
   }
   console.log(table(rows));
-  console.log(`(model loads seen: "production model loaded" lines in serve's log${WORKERS > 1 ? `, all ${WORKERS} workers` : ""}; each promotion is a fresh Node process on this machine, which takes CPU from the server while it runs.)`);
+  console.log(
+    `(model loads seen: "production model loaded" lines in serve's log${WORKERS > 1 ? `, all ${WORKERS} workers` : ""}; each promotion is a fresh Node process on this machine, which takes CPU from the server while it runs.)`,
+  );
 }
 
 async function main(): Promise<void> {
-  console.log(`serve bench: ${process.version} on ${process.arch}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}; load tool ${TOOL}${TOOL === "wrk" ? " -t1" : " (in this process)"}, ${SECONDS} s per load run`);
+  console.log(
+    `serve bench: ${process.version} on ${process.arch}, ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}; load tool ${TOOL}${TOOL === "wrk" ? " -t1" : " (in this process)"}, ${SECONDS} s per load run`,
+  );
   const dir = await mkdtemp(join(tmpdir(), "nalssi-bench-serve-"));
   try {
-    const recipes = args["promote-during"] ? [DEFAULT_RECIPE, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 150 } }] : [DEFAULT_RECIPE];
+    const recipes = args["promote-during"]
+      ? [DEFAULT_RECIPE, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 150 } }]
+      : [DEFAULT_RECIPE];
     const seeded = await seedSeoulDataDir(dir, recipes);
     const a = seeded.artifacts[0]!;
     const at = new Date(seeded.last + 30 * 60_000).toISOString();
     const { rows } = referenceLeadRows(a, seeded.series, 24, seeded.last - 100 * HOUR_MS, seeded.last);
     for (const x of seeded.artifacts) x.fitted.booster.free();
     const all: Case[] = [
-      { id: "predict1", name: "POST /v1/predict 1 row", method: "POST", path: "/v1/predict", body: JSON.stringify({ lead_hours: 24, features: rows[0] }), server: "cached" },
-      { id: "predict100", name: "POST /v1/predict 100 rows", method: "POST", path: "/v1/predict", body: JSON.stringify({ lead_hours: 24, instances: rows }), server: "cached" },
+      {
+        id: "predict1",
+        name: "POST /v1/predict 1 row",
+        method: "POST",
+        path: "/v1/predict",
+        body: JSON.stringify({ lead_hours: 24, features: rows[0] }),
+        server: "cached",
+      },
+      {
+        id: "predict100",
+        name: "POST /v1/predict 100 rows",
+        method: "POST",
+        path: "/v1/predict",
+        body: JSON.stringify({ lead_hours: 24, instances: rows }),
+        server: "cached",
+      },
       { id: "forecast", name: "GET /v1/forecast (cached)", method: "GET", path: `/v1/forecast?location=seoul&at=${at}`, server: "cached" },
       { id: "forecast-nocache", name: "GET /v1/forecast (no cache)", method: "GET", path: `/v1/forecast?location=seoul&at=${at}`, server: "nocache" },
       { id: "healthz", name: "GET /healthz", method: "GET", path: "/healthz", server: "cached" },
@@ -279,7 +346,9 @@ async function main(): Promise<void> {
     if (args["promote-during"]) {
       await promoteDuring(dir, seeded, all[0]!);
     } else {
-      console.log(`model ${seeded.versions[0]} (${DEFAULT_RECIPE.params.num_iterations} trees, ${DEFAULT_RECIPE.features.length} features); serve${WORKERS > 1 ? ` --workers ${WORKERS}` : " (one process)"} over an embedded libSQL file; ceiling = bench/ceiling-server.ts (one process)`);
+      console.log(
+        `model ${seeded.versions[0]} (${DEFAULT_RECIPE.params.num_iterations} trees, ${DEFAULT_RECIPE.features.length} features); serve${WORKERS > 1 ? ` --workers ${WORKERS}` : " (one process)"} over an embedded libSQL file; ceiling = bench/ceiling-server.ts (one process)`,
+      );
       const runs: Measured[][] = [];
       for (let run = 1; run <= RUNS; run++) {
         const measured = await compareOnce(dir, cases);
@@ -291,7 +360,9 @@ async function main(): Promise<void> {
       }
       console.log(RUNS > 1 ? `\n== median of ${RUNS} runs (min..max)` : "");
       report(runs);
-      console.log("ratio_to_ceiling: serve req/s / ceiling req/s, measured back to back in the same run; p50/p99/max are serve's. cpu us/req: CPU time (user+system, the process and its children, from /proc) per answered request, the figure least disturbed by other load on the machine. \"no cache\": every forecast reads the 35-day window from libSQL and rebuilds the features.");
+      console.log(
+        'ratio_to_ceiling: serve req/s / ceiling req/s, measured back to back in the same run; p50/p99/max are serve\'s. cpu us/req: CPU time (user+system, the process and its children, from /proc) per answered request, the figure least disturbed by other load on the machine. "no cache": every forecast reads the 35-day window from libSQL and rebuilds the features.',
+      );
     }
     if (args.cold) await coldBench(dir, seeded, at);
   } finally {
@@ -300,9 +371,14 @@ async function main(): Promise<void> {
 }
 
 async function coldBench(dir: string, seeded: SeededDataDir, at: string): Promise<void> {
-  console.log(`\n== cold start to the first forecast: ${COLD_SAMPLES} fresh Node processes each (bench/serve-cold.ts), local libSQL file, artifacts in a memory object store, no network round trips`);
+  console.log(
+    `\n== cold start to the first forecast: ${COLD_SAMPLES} fresh Node processes each (bench/serve-cold.ts), local libSQL file, artifacts in a memory object store, no network round trips`,
+  );
   const bundle = await bundleApp(dir);
-  const variants: [string, Record<string, string>][] = [["from TypeScript sources", {}], ...(bundle ? [["one esbuild bundle (as wrangler ships the Worker)", { COLD_BUNDLE: bundle }] as [string, Record<string, string>]] : [])];
+  const variants: [string, Record<string, string>][] = [
+    ["from TypeScript sources", {}],
+    ...(bundle ? [["one esbuild bundle (as wrangler ships the Worker)", { COLD_BUNDLE: bundle }] as [string, Record<string, string>]] : []),
+  ];
   const keys = ["import_ms", "build_app_ms", "first_forecast_ms", "model_load_ms", "total_ms", "warm_forecast_ms"];
   let bestTotal = Infinity;
   let firstOnly = Infinity;
@@ -313,7 +389,16 @@ async function coldBench(dir: string, seeded: SeededDataDir, at: string): Promis
       samples.push(JSON.parse(stdout.trim().split("\n").at(-1)!) as Record<string, number>);
     }
     console.log(`-- modules ${label}`);
-    console.log(table(keys.map((k) => ({ phase: k, median: median(samples.map((s) => s[k]!)).toFixed(1), min: Math.min(...samples.map((s) => s[k]!)).toFixed(1), max: Math.max(...samples.map((s) => s[k]!)).toFixed(1) }))));
+    console.log(
+      table(
+        keys.map((k) => ({
+          phase: k,
+          median: median(samples.map((s) => s[k]!)).toFixed(1),
+          min: Math.min(...samples.map((s) => s[k]!)).toFixed(1),
+          max: Math.max(...samples.map((s) => s[k]!)).toFixed(1),
+        })),
+      ),
+    );
     bestTotal = Math.min(bestTotal, median(samples.map((s) => s.total_ms!)));
     firstOnly = Math.min(firstOnly, median(samples.map((s) => s.build_app_ms! + s.first_forecast_ms!)));
   }
@@ -321,7 +406,9 @@ async function coldBench(dir: string, seeded: SeededDataDir, at: string): Promis
   console.log(
     "import_ms: loading and evaluating the app's modules. first_forecast_ms: production pointer read, both artifacts read + SHA-256, model parse and checks, registry rows, 35-day observation window, features, prediction; model_load_ms is the part of it spent loading the model (warm_forecast_ms: the same request again with the model loaded, forecast cache off). Timings include this machine's load; the Worker also pays one libSQL round trip per query and one R2 read per artifact, not counted here.",
   );
-  console.log(`target: cold start to first forecast <= 50 ms without libSQL round trips: ${bestTotal.toFixed(1)} ms with module loading, ${firstOnly.toFixed(1)} ms from loaded modules -> ${bestTotal <= 50 ? "met" : firstOnly <= 50 ? "met only from loaded modules (module loading above the budget)" : "NOT met"}`);
+  console.log(
+    `target: cold start to first forecast <= 50 ms without libSQL round trips: ${bestTotal.toFixed(1)} ms with module loading, ${firstOnly.toFixed(1)} ms from loaded modules -> ${bestTotal <= 50 ? "met" : firstOnly <= 50 ? "met only from loaded modules (module loading above the budget)" : "NOT met"}`,
+  );
   if (process.env.BENCH_WRANGLER !== "0") await wranglerBench(dir, seeded.versions[0]!, at);
 }
 
@@ -334,14 +421,26 @@ async function bundleApp(dir: string): Promise<string | null> {
     return null;
   }
   const outfile = join(dir, "serve-cold-bundle.mjs");
-  await esbuild.build({ entryPoints: [here("./serve-cold-entry.ts")], bundle: true, format: "esm", platform: "neutral", target: "es2022", minify: true, outfile, logLevel: "error", mainFields: ["module", "main"] });
+  await esbuild.build({
+    entryPoints: [here("./serve-cold-entry.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    minify: true,
+    outfile,
+    logLevel: "error",
+    mainFields: ["module", "main"],
+  });
   return outfile;
 }
 
 /** Fresh `wrangler dev` processes: first requests to a new isolate, over loopback. */
 async function wranglerBench(dir: string, version: string, at: string): Promise<void> {
   const SAMPLES = Number(process.env.BENCH_WRANGLER_SAMPLES ?? 3);
-  console.log(`\n== 4. the Worker in workerd (wrangler dev, local R2, libSQL over HTTP from a Hrana dev server on loopback): ${SAMPLES} fresh starts, forecast cache off`);
+  console.log(
+    `\n== 4. the Worker in workerd (wrangler dev, local R2, libSQL over HTTP from a Hrana dev server on loopback): ${SAMPLES} fresh starts, forecast cache off`,
+  );
   const wrangler = here("../node_modules/wrangler/bin/wrangler.js");
   const state = join(dir, "wrangler-state");
   await copyFile(join(dir, "nalssi.db"), join(dir, "worker.db"));
@@ -351,16 +450,36 @@ async function wranglerBench(dir: string, version: string, at: string): Promise<
     const { stdout } = await exec("find", [join(dir, "objects", prefix), "-type", "f", "-name", "*.*", "-not", "-name", ".*"]);
     for (const file of stdout.trim().split("\n")) {
       const key = file.slice(join(dir, "objects").length + 1);
-      await exec(process.execPath, [wrangler, "r2", "object", "put", `nalssi-objects/${key}`, "--file", file, "--local", "--persist-to", state], { cwd: here("..") });
+      await exec(process.execPath, [wrangler, "r2", "object", "put", `nalssi-objects/${key}`, "--file", file, "--local", "--persist-to", state], {
+        cwd: here(".."),
+      });
     }
     const rows: Record<string, string | number>[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const port = 18700 + Math.floor(Math.random() * 200);
-      const child = spawn(process.execPath, [wrangler, "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", `LIBSQL_URL:${db.url}`, "--var", "FORECAST_CACHE_SECONDS:0", "--show-interactive-dev-session=false"], {
-        cwd: here(".."),
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          wrangler,
+          "dev",
+          "--port",
+          String(port),
+          "--ip",
+          "127.0.0.1",
+          "--persist-to",
+          state,
+          "--var",
+          `LIBSQL_URL:${db.url}`,
+          "--var",
+          "FORECAST_CACHE_SECONDS:0",
+          "--show-interactive-dev-session=false",
+        ],
+        {
+          cwd: here(".."),
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
       let log = "";
       child.stdout!.on("data", (d: Buffer) => (log += d.toString()));
       child.stderr!.on("data", (d: Buffer) => (log += d.toString()));

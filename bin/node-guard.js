@@ -73,10 +73,18 @@ function fetchNode(version) {
       encoding: "utf8",
     });
   } catch (e) {
-    const why = String(e.stderr || e.message).trim().split("\n").find((l) => l.trim() !== "") ?? "npm install failed";
-    fail(`nalssi: could not fetch Node 22 (${why.replace(/^npm (error|ERR!) /, "")}); install Node.js >= ${MIN_TEXT} yourself: \`nvm install\` or https://nodejs.org/`);
+    const why =
+      String(e.stderr || e.message)
+        .trim()
+        .split("\n")
+        .find((l) => l.trim() !== "") ?? "npm install failed";
+    fail(
+      `nalssi: could not fetch Node 22 (${why.replace(/^npm (error|ERR!) /, "")}); install Node.js >= ${MIN_TEXT} yourself: \`nvm install\` or https://nodejs.org/`,
+    );
   }
-  return cachedNode() ?? fail(`nalssi: the fetched Node in ${dir} does not run; install Node.js >= ${MIN_TEXT} yourself: \`nvm install\` or https://nodejs.org/`);
+  return (
+    cachedNode() ?? fail(`nalssi: the fetched Node in ${dir} does not run; install Node.js >= ${MIN_TEXT} yourself: \`nvm install\` or https://nodejs.org/`)
+  );
 }
 
 /** Re-runs `script args` with another Node binary (its folder first on PATH, so child processes such as wrangler get it too), then exits with its code. */
@@ -117,7 +125,9 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     const version = process.env[VERSION_ENV] || process.versions.node;
     if (!isRecentEnough(version)) {
       const node = cachedNode();
-      fail(node ? tooOld(version, `or put the Node 22 that \`npm start\` fetched first on PATH: PATH="${join(node, "..")}${delimiter}$PATH"`) : tooOld(version));
+      fail(
+        node ? tooOld(version, `or put the Node 22 that \`npm start\` fetched first on PATH: PATH="${join(node, "..")}${delimiter}$PATH"`) : tooOld(version),
+      );
     }
   } else {
     const [script, ...args] = fetch ? argv.slice(1) : argv;

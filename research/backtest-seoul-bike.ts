@@ -100,14 +100,24 @@ if (args.has("--select")) {
       { name: "15 leaves, min_data_in_leaf 100", patch: { params: { num_leaves: 15, min_data_in_leaf: 100 } } },
       { name: "learning rate 0.05", patch: { params: { learning_rate: 0.05 } } },
       { name: "feature_fraction 0.8 + bagging 0.8", patch: { params: { feature_fraction: 0.8, bagging_fraction: 0.8, bagging_freq: 1 } } },
-      { name: "early stopping: last 28 d, patience 100, refit", patch: { validationDays: 28, earlyStoppingRounds: 100, refit: true, params: { num_iterations: 3000 } } },
-      { name: "early stopping: last 56 d, patience 200, refit", patch: { validationDays: 56, earlyStoppingRounds: 200, refit: true, params: { num_iterations: 3000 } } },
+      {
+        name: "early stopping: last 28 d, patience 100, refit",
+        patch: { validationDays: 28, earlyStoppingRounds: 100, refit: true, params: { num_iterations: 3000 } },
+      },
+      {
+        name: "early stopping: last 56 d, patience 200, refit",
+        patch: { validationDays: 56, earlyStoppingRounds: 200, refit: true, params: { num_iterations: 3000 } },
+      },
     ],
     log: (line) => console.log(line),
   });
-  console.log(`\nselection took ${((Date.now() - t0) / 1000).toFixed(0)} s; validation RMSE ${f(result.rmse, 4)} vs persistence ${f(result.persistence_rmse, 4)} (skill ${f(result.skill, 4)})`);
+  console.log(
+    `\nselection took ${((Date.now() - t0) / 1000).toFixed(0)} s; validation RMSE ${f(result.rmse, 4)} vs persistence ${f(result.persistence_rmse, 4)} (skill ${f(result.skill, 4)})`,
+  );
   console.log(`chosen: target ${result.recipe.target}; features ${JSON.stringify(result.recipe.features)}`);
-  console.log(`        params ${JSON.stringify(result.recipe.params)}; validationDays ${result.recipe.validationDays}, earlyStoppingRounds ${result.recipe.earlyStoppingRounds}, refit ${result.recipe.refit}`);
+  console.log(
+    `        params ${JSON.stringify(result.recipe.params)}; validationDays ${result.recipe.validationDays}, earlyStoppingRounds ${result.recipe.earlyStoppingRounds}, refit ${result.recipe.refit}`,
+  );
   const canonical = (r: ModelRecipe) =>
     JSON.stringify({
       target: r.target,
@@ -182,7 +192,9 @@ run("ASOS 108, 30 days alone: nalssi recipe refitted daily on the ASOS hours bef
 if (args.has("--json")) {
   console.log(JSON.stringify(round(reports), null, 2));
 } else {
-  console.log(`Training period ${isoHour(TRAIN_FROM)} .. ${isoHour(TEST_FROM)} (UTC; = 2017-12-01 00h .. 2018-09-01 00h KST); RMSE/MAE/bias in °C; skill = 1 - rmse_model/rmse_persistence`);
+  console.log(
+    `Training period ${isoHour(TRAIN_FROM)} .. ${isoHour(TEST_FROM)} (UTC; = 2017-12-01 00h .. 2018-09-01 00h KST); RMSE/MAE/bias in °C; skill = 1 - rmse_model/rmse_persistence`,
+  );
   for (const r of reports) printReport(r.title, r.report);
   const headline = reports[0]!.report;
   console.log(`\nheadline report (JSON):\n${JSON.stringify(round({ ...headline, features: undefined, folds: headline.folds }), null, 2)}`);

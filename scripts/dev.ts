@@ -43,14 +43,24 @@ function port(value: string | undefined, name: string, fallback: number): number
 async function checkFree(p: number, what: string): Promise<void> {
   await new Promise<void>((resolve) => {
     const s = createServer();
-    s.once("error", () => fail(`port ${p} (${what}) is in use${p === 8080 ? " (is `npm run db:dev` running? npm run dev starts its own; stop it)" : ""}; choose another with --${what === "database" ? "db-port" : "port"}`));
+    s.once("error", () =>
+      fail(
+        `port ${p} (${what}) is in use${p === 8080 ? " (is `npm run db:dev` running? npm run dev starts its own; stop it)" : ""}; choose another with --${what === "database" ? "db-port" : "port"}`,
+      ),
+    );
     s.listen(p, "127.0.0.1", () => s.close(() => resolve()));
   });
 }
 
-const { values } = parseArgs({ options: { port: { type: "string" }, "db-port": { type: "string" }, help: { type: "boolean" } }, strict: false, allowPositionals: false });
+const { values } = parseArgs({
+  options: { port: { type: "string" }, "db-port": { type: "string" }, help: { type: "boolean" } },
+  strict: false,
+  allowPositionals: false,
+});
 if (values.help) {
-  say("usage: npm run dev [-- --port 8787] [--db-port 8080]\nPrepares .nalssi/dev (nalssi.db, objects/) and wrangler's local R2 from the bundled Seoul data (once), then runs the Hrana dev server and `wrangler dev` with the replay clock. Ctrl-C stops both.");
+  say(
+    "usage: npm run dev [-- --port 8787] [--db-port 8080]\nPrepares .nalssi/dev (nalssi.db, objects/) and wrangler's local R2 from the bundled Seoul data (once), then runs the Hrana dev server and `wrangler dev` with the replay clock. Ctrl-C stops both.",
+  );
   process.exit(0);
 }
 const workerPort = port(values.port as string | undefined, "port", 8787);
@@ -68,7 +78,11 @@ try {
   const opened = await openJobs({ dataDir: DATA_DIR }, { ...process.env, LIBSQL_URL: "", LIBSQL_AUTH_TOKEN: "" });
   try {
     const imported = await ensureBundledImport(opened.deps);
-    say(imported.status === "already" ? `  import    ${BUNDLED_SAMPLE_NAME}: already imported` : `  import    ${BUNDLED_SAMPLE_NAME}: ${imported.result.counts.inserted} hours inserted (${(imported.ms / 1000).toFixed(1)} s)`);
+    say(
+      imported.status === "already"
+        ? `  import    ${BUNDLED_SAMPLE_NAME}: already imported`
+        : `  import    ${BUNDLED_SAMPLE_NAME}: ${imported.result.counts.inserted} hours inserted (${(imported.ms / 1000).toFixed(1)} s)`,
+    );
     const newest = await newestObservation(opened.deps.db, location);
     if (newest === null) throw new Error(`no observed temperature for ${location} after the import`);
     const runDate = replayRunDate(newest);
@@ -132,7 +146,17 @@ say(`  forecast  http://127.0.0.1:${workerPort}/v1/forecast?location=${location}
 const wranglerBin = fileURLToPath(new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url));
 wrangler = spawn(
   process.execPath,
-  [wranglerBin, "dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--var", `REPLAY_CLOCK:${replayAt!}`, ...(dbPort === 8080 ? [] : ["--var", `LIBSQL_URL:${db.url}`])],
+  [
+    wranglerBin,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(workerPort),
+    "--var",
+    `REPLAY_CLOCK:${replayAt!}`,
+    ...(dbPort === 8080 ? [] : ["--var", `LIBSQL_URL:${db.url}`]),
+  ],
   { stdio: "inherit", env: { ...process.env, ...QUIET_ENV } },
 );
 wrangler.on("exit", (code) => void stop(code ?? 0));

@@ -21,7 +21,12 @@ const exec = promisify(execFile);
 const bin = fileURLToPath(new URL("../bin/nalssi.js", import.meta.url));
 const csv = fileURLToPath(new URL("../data/seoul/SeoulBikeData.csv", import.meta.url));
 const { values: args } = parseArgs({
-  options: { requests: { type: "string", default: "5000" }, seed: { type: "string", default: "1" }, "data-dir": { type: "string" }, concurrency: { type: "string", default: "8" } },
+  options: {
+    requests: { type: "string", default: "5000" },
+    seed: { type: "string", default: "1" },
+    "data-dir": { type: "string" },
+    concurrency: { type: "string", default: "8" },
+  },
 });
 const TOTAL = Number(args.requests);
 const CONCURRENCY = Number(args.concurrency);
@@ -41,14 +46,43 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const chance = (p: number) => rand() < p;
 
 // --- values from the schemas, and hostile ones ---------------------------------------------------
+// biome-ignore lint/suspicious/noExplicitAny: an OpenAPI schema walked generically; every field is checked where read
 type Schema = Record<string, any>;
 let components: Record<string, Schema> = {};
 const resolve = (s: Schema | undefined): Schema => (s?.$ref ? resolve(components[String(s.$ref).split("/").pop()!]) : (s ?? {}));
 
 const EVIL: unknown[] = [
-  "", " ", "a".repeat(5_000), "../../etc/passwd", "%00", "\u0000", "서울😀", "null", "NaN", "Infinity", "-1", "1e999", "<script>alert(1)</script>",
-  "' OR 1=1 --", "2024-02-30T00:00:00Z", "9999-12-31T23:59:59Z", "1970-01-01T00:00:00Z", -1, 0, 1e308, -1e308, 2 ** 53 + 1, 3.5, true, false, null, [], {}, [1, "x"],
-  { __proto__: { polluted: true } }, { constructor: { prototype: { x: 1 } } },
+  "",
+  " ",
+  "a".repeat(5_000),
+  "../../etc/passwd",
+  "%00",
+  "\u0000",
+  "서울😀",
+  "null",
+  "NaN",
+  "Infinity",
+  "-1",
+  "1e999",
+  "<script>alert(1)</script>",
+  "' OR 1=1 --",
+  "2024-02-30T00:00:00Z",
+  "9999-12-31T23:59:59Z",
+  "1970-01-01T00:00:00Z",
+  -1,
+  0,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  3.5,
+  true,
+  false,
+  null,
+  [],
+  {},
+  [1, "x"],
+  { __proto__: { polluted: true } },
+  { constructor: { prototype: { x: 1 } } },
 ];
 
 function value(schema: Schema | undefined, depth = 0): unknown {
@@ -78,7 +112,8 @@ function value(schema: Schema | undefined, depth = 0): unknown {
       const props = (s.properties ?? {}) as Record<string, Schema>;
       const required = new Set<string>(s.required ?? []);
       for (const [k, v] of Object.entries(props)) if (required.has(k) ? !chance(0.1) : chance(0.5)) out[k] = value(v, depth + 1);
-      if (s.additionalProperties && typeof s.additionalProperties === "object") for (let i = 0; i < Math.floor(rand() * 5); i++) out[`f${i}`] = value(s.additionalProperties, depth + 1);
+      if (s.additionalProperties && typeof s.additionalProperties === "object")
+        for (let i = 0; i < Math.floor(rand() * 5); i++) out[`f${i}`] = value(s.additionalProperties, depth + 1);
       if (chance(0.1)) out[pick(["extra", "zzz", "__proto__", "features_x"])] = pick(EVIL);
       if (chance(0.02)) for (let i = 0; i < 5_000; i++) out[`unknown_${i}`] = i;
       return out;
@@ -113,7 +148,7 @@ function build(op: Op): Sent {
   const query = new URLSearchParams();
   for (const p of op.params) {
     const v = value(p.schema);
-    const text = typeof v === "string" ? v : JSON.stringify(v) ?? "";
+    const text = typeof v === "string" ? v : (JSON.stringify(v) ?? "");
     if (p.in === "path") path = path.replace(`{${p.name}}`, encodeURIComponent(text).slice(0, 3000) || "x");
     else if (p.in === "query" && (p.required || chance(0.6))) query.set(p.name, text.slice(0, 3000));
   }
@@ -121,7 +156,8 @@ function build(op: Op): Sent {
   const headers: Record<string, string> = {};
   // Wrong tokens spend the client's failure budget (then every admin call is 429): they are sent in
   // the last tenth only, so the admin handlers get fuzzed with the right token before that.
-  if (op.admin || chance(0.05)) headers.authorization = !latePhase || chance(0.5) ? `Bearer ${TOKEN}` : pick(["Bearer wrong", "Basic abc", "Bearer ", "bearer " + "x".repeat(300)]);
+  if (op.admin || chance(0.05))
+    headers.authorization = !latePhase || chance(0.5) ? `Bearer ${TOKEN}` : pick(["Bearer wrong", "Basic abc", "Bearer ", "bearer " + "x".repeat(300)]);
   let body: string | Buffer | undefined;
   if (op.body !== undefined || chance(0.05)) {
     const kind = rand();
@@ -129,7 +165,7 @@ function build(op: Op): Sent {
       body = JSON.stringify(op.path === "/v1/predict" && chance(0.6) ? predictBody() : value(op.body));
       headers["content-type"] = "application/json";
     } else if (kind < 0.8) {
-      body = pick(["{bad", "[1,2", "null", '"x"', "", "{\"features\": {\"a\": NaN}}", "\u0000\u0001"]);
+      body = pick(["{bad", "[1,2", "null", '"x"', "", '{"features": {"a": NaN}}', "\u0000\u0001"]);
       headers["content-type"] = pick(["application/json", "text/plain", "application/x-www-form-urlencoded"]);
     } else if (kind < 0.9) {
       body = Buffer.alloc(chance(0.2) ? 9 * 1024 * 1024 : 1024 * 1024, 0x7b); // over the 8 MiB limit, or 1 MiB of '{'
@@ -137,7 +173,12 @@ function build(op: Op): Sent {
     } else body = JSON.stringify(value(op.body));
   }
   const qs = query.toString();
-  return { method: chance(0.05) ? pick(["TRACE", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD"]) : op.method.toUpperCase(), path: path + (qs ? `?${qs}` : ""), headers, body };
+  return {
+    method: chance(0.05) ? pick(["TRACE", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD"]) : op.method.toUpperCase(),
+    path: path + (qs ? `?${qs}` : ""),
+    headers,
+    body,
+  };
 }
 
 /** Jobs that would train or fetch from KMA are never run by the fuzzer with the valid token. */
@@ -205,19 +246,31 @@ async function main(): Promise<void> {
     const doc = JSON.parse(String(((await send(server.url, { method: "GET", path: "/openapi.json", headers: {}, body: undefined })) as { body: Buffer }).body));
     components = doc.components?.schemas ?? {};
     const ops: Op[] = [];
+    // biome-ignore lint/suspicious/noExplicitAny: OpenAPI operations, read field by field below
     for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
       for (const [method, op] of Object.entries(item)) {
-        ops.push({ method, path, params: op.parameters ?? [], body: op.requestBody?.content?.["application/json"]?.schema, admin: Boolean(op.security?.length) });
+        ops.push({
+          method,
+          path,
+          params: op.parameters ?? [],
+          body: op.requestBody?.content?.["application/json"]?.schema,
+          admin: Boolean(op.security?.length),
+        });
       }
     }
-    for (const extra of ["/", "/docs", "/dashboard", "/nothing", "/v1", "/v1/models/%2e%2e%2f", "/v1/forecast/x/y"]) ops.push({ method: "get", path: extra, params: [], body: undefined, admin: false });
+    for (const extra of ["/", "/docs", "/dashboard", "/nothing", "/v1", "/v1/models/%2e%2e%2f", "/v1/forecast/x/y"])
+      ops.push({ method: "get", path: extra, params: [], body: undefined, admin: false });
     const models = (await send(server.url, { method: "GET", path: "/v1/models", headers: {}, body: undefined })) as { body: Buffer };
-    const production = (JSON.parse(String(models.body)) as { aliases: { alias: string; version: string }[] }).aliases.find((a) => a.alias === "production")?.version;
+    const production = (JSON.parse(String(models.body)) as { aliases: { alias: string; version: string }[] }).aliases.find(
+      (a) => a.alias === "production",
+    )?.version;
     if (production) {
       const d = (await send(server.url, { method: "GET", path: `/v1/models/${production}`, headers: {}, body: undefined })) as { body: Buffer };
       featureNames = (JSON.parse(String(d.body)) as { feature_spec: { features: { name: string }[] } }).feature_spec.features.map((f) => f.name);
     }
-    console.error(`fuzz: ${ops.length} operations from /openapi.json; production model ${production ?? "none"} (${featureNames.length} features); ${TOTAL} requests, concurrency ${CONCURRENCY}, seed ${args.seed}`);
+    console.error(
+      `fuzz: ${ops.length} operations from /openapi.json; production model ${production ?? "none"} (${featureNames.length} features); ${TOTAL} requests, concurrency ${CONCURRENCY}, seed ${args.seed}`,
+    );
 
     let next = 0;
     const worker = async () => {
@@ -237,7 +290,8 @@ async function main(): Promise<void> {
         if (r.status >= 400) {
           if (r.body.length > 64 * 1024) bigErrors++;
           let ok = false;
-          if (s.method === "HEAD") ok = true; // no body by definition
+          if (s.method === "HEAD")
+            ok = true; // no body by definition
           else if (/^application\/json/.test(r.type)) {
             try {
               const j = JSON.parse(String(r.body)) as { error?: { code?: unknown; message?: unknown } };
@@ -248,7 +302,9 @@ async function main(): Promise<void> {
           }
           if (!ok) {
             nonJsonErrors++;
-            findings.push(`${s.method} ${s.path.slice(0, 120)}: ${r.status} not a JSON error (${r.type}): ${String(r.body).slice(0, 120)} (after ${previous} on this connection's worker)`);
+            findings.push(
+              `${s.method} ${s.path.slice(0, 120)}: ${r.status} not a JSON error (${r.type}): ${String(r.body).slice(0, 120)} (after ${previous} on this connection's worker)`,
+            );
           }
         }
         previous = `${s.method} ${s.path.slice(0, 60)} [${s.body === undefined ? "no body" : `${s.body.length} B`}, ${s.headers["content-type"] ?? "no type"}] -> ${r.status}`;
@@ -263,7 +319,10 @@ async function main(): Promise<void> {
   }
   const sent = [...statuses.values()].reduce((a, b) => a + b, 0) + resets;
   const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
-  const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([s, c]) => `${s}=${c}`).join(" ");
+  const byStatus = [...statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([s, c]) => `${s}=${c}`)
+    .join(" ");
   console.log(`fuzz:http requests=${sent} seconds=${((performance.now() - t0) / 1000).toFixed(1)} seed=${args.seed}`);
   console.log(`  status ${byStatus}`);
   console.log(`  5xx=${fivexx} non_json_errors=${nonJsonErrors} resets=${resets} error_bodies_over_64KiB=${bigErrors}`);

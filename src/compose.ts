@@ -117,7 +117,14 @@ export function inProcessJobRunners(deps: JobDeps, serving: Serving, o: InProces
       return {
         ok: result.ok,
         summary: {
-          steps: result.steps.map((s) => ({ location: s.locationId, job: s.job, status: s.status, run_id: s.runId, ...(s.error ? { error: s.error } : {}), ...(s.exportError ? { export_error: s.exportError } : {}) })),
+          steps: result.steps.map((s) => ({
+            location: s.locationId,
+            job: s.job,
+            status: s.status,
+            run_id: s.runId,
+            ...(s.error ? { error: s.error } : {}),
+            ...(s.exportError ? { export_error: s.exportError } : {}),
+          })),
         },
       };
     },

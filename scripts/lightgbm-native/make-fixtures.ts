@@ -23,7 +23,10 @@ interface Case {
 
 /** Real data: Seoul hourly weather (UCI Seoul Bike Sharing Demand, CC BY 4.0), label = temperature 24 h later. */
 async function seoulCase(): Promise<Case> {
-  const lines = (await readFile(seoulBike, "utf8")).split(/\r?\n/).filter(Boolean).slice(1, 1 + 2000 + 24);
+  const lines = (await readFile(seoulBike, "utf8"))
+    .split(/\r?\n/)
+    .filter(Boolean)
+    .slice(1, 1 + 2000 + 24);
   const rows = lines.map((l) => l.split(","));
   const out = ["hour,temperature,humidity,wind_speed,visibility,dew_point,solar_radiation,rainfall,snowfall,temperature_24h"];
   for (let i = 0; i + 24 < rows.length; i++) {

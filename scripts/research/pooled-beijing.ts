@@ -23,7 +23,15 @@ import { DAY_MS, type HourlySeries, kstToUtc } from "../../src/model/series.ts";
 import { HourlyGrid } from "../../src/model/series-grid.ts";
 import type { Booster } from "../../src/model/lightgbm-wasm/index.ts";
 
-const { values } = parseArgs({ options: { "data-dir": { type: "string", default: "/tmp/bj-all" }, site: { type: "string", default: "beijing-dongsi" }, others: { type: "string", default: "3" }, "max-rows": { type: "string", default: "40000" }, calibrate: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: {
+    "data-dir": { type: "string", default: "/tmp/bj-all" },
+    site: { type: "string", default: "beijing-dongsi" },
+    others: { type: "string", default: "3" },
+    "max-rows": { type: "string", default: "40000" },
+    calibrate: { type: "boolean", default: false },
+  },
+});
 const CUTOFF = kstToUtc(2016, 3, 1);
 const TEST_TO = kstToUtc(2017, 3, 1);
 const LEAD = 24;
@@ -74,7 +82,14 @@ function localScore(series: HourlySeries, full: HourlySeries): { s: Score; cpuS:
     const setup = prepareFit(series, CUTOFF, HOURLY_RECIPE);
     const m = measure(lgb, () => fitGroups(lgb, setup));
     try {
-      const rows = buildLeadRows(new HourlyGrid(full), { issueFeatures: HOURLY_RECIPE.issueFeatures, leadFeatures: HOURLY_RECIPE.leadFeatures, context: setup.ctx, leads: [LEAD], from: CUTOFF, to: TEST_TO });
+      const rows = buildLeadRows(new HourlyGrid(full), {
+        issueFeatures: HOURLY_RECIPE.issueFeatures,
+        leadFeatures: HOURLY_RECIPE.leadFeatures,
+        context: setup.ctx,
+        leads: [LEAD],
+        from: CUTOFF,
+        to: TEST_TO,
+      });
       return { s: score(rows, at24(m.value.models.groups, m.value.boosters)), cpuS: m.cpuS, wasmMb: m.wasmMb };
     } finally {
       m.value.boosters.forEach((b) => b.free());
@@ -95,7 +110,9 @@ async function fresh(): Promise<void> {
 async function main() {
   lgbFactory = () => loadLightGBM();
   const { db } = await openNodeDatabase({ dataDir: values["data-dir"]!, env: {} });
-  const ids = (await db.execute("SELECT DISTINCT location_id FROM observations WHERE location_id LIKE 'beijing-%' ORDER BY location_id")).rows.map((r) => String(r.location_id));
+  const ids = (await db.execute("SELECT DISTINCT location_id FROM observations WHERE location_id LIKE 'beijing-%' ORDER BY location_id")).rows.map((r) =>
+    String(r.location_id),
+  );
   if (ids.length < 2) throw new Error(`no Beijing sites in ${values["data-dir"]}: import them first (see the header)`);
   const site = values.site!;
   if (!ids.includes(site)) throw new Error(`--site ${site} is not in ${ids.join(", ")}`);
@@ -107,7 +124,17 @@ async function main() {
   // station's readings to several air-quality sites): a pool holding the held-out site's twin would
   // have seen its test weather. Keep one site per identical series (equal temperature on > 50 % of
   // shared hours), and always the held-out site itself.
-  const temp = new Map(ids.map((id) => [id, new Map(all.get(id)!.observations.filter((o) => typeof o.temperature === "number").map((o) => [o.time, o.temperature as number]))]));
+  const temp = new Map(
+    ids.map((id) => [
+      id,
+      new Map(
+        all
+          .get(id)!
+          .observations.filter((o) => typeof o.temperature === "number")
+          .map((o) => [o.time, o.temperature as number]),
+      ),
+    ]),
+  );
   const same = (a: string, b: string) => {
     let eq = 0;
     let n = 0;
@@ -141,7 +168,15 @@ async function main() {
             return [id, { ...score(rows, at24(fit.value.models.groups, fit.value.boosters)), climatology: m.station.climatologySource }];
           }),
         );
-        return { scores, prepareCpuS: setup.cpuS, fitCpuS: fit.cpuS, calibrateCpuS: cal?.cpuS ?? null, wasmMb: Math.max(fit.wasmMb, cal?.wasmMb ?? 0), jsMb: Math.max(fit.jsMb, cal?.jsMb ?? 0), rowsPerGroup: fit.value.models.groups.map((g) => g.trainRows) };
+        return {
+          scores,
+          prepareCpuS: setup.cpuS,
+          fitCpuS: fit.cpuS,
+          calibrateCpuS: cal?.cpuS ?? null,
+          wasmMb: Math.max(fit.wasmMb, cal?.wasmMb ?? 0),
+          jsMb: Math.max(fit.jsMb, cal?.jsMb ?? 0),
+          rowsPerGroup: fit.value.models.groups.map((g) => g.trainRows),
+        };
       } finally {
         fit.value.boosters.forEach((b) => b.free());
       }
@@ -151,7 +186,9 @@ async function main() {
   const others = ids.filter((id) => id !== site).slice(0, Number(values.others));
   const f = (x: number) => x.toFixed(3);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  console.log(`pooled vs local, 24 h lead, train < 2016-03-01 KST, test 2016-03-01..2017-03-01 KST, one fit; held-out site ${site}; pool of ${ids.length} sites, at most ${maxRows} rows per lead group`);
+  console.log(
+    `pooled vs local, 24 h lead, train < 2016-03-01 KST, test 2016-03-01..2017-03-01 KST, one fit; held-out site ${site}; pool of ${ids.length} sites, at most ${maxRows} rows per lead group`,
+  );
 
   await fresh();
   const localFull = localScore(all.get(site)!, all.get(site)!);
@@ -166,13 +203,23 @@ async function main() {
   }
 
   const rows: string[][] = [["site", "history", "model", "n", "rmse", "persistence", "skill", "vs full-history local"]];
-  const add = (id: string, hist: string, model: string, s: Score) => rows.push([id, hist, model, String(s.n), f(s.rmse), f(s.persistence), pct(s.skill), pct(s.skill / localFull.s.skill)]);
+  const add = (id: string, hist: string, model: string, s: Score) =>
+    rows.push([id, hist, model, String(s.n), f(s.rmse), f(s.persistence), pct(s.skill), pct(s.skill / localFull.s.skill)]);
   add(site, "full", "local", localFull.s);
   add(site, "full", "pooled", pFull.scores[site]!);
   add(site, "30 days", "local", local30.s);
   add(site, "30 days", "pooled", p30.scores[site]!);
   for (const id of others) {
-    rows.push([id, "full", "local", String(localOthers[id]!.s.n), f(localOthers[id]!.s.rmse), f(localOthers[id]!.s.persistence), pct(localOthers[id]!.s.skill), ""]);
+    rows.push([
+      id,
+      "full",
+      "local",
+      String(localOthers[id]!.s.n),
+      f(localOthers[id]!.s.rmse),
+      f(localOthers[id]!.s.persistence),
+      pct(localOthers[id]!.s.skill),
+      "",
+    ]);
     const p = pFull.scores[id]!;
     rows.push([id, "full", "pooled", String(p.n), f(p.rmse), f(p.persistence), pct(p.skill), ""]);
   }
@@ -180,7 +227,9 @@ async function main() {
   for (const r of rows) console.log(r.map((x, c) => x.padEnd(w[c]!)).join("  "));
   const ratio = p30.scores[site]!.skill / localFull.s.skill;
   console.log(`target: 30-day pooled skill >= 90 % of the full-history local skill: ${pct(ratio)} -> ${ratio >= 0.9 ? "met" : "NOT met"}`);
-  console.log(`cost: local fit (full) ${localFull.cpuS.toFixed(1)} s CPU, wasm ${localFull.wasmMb.toFixed(0)} MB; pooled fit (${ids.length} sites) ${pFull.fitCpuS.toFixed(1)} s CPU (+ prepare ${pFull.prepareCpuS.toFixed(1)} s${pFull.calibrateCpuS !== null ? `, calibration ${pFull.calibrateCpuS.toFixed(1)} s` : ""}), wasm ${pFull.wasmMb.toFixed(0)} MB, JS ${pFull.jsMb.toFixed(0)} MB, rows per group ${pFull.rowsPerGroup.join("/")}`);
+  console.log(
+    `cost: local fit (full) ${localFull.cpuS.toFixed(1)} s CPU, wasm ${localFull.wasmMb.toFixed(0)} MB; pooled fit (${ids.length} sites) ${pFull.fitCpuS.toFixed(1)} s CPU (+ prepare ${pFull.prepareCpuS.toFixed(1)} s${pFull.calibrateCpuS !== null ? `, calibration ${pFull.calibrateCpuS.toFixed(1)} s` : ""}), wasm ${pFull.wasmMb.toFixed(0)} MB, JS ${pFull.jsMb.toFixed(0)} MB, rows per group ${pFull.rowsPerGroup.join("/")}`,
+  );
 }
 
 await main();

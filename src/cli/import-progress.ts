@@ -5,7 +5,10 @@ import process from "node:process";
 import { startProgress, type Progress } from "./progress.ts";
 
 /** `plain`: also write plain lines when stderr is not a terminal (a bar is always drawn on a terminal). */
-export function importProgress(label: string, opts: { plain: boolean; stream?: NodeJS.WriteStream }): { onProgress: (p: ImportProgress) => void; stop(): void } {
+export function importProgress(
+  label: string,
+  opts: { plain: boolean; stream?: NodeJS.WriteStream },
+): { onProgress: (p: ImportProgress) => void; stop(): void } {
   const stream = opts.stream ?? process.stderr;
   if (!stream.isTTY && !opts.plain) return { onProgress: () => {}, stop: () => {} };
   let progress: Progress | undefined;

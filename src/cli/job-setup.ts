@@ -76,7 +76,8 @@ export async function openJobs(options: DataOptions & { kma?: boolean }, env: En
   const leaseSeconds = env.RUN_LEASE_SECONDS?.trim();
   if (leaseSeconds) {
     const s = Number(leaseSeconds);
-    if (!Number.isInteger(s) || s < 2 || s > 3600) throw new UsageError(`RUN_LEASE_SECONDS must be a whole number of seconds from 2 to 3600, got ${JSON.stringify(leaseSeconds)}`);
+    if (!Number.isInteger(s) || s < 2 || s > 3600)
+      throw new UsageError(`RUN_LEASE_SECONDS must be a whole number of seconds from 2 to 3600, got ${JSON.stringify(leaseSeconds)}`);
     configureRunLiveness({ ttlMs: s * 1000 });
   }
   const { db, location } = await openNodeDatabase({ dataDir, env });
@@ -115,7 +116,11 @@ export const STALE_TEMP_FILE_MS = 5 * 60_000;
 async function reconcileAfterCrash(db: Database, objectsFolder: string, logger: Logger): Promise<void> {
   const r = await reconcileAbandonedRuns(db, systemClock);
   if (r.ingestRuns + r.trainingRuns + r.pipelineRuns > 0) {
-    logger.warn("marked runs whose process died as failed (abandoned)", { ingest_runs: r.ingestRuns, training_runs: r.trainingRuns, pipeline_runs: r.pipelineRuns });
+    logger.warn("marked runs whose process died as failed (abandoned)", {
+      ingest_runs: r.ingestRuns,
+      training_runs: r.trainingRuns,
+      pipeline_runs: r.pipelineRuns,
+    });
   }
   const swept = await sweepTemporaryFiles(objectsFolder, STALE_TEMP_FILE_MS);
   if (swept > 0) logger.info("removed stale temporary files from the object folder", { files: swept });

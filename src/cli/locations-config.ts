@@ -12,7 +12,8 @@ import { UsageError } from "./errors.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export const LOCATIONS_OPTION_HELP = "JSON file of the locations to serve and ingest: station ids (`nalssi locations --all`) and {id, name, lat, lon, station?} points (default: NALSSI_LOCATIONS_FILE, else LOCATIONS, else seoul)";
+export const LOCATIONS_OPTION_HELP =
+  "JSON file of the locations to serve and ingest: station ids (`nalssi locations --all`) and {id, name, lat, lon, station?} points (default: NALSSI_LOCATIONS_FILE, else LOCATIONS, else seoul)";
 
 /** Adds `--locations <file>` to a command. */
 export function withLocationsOption(command: Command): Command {

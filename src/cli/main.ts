@@ -37,7 +37,8 @@ function reportUnknownOptionsFirst(program: Command): void {
   visit(program);
   program.hook("preAction", (_program, action) => {
     for (const o of required.get(action) ?? []) {
-      if (action.getOptionValue(o.attributeName()) === undefined) action.error(`error: required option '${o.flags}' not specified`, { code: "commander.missingMandatoryOptionValue" });
+      if (action.getOptionValue(o.attributeName()) === undefined)
+        action.error(`error: required option '${o.flags}' not specified`, { code: "commander.missingMandatoryOptionValue" });
     }
   });
 }

@@ -25,7 +25,12 @@ export function parseLocationList(value: string, option = "--location"): string[
  * The ids checked against the configured locations and the database: configured ids pass; ids with
  * observations pass with one note per command; anything else is a UsageError with close matches.
  */
-export async function modelLocations(db: Pick<Database, "execute">, ids: readonly string[], configured: readonly Location[], note: (line: string) => void = (l) => void process.stderr.write(`${l}\n`)): Promise<string[]> {
+export async function modelLocations(
+  db: Pick<Database, "execute">,
+  ids: readonly string[],
+  configured: readonly Location[],
+  note: (line: string) => void = (l) => void process.stderr.write(`${l}\n`),
+): Promise<string[]> {
   const known = new Set(configured.map((l) => l.id));
   const unconfigured = ids.filter((id) => !known.has(id));
   if (!unconfigured.length) return [...ids];
@@ -37,8 +42,12 @@ export async function modelLocations(db: Pick<Database, "execute">, ids: readonl
       const close = closeMatches(id, candidates);
       return `${id}${close.length ? ` (did you mean ${close.join(", ")}?)` : ""}`;
     });
-    throw new UsageError(`--location: ${hints.join("; ")}: not a configured location and no observations in the database (configured: ${[...known].join(", ")}; with data: ${withData.length ? withData.join(", ") : "none"})`);
+    throw new UsageError(
+      `--location: ${hints.join("; ")}: not a configured location and no observations in the database (configured: ${[...known].join(", ")}; with data: ${withData.length ? withData.join(", ") : "none"})`,
+    );
   }
-  note(`nalssi: note: ${unconfigured.join(", ")} ${unconfigured.length > 1 ? "are" : "is"} not configured; modelling ${unconfigured.length > 1 ? "their" : "its"} observations from the database (serving answers only for configured locations)`);
+  note(
+    `nalssi: note: ${unconfigured.join(", ")} ${unconfigured.length > 1 ? "are" : "is"} not configured; modelling ${unconfigured.length > 1 ? "their" : "its"} observations from the database (serving answers only for configured locations)`,
+  );
   return [...ids];
 }

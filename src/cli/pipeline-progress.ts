@@ -6,7 +6,11 @@ import process from "node:process";
 import type { Logger } from "../ports/logger.ts";
 import { startProgress, type Progress } from "./progress.ts";
 
-export function progressExecutor(label: string, steps: readonly string[], opts: { logger: Logger; stream?: NodeJS.WriteStream }): { executor: PipelineExecutor; stop(): void } {
+export function progressExecutor(
+  label: string,
+  steps: readonly string[],
+  opts: { logger: Logger; stream?: NodeJS.WriteStream },
+): { executor: PipelineExecutor; stop(): void } {
   const inner = inProcessExecutor({ logger: opts.logger });
   let progress: Progress | undefined;
   let done = 0;

@@ -12,7 +12,8 @@ export const DATA_DIR_HELP = "data folder with nalssi.db and objects/ (ignored f
 
 export function parseLocation(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value.length > 64 || !LOCATION_ID_PATTERN.test(value)) throw new UsageError(`--location ${JSON.stringify(value)} is not a location id (a lowercase slug such as seoul)`);
+  if (value.length > 64 || !LOCATION_ID_PATTERN.test(value))
+    throw new UsageError(`--location ${JSON.stringify(value)} is not a location id (a lowercase slug such as seoul)`);
   return value;
 }
 
@@ -25,7 +26,8 @@ export function parseLimit(value: string | undefined, fallback: number, max = 10
 
 export function parseStatus(value: string | undefined): RunStatus | undefined {
   if (value === undefined) return undefined;
-  if (!(RUN_STATUSES as readonly string[]).includes(value)) throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}, got ${JSON.stringify(value)}`);
+  if (!(RUN_STATUSES as readonly string[]).includes(value))
+    throw new UsageError(`--status must be one of ${RUN_STATUSES.join(", ")}, got ${JSON.stringify(value)}`);
   return value as RunStatus;
 }
 

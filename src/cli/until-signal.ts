@@ -7,7 +7,10 @@ export function untilSignal(stop: () => Promise<unknown>): Promise<void> {
     const onSignal = () => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      void stop().then(() => resolve(), () => resolve());
+      void stop().then(
+        () => resolve(),
+        () => resolve(),
+      );
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);

@@ -6,7 +6,10 @@ import { toUtcHour, toUtcSecond, toUtcSecondFloor } from "./utc-time.ts";
 export type ForecastProductName = "vilage_fcst" | "ultra_srt_fcst";
 
 /** The KMA operation each product name stands for (the names src/kma uses). */
-export const FORECAST_PRODUCT_BY_KMA_NAME = { vilageFcst: "vilage_fcst", ultraSrtFcst: "ultra_srt_fcst" } as const satisfies Record<string, ForecastProductName>;
+export const FORECAST_PRODUCT_BY_KMA_NAME = { vilageFcst: "vilage_fcst", ultraSrtFcst: "ultra_srt_fcst" } as const satisfies Record<
+  string,
+  ForecastProductName
+>;
 
 export interface ForecastRow {
   locationId: string;
@@ -25,7 +28,19 @@ export interface ForecastRow {
   rawRef?: string | null;
 }
 
-const COLUMNS = ["location_id", "product", "issued_at", "valid_at", "category", "value", "value_text", "ingest_run_id", "raw_ref", "ingested_at", "updated_at"] as const;
+const COLUMNS = [
+  "location_id",
+  "product",
+  "issued_at",
+  "valid_at",
+  "category",
+  "value",
+  "value_text",
+  "ingest_run_id",
+  "raw_ref",
+  "ingested_at",
+  "updated_at",
+] as const;
 
 /**
  * Insert-if-new and update-if-different statements for one forecast value (see upsert-counts.ts).

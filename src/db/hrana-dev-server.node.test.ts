@@ -23,7 +23,12 @@ afterAll(async () => {
   await Promise.all(dbPaths.flatMap((p) => ["", "-wal", "-shm"].map((s) => rm(p + s, { force: true }))));
 });
 
-async function pipeline(server: HranaDevServer, body: unknown, path = "/v2/pipeline", token: string | null = TOKEN): Promise<{ status: number; type: string | null; body: any }> {
+async function pipeline(
+  server: HranaDevServer,
+  body: unknown,
+  path = "/v2/pipeline",
+  token: string | null = TOKEN,
+): Promise<{ status: number; type: string | null; body: any }> {
   const res = await fetch(server.url + path, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -148,9 +153,15 @@ describe("hrana dev server with @libsql/client/web", () => {
       "write",
     );
     expect(ok.map((r) => r.rowsAffected)).toEqual([1, 1, 0]);
-    expect(ok[2]!.rows.map((r) => [r.k, r.v])).toEqual([["a", 1n], ["b", 2n]]);
+    expect(ok[2]!.rows.map((r) => [r.k, r.v])).toEqual([
+      ["a", 1n],
+      ["b", 2n],
+    ]);
     const e = await client
-      .batch([{ sql: "INSERT INTO kv (k, v) VALUES ('c', 3)" }, { sql: "INSERT INTO kv (k, v) VALUES ('a', 9)" }, { sql: "INSERT INTO kv (k, v) VALUES ('d', 4)" }], "write")
+      .batch(
+        [{ sql: "INSERT INTO kv (k, v) VALUES ('c', 3)" }, { sql: "INSERT INTO kv (k, v) VALUES ('a', 9)" }, { sql: "INSERT INTO kv (k, v) VALUES ('d', 4)" }],
+        "write",
+      )
       .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(LibsqlBatchError);
     expect((e as LibsqlBatchError).statementIndex).toBe(1);
@@ -216,7 +227,9 @@ describe("hrana dev server with @libsql/client/web", () => {
     const tx = await client.transaction("write");
     await tx.execute("INSERT INTO kv (k, v) VALUES ('abandoned', 1)");
     tx.close(); // neither commit nor rollback
-    await expect(client.executeMultiple("BEGIN IMMEDIATE; INSERT INTO kv (k, v) VALUES ('half', 1); INSERT INTO nowhere VALUES (1); COMMIT;")).rejects.toThrow(/nowhere/);
+    await expect(client.executeMultiple("BEGIN IMMEDIATE; INSERT INTO kv (k, v) VALUES ('half', 1); INSERT INTO nowhere VALUES (1); COMMIT;")).rejects.toThrow(
+      /nowhere/,
+    );
     const started = Date.now();
     await client.execute("INSERT INTO kv (k, v) VALUES ('after', 1)"); // would wait the 3 s busy timeout if a lock leaked
     expect(Date.now() - started).toBeLessThan(1000);
@@ -225,9 +238,9 @@ describe("hrana dev server with @libsql/client/web", () => {
 
   it("executes a multi-statement script (executeMultiple / sequence) and stops at the first error", async () => {
     await client.executeMultiple("INSERT INTO kv (k, v) VALUES ('s1', 1); INSERT INTO kv (k, v) VALUES ('s2', 2);");
-    await expect(client.executeMultiple("INSERT INTO kv (k, v) VALUES ('s3', 3); INSERT INTO nowhere VALUES (1); INSERT INTO kv (k, v) VALUES ('s4', 4);")).rejects.toThrow(
-      /no such table: nowhere/,
-    );
+    await expect(
+      client.executeMultiple("INSERT INTO kv (k, v) VALUES ('s3', 3); INSERT INTO nowhere VALUES (1); INSERT INTO kv (k, v) VALUES ('s4', 4);"),
+    ).rejects.toThrow(/no such table: nowhere/);
     expect((await client.execute("SELECT k FROM kv ORDER BY k")).rows.map((r) => r.k)).toEqual(["s1", "s2", "s3"]);
   });
 
@@ -263,7 +276,10 @@ describe("hrana dev server with @libsql/client/web", () => {
       const stream = hrana.openStream();
       const d = await stream.describe("SELECT k, v FROM kv WHERE k = :key AND v > ?3");
       expect(d.paramNames).toEqual([":key", undefined, "?3"]); // the server sends null; hrana-client reads it as undefined
-      expect(d.columns).toEqual([{ name: "k", decltype: "TEXT" }, { name: "v", decltype: "ANY" }]);
+      expect(d.columns).toEqual([
+        { name: "k", decltype: "TEXT" },
+        { name: "v", decltype: "ANY" },
+      ]);
       expect(d.isExplain).toBe(false);
       expect(d.isReadonly).toBe(true);
       const w = await stream.describe("INSERT INTO kv (k, v) VALUES (?, ?)");
@@ -340,8 +356,26 @@ describe("hrana dev server protocol details (raw HTTP)", () => {
               { stmt: { sql: "SELECT * FROM nope" } },
               { condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 'ran-ok'" } },
               { condition: { type: "ok", step: 1 }, stmt: { sql: "SELECT 'must-not-run'" } },
-              { condition: { type: "and", conds: [{ type: "error", step: 1 }, { type: "not", cond: { type: "ok", step: 1 } }] }, stmt: { sql: "SELECT 'ran-and'" } },
-              { condition: { type: "or", conds: [{ type: "ok", step: 3 }, { type: "error", step: 3 }] }, stmt: { sql: "SELECT 'skipped-step-is-neither'" } },
+              {
+                condition: {
+                  type: "and",
+                  conds: [
+                    { type: "error", step: 1 },
+                    { type: "not", cond: { type: "ok", step: 1 } },
+                  ],
+                },
+                stmt: { sql: "SELECT 'ran-and'" },
+              },
+              {
+                condition: {
+                  type: "or",
+                  conds: [
+                    { type: "ok", step: 3 },
+                    { type: "error", step: 3 },
+                  ],
+                },
+                stmt: { sql: "SELECT 'skipped-step-is-neither'" },
+              },
             ],
           },
         },
@@ -356,7 +390,10 @@ describe("hrana dev server protocol details (raw HTTP)", () => {
   });
 
   it("refuses a condition on a later step, and v3-only requests on v2", async () => {
-    const later = await pipeline(server, { baton: null, requests: [{ type: "batch", batch: { steps: [{ condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 1" } }] } }] });
+    const later = await pipeline(server, {
+      baton: null,
+      requests: [{ type: "batch", batch: { steps: [{ condition: { type: "ok", step: 0 }, stmt: { sql: "SELECT 1" } }] } }],
+    });
     expect(later.status).toBe(400);
     const v2 = await pipeline(server, { baton: null, requests: [{ type: "get_autocommit" }] });
     expect(v2.status).toBe(400);
@@ -374,7 +411,15 @@ describe("hrana dev server protocol details (raw HTTP)", () => {
           { type: "get_autocommit" },
           exec("BEGIN"),
           { type: "get_autocommit" },
-          { type: "batch", batch: { steps: [{ condition: { type: "is_autocommit" }, stmt: { sql: "SELECT 'outside'" } }, { condition: { type: "not", cond: { type: "is_autocommit" } }, stmt: { sql: "SELECT 'inside'" } }] } },
+          {
+            type: "batch",
+            batch: {
+              steps: [
+                { condition: { type: "is_autocommit" }, stmt: { sql: "SELECT 'outside'" } },
+                { condition: { type: "not", cond: { type: "is_autocommit" } }, stmt: { sql: "SELECT 'inside'" } },
+              ],
+            },
+          },
           exec("ROLLBACK"),
         ],
       },
@@ -388,9 +433,15 @@ describe("hrana dev server protocol details (raw HTTP)", () => {
     const res = await fetch(server.url + "/v3/cursor", {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ baton: r.body.baton, batch: { steps: [{ stmt: { sql: "SELECT 1 AS a UNION ALL SELECT 2" } }, { stmt: { sql: "SELECT * FROM nope" } }] } }),
+      body: JSON.stringify({
+        baton: r.body.baton,
+        batch: { steps: [{ stmt: { sql: "SELECT 1 AS a UNION ALL SELECT 2" } }, { stmt: { sql: "SELECT * FROM nope" } }] },
+      }),
     });
-    const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l));
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines[0].baton).toEqual(expect.any(String));
     expect(lines.slice(1).map((e: { type: string }) => e.type)).toEqual(["step_begin", "row", "row", "step_end", "step_error"]);
     expect(lines[2].row).toEqual([{ type: "integer", value: "1" }]);

@@ -81,7 +81,10 @@ for (const [name, connect] of clients) {
     it("rolls a failing migration back on the server: no table, no record", async () => {
       const db = await open();
       await migrate(db, { clock });
-      const broken = { id: "9001_broken", sql: "CREATE TABLE half (x INTEGER) STRICT;\nINSERT INTO half VALUES (1);\nINSERT INTO half VALUES ('text in a strict integer column');" };
+      const broken = {
+        id: "9001_broken",
+        sql: "CREATE TABLE half (x INTEGER) STRICT;\nINSERT INTO half VALUES (1);\nINSERT INTO half VALUES ('text in a strict integer column');",
+      };
       const err = await migrate(db, { clock, migrations: [...MIGRATIONS, broken] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MigrationFailedError);
       expect((err as Error).message).toMatch(/cannot store TEXT value in INTEGER column half.x/);

@@ -25,7 +25,10 @@ const clock = fixedClock("2025-05-29T14:03:12.345Z");
 
 const extra = (id: string, sql: string): MigrationSource => ({ id, sql });
 // Test migrations sort after every real one (9xxx), whatever migrations the code ships.
-const M2 = extra("9001_model_runs", "CREATE TABLE model_runs (id INTEGER PRIMARY KEY, trained_at TEXT NOT NULL) STRICT;\nCREATE INDEX model_runs_by_time ON model_runs (trained_at);");
+const M2 = extra(
+  "9001_model_runs",
+  "CREATE TABLE model_runs (id INTEGER PRIMARY KEY, trained_at TEXT NOT NULL) STRICT;\nCREATE INDEX model_runs_by_time ON model_runs (trained_at);",
+);
 const M3 = extra("9002_model_runs_metric", "ALTER TABLE model_runs ADD COLUMN mae REAL;");
 
 async function schema(db: Database): Promise<string[]> {
@@ -91,7 +94,9 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
       const logger = memoryLogger();
       const report = await migrate(db, { clock, logger });
       expect(report).toEqual({ applied: ALL, alreadyApplied: [] });
-      expect(await tableNames(db)).toEqual(expect.arrayContaining(["_migrations", "forecasts", "ingest_runs", "observation_sources", "observations", "observations_best"]));
+      expect(await tableNames(db)).toEqual(
+        expect.arrayContaining(["_migrations", "forecasts", "ingest_runs", "observation_sources", "observations", "observations_best"]),
+      );
       const applied = await readAppliedMigrations(db);
       expect(applied.map((m) => m.id)).toEqual(ALL);
       expect(applied[0]).toEqual({ id: FIRST.id, checksum: await sha256Hex(FIRST.sql), appliedAt: "2025-05-29T14:03:12Z" });

@@ -150,7 +150,10 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
       try {
         recorded = await readAppliedMigrations(db);
       } catch (readError) {
-        logger.warn("could not read _migrations after a failed migration", { id: next.id, error: readError instanceof Error ? readError.message : String(readError) });
+        logger.warn("could not read _migrations after a failed migration", {
+          id: next.id,
+          error: readError instanceof Error ? readError.message : String(readError),
+        });
         throw new MigrationFailedError(next.id, e, false);
       }
       if (recorded.some((r) => r.id === next.id)) {

@@ -32,7 +32,9 @@ describe("migrations inside workerd over HTTP", () => {
     const recorded = await readAppliedMigrations(db);
     expect(recorded.map((m) => m.id)).toEqual(ALL);
     expect(recorded[0]).toEqual({ id: FIRST.id, checksum: await sha256Hex(FIRST.sql), appliedAt: "2025-05-29T14:00:00Z" });
-    const objects = await db.execute("SELECT type, name FROM sqlite_master WHERE name IN ('observations', 'forecasts', 'ingest_runs', 'observations_best') ORDER BY name");
+    const objects = await db.execute(
+      "SELECT type, name FROM sqlite_master WHERE name IN ('observations', 'forecasts', 'ingest_runs', 'observations_best') ORDER BY name",
+    );
     expect(objects.rows.map((r) => `${r.type} ${r.name}`)).toEqual(["table forecasts", "table ingest_runs", "table observations", "view observations_best"]);
   });
 
@@ -50,9 +52,11 @@ describe("migrations inside workerd over HTTP", () => {
     );
     const best = await db.execute("SELECT primary_source, temperature_source, temperature_c, pressure_hpa FROM observations_best WHERE location_id = 'seoul'");
     expect(best.rows.map((r) => ({ ...r }))).toEqual([{ primary_source: "asos", temperature_source: "asos", temperature_c: 18.1, pressure_hpa: 1003.2 }]);
-    await expect(db.execute("INSERT INTO observations (location_id, observed_at, source, ingested_at, updated_at) VALUES ('seoul', '2025-05-29T14:30:00Z', 'asos', '2025-05-30T01:00:00Z', '2025-05-30T01:00:00Z')")).rejects.toThrow(
-      /CHECK constraint failed/,
-    );
+    await expect(
+      db.execute(
+        "INSERT INTO observations (location_id, observed_at, source, ingested_at, updated_at) VALUES ('seoul', '2025-05-29T14:30:00Z', 'asos', '2025-05-30T01:00:00Z', '2025-05-30T01:00:00Z')",
+      ),
+    ).rejects.toThrow(/CHECK constraint failed/);
   });
 
   it("rolls a failing migration back and records nothing", async () => {

@@ -17,7 +17,6 @@ import type { UpsertCounts } from "./upsert-counts.ts";
 
 const CSV = new URL("../../data/seoul/asos108_hourly_20250430_20250529.csv", import.meta.url);
 
-
 /** 'YYYY-MM-DD HH:MM' in KST (UTC+9) -> UTC Date. */
 function kst(tm: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(tm);
@@ -68,9 +67,17 @@ describe("real ASOS hours through observations", () => {
   });
 
   it("stores KST hours as UTC and serves them through observations_best", async () => {
-    const first = (await db.execute("SELECT observed_at, temperature_c, pressure_hpa, visibility_m, primary_source FROM observations_best ORDER BY observed_at LIMIT 1")).rows[0]!;
+    const first = (
+      await db.execute("SELECT observed_at, temperature_c, pressure_hpa, visibility_m, primary_source FROM observations_best ORDER BY observed_at LIMIT 1")
+    ).rows[0]!;
     // CSV row 1: tm 2025-04-30 00:00 KST, ta 12.7, pa 1003.3, vs 2113 (x 10 m)
-    expect({ ...first }).toEqual({ observed_at: "2025-04-29T15:00:00Z", temperature_c: 12.7, pressure_hpa: 1003.3, visibility_m: 21130, primary_source: "asos" });
+    expect({ ...first }).toEqual({
+      observed_at: "2025-04-29T15:00:00Z",
+      temperature_c: 12.7,
+      pressure_hpa: 1003.3,
+      visibility_m: 21130,
+      primary_source: "asos",
+    });
     const hours = await db.execute("SELECT count(*) AS n, min(observed_at) AS a, max(observed_at) AS b FROM observations_best WHERE location_id = 'seoul'");
     expect({ ...hours.rows[0]! }).toEqual({ n: 720, a: "2025-04-29T15:00:00Z", b: "2025-05-29T14:00:00Z" });
   });

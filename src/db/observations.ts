@@ -115,7 +115,10 @@ export async function newestObservedAt(db: Pick<Database, "execute">, location: 
   const rs = await db.execute(
     before === undefined
       ? { sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL", args: [location] }
-      : { sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL AND observed_at < ?", args: [location, toUtcSecondFloor(before, "before")] },
+      : {
+          sql: "SELECT max(observed_at) AS t FROM observations WHERE location_id = ? AND temperature_c IS NOT NULL AND observed_at < ?",
+          args: [location, toUtcSecondFloor(before, "before")],
+        },
   );
   const t = rs.rows[0]?.t;
   return t === null || t === undefined ? null : String(t);

@@ -28,7 +28,15 @@ describe("reconcileAbandonedRuns", () => {
     const ingest = await startRun(db, clock, { job: "import_csv", locationId: "seoul", params: {} });
     const training = await new Tracker({ db, objects: createMemoryObjectStore(), clock }).startRun({ location: "seoul", code: { packageVersion: "0.1.0" } });
     const log = new RunLog(db, clock);
-    await log.startRun({ id: "20250529T183000Z-dead0001", pipeline: "daily_train", locationId: "seoul", runDate: "2025-05-30", trigger: "cli", runner: "in_process", steps: ["check_data", "train", "register"] });
+    await log.startRun({
+      id: "20250529T183000Z-dead0001",
+      pipeline: "daily_train",
+      locationId: "seoul",
+      runDate: "2025-05-30",
+      trigger: "cli",
+      runner: "in_process",
+      steps: ["check_data", "train", "register"],
+    });
     await log.stepStarted("20250529T183000Z-dead0001", "check_data");
     await log.stepFinished("20250529T183000Z-dead0001", "check_data", { status: "succeeded", durationMs: 5 });
     await log.stepStarted("20250529T183000Z-dead0001", "train");
@@ -37,7 +45,12 @@ describe("reconcileAbandonedRuns", () => {
     expect(await reconcileAbandonedRuns(db, clock)).toEqual({ ingestRuns: 0, trainingRuns: 0, pipelineRuns: 0 });
     clock.advance(10 * 60_000);
     // the processes died: nobody renewed the leases (their heartbeats were in those processes)
-    for (const [t, id] of [["ingest_runs", ingest], ["training_runs", training], ["pipeline_runs", "20250529T183000Z-dead0001"]] as const) await kill(t, id);
+    for (const [t, id] of [
+      ["ingest_runs", ingest],
+      ["training_runs", training],
+      ["pipeline_runs", "20250529T183000Z-dead0001"],
+    ] as const)
+      await kill(t, id);
     expect(await reconcileAbandonedRuns(db, clock)).toEqual({ ingestRuns: 1, trainingRuns: 1, pipelineRuns: 1 });
     expect(await reconcileAbandonedRuns(db, clock)).toEqual({ ingestRuns: 0, trainingRuns: 0, pipelineRuns: 0 }); // idempotent
 
@@ -48,7 +61,11 @@ describe("reconcileAbandonedRuns", () => {
       error_class: "abandoned",
       error_message: expect.stringMatching(`^abandoned: .*noticed at ${noticed}$`),
     });
-    expect(await row("SELECT status, ended_at, error_class FROM training_runs WHERE id = ?", training)).toMatchObject({ status: "failed", ended_at: noticed, error_class: "abandoned" });
+    expect(await row("SELECT status, ended_at, error_class FROM training_runs WHERE id = ?", training)).toMatchObject({
+      status: "failed",
+      ended_at: noticed,
+      error_class: "abandoned",
+    });
     const run = (await log.getRun("20250529T183000Z-dead0001"))!;
     expect(run).toMatchObject({ status: "failed", finishedAt: noticed, durationMs: 600_000, errorStep: "train", errorClass: "abandoned" });
     expect(run.steps.map((s) => [s.step, s.status, s.errorClass])).toEqual([
@@ -65,11 +82,21 @@ describe("reconcileAbandonedRuns", () => {
     const training = await new Tracker({ db, objects: createMemoryObjectStore(), clock }).startRun({ location: "seoul", code: { packageVersion: "0.1.0" } });
     await kill("training_runs", training);
     const log = new RunLog(db, clock);
-    await log.startRun({ id: "20250529T183000Z-wf000001", pipeline: "daily_train", locationId: "seoul", runDate: "2025-05-30", trigger: "cron", runner: "workflow", steps: ["train"] });
+    await log.startRun({
+      id: "20250529T183000Z-wf000001",
+      pipeline: "daily_train",
+      locationId: "seoul",
+      runDate: "2025-05-30",
+      trigger: "cron",
+      runner: "workflow",
+      steps: ["train"],
+    });
     await kill("pipeline_runs", "20250529T183000Z-wf000001");
     clock.advance(5 * 60_000);
     // a Workflows run between steps: no heartbeat, but it holds its (long) pipeline lease
-    await db.execute({ sql: "INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('pipeline:daily_train:seoul', '20250529T183000Z-wf000001', '2025-05-29T18:30:00Z', '2025-05-29T18:45:00Z')" });
+    await db.execute({
+      sql: "INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('pipeline:daily_train:seoul', '20250529T183000Z-wf000001', '2025-05-29T18:30:00Z', '2025-05-29T18:45:00Z')",
+    });
     await sleep(50); // the heartbeat renews from the (advanced) clock
     expect(await reconcileAbandonedRuns(db, clock)).toEqual({ ingestRuns: 0, trainingRuns: 0, pipelineRuns: 0 });
     await beat.stop();

@@ -55,7 +55,13 @@ export interface KeepAlive {
  * Never throws: liveness is bookkeeping, a failure to write it must not fail the run (at worst the
  * run is reconciled as abandoned later, and its own finish then finds it no longer running).
  */
-export async function keepRunAlive(db: Database, clock: Clock, table: RunTable, id: string | number, o: { ttlMs?: number; heartbeatMs?: number } = {}): Promise<KeepAlive> {
+export async function keepRunAlive(
+  db: Database,
+  clock: Clock,
+  table: RunTable,
+  id: string | number,
+  o: { ttlMs?: number; heartbeatMs?: number } = {},
+): Promise<KeepAlive> {
   const ttl = o.ttlMs ?? leaseTtlMs;
   const name = runLeaseName(table, id);
   const holder = `${table}:${id}`;
@@ -76,18 +82,21 @@ export async function keepRunAlive(db: Database, clock: Clock, table: RunTable, 
   } catch {
     return { stop: async () => undefined };
   }
-  timer = setInterval(() => {
-    if (stopped) return;
-    db.execute({
-      sql: `UPDATE leases SET expires_at = ? WHERE name = ? AND EXISTS (SELECT 1 FROM ${table} WHERE id = ? AND status = 'running')`,
-      args: [expires(), name, id],
-    }).then(
-      (r) => {
-        if (r.rowsAffected === 0) void stop(); // the run ended (or was reconciled): nothing to keep alive
-      },
-      () => void stop(), // database closed or gone: this process is done with it
-    );
-  }, o.heartbeatMs ?? Math.floor(ttl / 4));
+  timer = setInterval(
+    () => {
+      if (stopped) return;
+      db.execute({
+        sql: `UPDATE leases SET expires_at = ? WHERE name = ? AND EXISTS (SELECT 1 FROM ${table} WHERE id = ? AND status = 'running')`,
+        args: [expires(), name, id],
+      }).then(
+        (r) => {
+          if (r.rowsAffected === 0) void stop(); // the run ended (or was reconciled): nothing to keep alive
+        },
+        () => void stop(), // database closed or gone: this process is done with it
+      );
+    },
+    o.heartbeatMs ?? Math.floor(ttl / 4),
+  );
   unrefTimer(timer);
   return { stop };
 }
@@ -108,7 +117,8 @@ export async function reconcileAbandonedRuns(db: Database, clock: Clock, o: { gr
   const now = toUtcSecondFloor(nowDate);
   const before = toUtcSecondFloor(new Date(nowDate.getTime() - (o.graceMs ?? leaseTtlMs)));
   const message = (what: string) => `abandoned: the process running this ${what} stopped (its heartbeat lease expired); noticed at ${now}`;
-  const live = (table: RunTable, idExpr: string) => `EXISTS (SELECT 1 FROM leases WHERE name = '${runLeaseName(table, "")}' || ${idExpr} AND expires_at > :now)`;
+  const live = (table: RunTable, idExpr: string) =>
+    `EXISTS (SELECT 1 FROM leases WHERE name = '${runLeaseName(table, "")}' || ${idExpr} AND expires_at > :now)`;
   const args = { now, before };
 
   const pipelineIds = (
@@ -134,7 +144,10 @@ export async function reconcileAbandonedRuns(db: Database, clock: Clock, o: { gr
   for (const id of pipelineIds) {
     const a = { now, id, message: message("pipeline run") };
     statements.push(
-      { sql: "UPDATE pipeline_steps SET status = 'failed', finished_at = :now, error_class = 'abandoned', error_message = :message WHERE run_id = :id AND status = 'running'", args: a },
+      {
+        sql: "UPDATE pipeline_steps SET status = 'failed', finished_at = :now, error_class = 'abandoned', error_message = :message WHERE run_id = :id AND status = 'running'",
+        args: a,
+      },
       { sql: "UPDATE pipeline_steps SET status = 'skipped' WHERE run_id = :id AND status = 'pending'", args: { id } },
       {
         sql: `UPDATE pipeline_runs SET status = 'failed', finished_at = max(:now, started_at), error_class = 'abandoned', error_message = :message,
@@ -151,6 +164,9 @@ export async function reconcileAbandonedRuns(db: Database, clock: Clock, o: { gr
   return {
     ingestRuns: results[0]!.rowsAffected,
     trainingRuns: results[1]!.rowsAffected,
-    pipelineRuns: results.slice(2, -1).filter((_, i) => i % 3 === 2).reduce((n, r) => n + r.rowsAffected, 0),
+    pipelineRuns: results
+      .slice(2, -1)
+      .filter((_, i) => i % 3 === 2)
+      .reduce((n, r) => n + r.rowsAffected, 0),
   };
 }

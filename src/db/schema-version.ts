@@ -25,7 +25,9 @@ export class SchemaBehindError extends MigrationError {
   override name = "SchemaBehindError";
   readonly pending: readonly string[];
   constructor(pending: readonly string[]) {
-    super(`the database schema is behind this code (pending migration${pending.length > 1 ? "s" : ""} ${pending.join(", ")}): run migrations first (\`npm run db:migrate\` with LIBSQL_URL, or \`nalssi migrate\`)`);
+    super(
+      `the database schema is behind this code (pending migration${pending.length > 1 ? "s" : ""} ${pending.join(", ")}): run migrations first (\`npm run db:migrate\` with LIBSQL_URL, or \`nalssi migrate\`)`,
+    );
     this.pending = pending;
   }
 }

@@ -33,7 +33,10 @@ async function rejects(run: () => Promise<unknown>, message: RegExp): Promise<vo
 describe("observations constraints", () => {
   it("accepts a well-formed row", async () => {
     await insertObservation({ temperature_c: 18.1, humidity_pct: 60, precipitation_type: 0 });
-    expect((await db.execute("SELECT temperature_c, typeof(precipitation_type) AS t FROM observations")).rows[0]).toMatchObject({ temperature_c: 18.1, t: "integer" });
+    expect((await db.execute("SELECT temperature_c, typeof(precipitation_type) AS t FROM observations")).rows[0]).toMatchObject({
+      temperature_c: 18.1,
+      t: "integer",
+    });
   });
 
   it.each([
@@ -110,7 +113,10 @@ describe("observations_best: per-field source precedence", () => {
     await insertObservation({ source: "ultra_srt_ncst", temperature_c: 18.5 });
     await insertObservation({ source: "import", observed_at: "2025-05-29T15:00:00Z", temperature_c: 17 });
     await insertObservation({ source: "import", location_id: "busan", temperature_c: 21 });
-    const rows = async () => (await db.execute("SELECT location_id, observed_at, temperature_source, temperature_c FROM observations_best ORDER BY location_id, observed_at")).rows.map((r) => ({ ...r }));
+    const rows = async () =>
+      (
+        await db.execute("SELECT location_id, observed_at, temperature_source, temperature_c FROM observations_best ORDER BY location_id, observed_at")
+      ).rows.map((r) => ({ ...r }));
     expect(await rows()).toEqual([
       { location_id: "busan", observed_at: T, temperature_source: "import", temperature_c: 21 },
       { location_id: "seoul", observed_at: T, temperature_source: "asos", temperature_c: 18.1 },
@@ -131,18 +137,33 @@ describe("idempotent upserts", () => {
   });
 
   it("inserts, then changes nothing when the same hour is ingested again, then updates a correction", async () => {
-    const first = countUpserts(await db.batch(upsertBatch([observationUpsert(row({ temperature_c: 18.5, humidity_pct: 60 }, { rawRef: "raw/a.json" }), new Date("2025-05-29T14:12:30.5Z"))]), "write"));
+    const first = countUpserts(
+      await db.batch(
+        upsertBatch([observationUpsert(row({ temperature_c: 18.5, humidity_pct: 60 }, { rawRef: "raw/a.json" }), new Date("2025-05-29T14:12:30.5Z"))]),
+        "write",
+      ),
+    );
     expect(first).toEqual({ inserted: 1, updated: 0, skipped: 0 });
     const before = (await db.execute("SELECT * FROM observations")).rows.map((r) => ({ ...r }));
     expect(before[0]).toMatchObject({ observed_at: T, ingested_at: "2025-05-29T14:12:30Z", updated_at: "2025-05-29T14:12:30Z", raw_ref: "raw/a.json" });
 
     // Re-running the hour (new raw object, a later clock) changes nothing at all.
-    const again = countUpserts(await db.batch(upsertBatch([observationUpsert(row({ temperature_c: 18.5, humidity_pct: 60 }, { rawRef: "raw/b.json" }), new Date("2025-05-29T15:12:00Z"))]), "write"));
+    const again = countUpserts(
+      await db.batch(
+        upsertBatch([observationUpsert(row({ temperature_c: 18.5, humidity_pct: 60 }, { rawRef: "raw/b.json" }), new Date("2025-05-29T15:12:00Z"))]),
+        "write",
+      ),
+    );
     expect(again).toEqual({ inserted: 0, updated: 0, skipped: 1 });
     expect((await db.execute("SELECT * FROM observations")).rows.map((r) => ({ ...r }))).toEqual(before);
 
     // A corrected report replaces the values and the provenance; ingested_at stays.
-    const fixed = countUpserts(await db.batch(upsertBatch([observationUpsert(row({ temperature_c: 18.4, humidity_pct: 60 }, { rawRef: "raw/c.json" }), new Date("2025-05-29T16:00:00Z"))]), "write"));
+    const fixed = countUpserts(
+      await db.batch(
+        upsertBatch([observationUpsert(row({ temperature_c: 18.4, humidity_pct: 60 }, { rawRef: "raw/c.json" }), new Date("2025-05-29T16:00:00Z"))]),
+        "write",
+      ),
+    );
     expect(fixed).toEqual({ inserted: 0, updated: 1, skipped: 0 });
     expect((await db.execute("SELECT temperature_c, raw_ref, ingested_at, updated_at FROM observations")).rows[0]).toMatchObject({
       temperature_c: 18.4,
@@ -169,28 +190,54 @@ describe("idempotent upserts", () => {
     expect(countUpserts(await db.batch(upsertBatch(values.map((v) => forecastUpsert(v, now))), "write"))).toEqual({ inserted: 3, updated: 0, skipped: 0 });
     expect(countUpserts(await db.batch(upsertBatch(values.map((v) => forecastUpsert(v, now))), "write"))).toEqual({ inserted: 0, updated: 0, skipped: 3 });
     const later = { ...base, issuedAt: "2025-05-28T20:00:00Z", validAt: "2025-05-28T21:00:00Z", category: "TMP", value: 15, valueText: "15" };
-    expect(countUpserts(await db.batch(upsertBatch([forecastUpsert(later, now), forecastUpsert({ ...values[0]!, value: 16.0, valueText: "16.0" }, now)]), "write"))).toEqual({
+    expect(
+      countUpserts(await db.batch(upsertBatch([forecastUpsert(later, now), forecastUpsert({ ...values[0]!, value: 16.0, valueText: "16.0" }, now)]), "write")),
+    ).toEqual({
       inserted: 1,
       updated: 1,
       skipped: 0,
     });
     const wav = (await db.execute("SELECT value, value_text FROM forecasts WHERE category = 'WAV'")).rows[0]!;
     expect({ ...wav }).toEqual({ value: null, value_text: "-999" });
-    await rejects(() => db.execute(forecastUpsert({ ...base, validAt: "2025-05-28T16:00:00Z", category: "TMP", value: 1, valueText: "1" }, now).insert), /CHECK constraint failed: valid_at/);
-    await rejects(() => db.execute(forecastUpsert({ ...base, category: "tmp", value: 1, valueText: "1" }, now).insert), /CHECK constraint failed: length\(category\)/);
+    await rejects(
+      () => db.execute(forecastUpsert({ ...base, validAt: "2025-05-28T16:00:00Z", category: "TMP", value: 1, valueText: "1" }, now).insert),
+      /CHECK constraint failed: valid_at/,
+    );
+    await rejects(
+      () => db.execute(forecastUpsert({ ...base, category: "tmp", value: 1, valueText: "1" }, now).insert),
+      /CHECK constraint failed: length\(category\)/,
+    );
   });
 });
 
 describe("ingest_runs", () => {
   it("records a run from start to success with its counters", async () => {
-    const started = await db.execute(startIngestRun({ job: "ultra_srt_ncst", locationId: "seoul", params: { base_date: "20250529", base_time: "2300", nx: 60, ny: 127 }, startedAt: new Date("2025-05-29T14:15:00.250Z") }));
+    const started = await db.execute(
+      startIngestRun({
+        job: "ultra_srt_ncst",
+        locationId: "seoul",
+        params: { base_date: "20250529", base_time: "2300", nx: 60, ny: 127 },
+        startedAt: new Date("2025-05-29T14:15:00.250Z"),
+      }),
+    );
     const id = Number(started.rows[0]!.id);
-    const done = await db.execute(finishIngestRun({ id, finishedAt: new Date("2025-05-29T14:15:02Z"), status: "succeeded", counts: { inserted: 8, updated: 0, skipped: 0 } }));
+    const done = await db.execute(
+      finishIngestRun({ id, finishedAt: new Date("2025-05-29T14:15:02Z"), status: "succeeded", counts: { inserted: 8, updated: 0, skipped: 0 } }),
+    );
     expect(done.rowsAffected).toBe(1);
-    const again = await db.execute(finishIngestRun({ id, finishedAt: new Date("2025-05-29T14:15:03Z"), status: "succeeded", counts: { inserted: 0, updated: 0, skipped: 8 } }));
+    const again = await db.execute(
+      finishIngestRun({ id, finishedAt: new Date("2025-05-29T14:15:03Z"), status: "succeeded", counts: { inserted: 0, updated: 0, skipped: 8 } }),
+    );
     expect(again.rowsAffected).toBe(0); // a run is finished once
     const row = (await db.execute("SELECT * FROM ingest_runs")).rows[0]!;
-    expect({ ...row }).toMatchObject({ job: "ultra_srt_ncst", status: "succeeded", started_at: "2025-05-29T14:15:00Z", finished_at: "2025-05-29T14:15:02Z", rows_inserted: 8, error_class: null });
+    expect({ ...row }).toMatchObject({
+      job: "ultra_srt_ncst",
+      status: "succeeded",
+      started_at: "2025-05-29T14:15:00Z",
+      finished_at: "2025-05-29T14:15:02Z",
+      rows_inserted: 8,
+      error_class: null,
+    });
     expect(JSON.parse(String(row.params))).toEqual({ base_date: "20250529", base_time: "2300", nx: 60, ny: 127 });
   });
 
@@ -204,7 +251,8 @@ describe("ingest_runs", () => {
         status: "failed",
         counts: { inserted: 0, updated: 0, skipped: 0 },
         errorClass: "KmaError:quota",
-        errorMessage: `GET http://apis.data.go.kr/...?serviceKey=${key}&pageNo=1 answered 22 LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR ` + "x".repeat(5000),
+        errorMessage:
+          `GET http://apis.data.go.kr/...?serviceKey=${key}&pageNo=1 answered 22 LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR ` + "x".repeat(5000),
         secrets: [key],
       }),
     );
@@ -219,16 +267,34 @@ describe("ingest_runs", () => {
   it.each(
     (
       [
-        ["a running run with a finish time", "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T14:01:00Z', 'running')"],
+        [
+          "a running run with a finish time",
+          "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T14:01:00Z', 'running')",
+        ],
         ["a finished run without a finish time", "INSERT INTO ingest_runs (job, started_at, status) VALUES ('j', '2025-05-29T14:00:00Z', 'succeeded')"],
-        ["a failed run without an error class", "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T14:01:00Z', 'failed')"],
-        ["a success with an error", "INSERT INTO ingest_runs (job, started_at, finished_at, status, error_class) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T14:01:00Z', 'succeeded', 'E')"],
-        ["a finish before the start", "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T13:00:00Z', 'succeeded')"],
-        ["an unknown status", "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T14:01:00Z', 'done')"],
+        [
+          "a failed run without an error class",
+          "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T14:01:00Z', 'failed')",
+        ],
+        [
+          "a success with an error",
+          "INSERT INTO ingest_runs (job, started_at, finished_at, status, error_class) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T14:01:00Z', 'succeeded', 'E')",
+        ],
+        [
+          "a finish before the start",
+          "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T13:00:00Z', 'succeeded')",
+        ],
+        [
+          "an unknown status",
+          "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', '2025-05-29T14:01:00Z', 'done')",
+        ],
         ["params that are not a JSON object", "INSERT INTO ingest_runs (job, started_at, params) VALUES ('j', '2025-05-29T14:00:00Z', '[1,2]')"],
         ["negative counters", "INSERT INTO ingest_runs (job, started_at, rows_inserted) VALUES ('j', '2025-05-29T14:00:00Z', -1)"],
         ["a start time that is not a time", "INSERT INTO ingest_runs (job, started_at) VALUES ('j', 'yesterday')"],
-        ["a finish time that is not a time", "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', 'later', 'succeeded')"],
+        [
+          "a finish time that is not a time",
+          "INSERT INTO ingest_runs (job, started_at, finished_at, status) VALUES ('j', '2025-05-29T14:00:00Z', 'later', 'succeeded')",
+        ],
       ] as const
     ).map(([what, sql]) => ({ what, sql })),
   )("rejects $what", async ({ sql }) => {

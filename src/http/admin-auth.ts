@@ -52,7 +52,11 @@ export function adminAuth(token: string | undefined, o: AdminAuthOptions = {}): 
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (!m) {
       c.header("WWW-Authenticate", 'Bearer realm="nalssi admin"');
-      throw new ApiError(401, "unauthorized", header ? "the Authorization header must be `Bearer <token>`" : "admin routes need `Authorization: Bearer <ADMIN_TOKEN>`");
+      throw new ApiError(
+        401,
+        "unauthorized",
+        header ? "the Authorization header must be `Bearer <token>`" : "admin routes need `Authorization: Bearer <ADMIN_TOKEN>`",
+      );
     }
     // Clients without a known address (no adapter address, no Cloudflare header) share one budget.
     const client = clientAddressOf(c.req.raw, o.workers) ?? "unknown";

@@ -31,7 +31,9 @@ function patternToRegExp(pattern: string): RegExp {
 export function allowedMethodsOf(app: Pick<Hono, "routes">): (pathname: string) => string[] {
   let table: { re: RegExp; method: string }[] | undefined;
   return (pathname) => {
-    table ??= (app.routes as readonly RouteEntry[]).filter((r) => r.method !== "ALL").map((r) => ({ re: patternToRegExp(r.path), method: r.method.toUpperCase() }));
+    table ??= (app.routes as readonly RouteEntry[])
+      .filter((r) => r.method !== "ALL")
+      .map((r) => ({ re: patternToRegExp(r.path), method: r.method.toUpperCase() }));
     const methods = new Set<string>();
     for (const r of table) if (r.re.test(pathname)) methods.add(r.method);
     if (methods.has("GET")) methods.add("HEAD");

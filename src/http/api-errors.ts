@@ -50,7 +50,11 @@ const HTTP_CODES: Readonly<Record<number, string>> = {
 
 /** The status and body for any thrown value; `internal` is true for the 500 whose cause must be logged. */
 export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; body: ErrorBody; internal: boolean } {
-  const r = (status: ContentfulStatusCode, code: string, message: string, details?: unknown) => ({ status, body: jsonError(code, message, details), internal: false });
+  const r = (status: ContentfulStatusCode, code: string, message: string, details?: unknown) => ({
+    status,
+    body: jsonError(code, message, details),
+    internal: false,
+  });
   if (e instanceof ApiError) return r(e.status, e.code, e.message, e.details);
   if (e instanceof HTTPException) {
     const status = e.status as ContentfulStatusCode;
@@ -65,7 +69,12 @@ export function toErrorResponse(e: unknown): { status: ContentfulStatusCode; bod
   if (e instanceof NoModelError) return r(503, "no_model", e.message, { location: e.location });
   if (e instanceof RegistryUnavailableError) return r(503, "unavailable", e.message);
   // the message names a server path: logged, not sent
-  if (e instanceof DatabaseUnavailableError) return { status: 503, body: jsonError("database_unavailable", "the database is unavailable (its file was moved, deleted or replaced); see /healthz"), internal: true };
+  if (e instanceof DatabaseUnavailableError)
+    return {
+      status: 503,
+      body: jsonError("database_unavailable", "the database is unavailable (its file was moved, deleted or replaced); see /healthz"),
+      internal: true,
+    };
   if (e instanceof ModelRefusedError) return r(409, "model_refused", e.message, { version: e.version, reason: e.reason });
   if (e instanceof VersionNotFoundError || e instanceof WrongLocationError || e instanceof RunNotFoundError) return r(404, "not_found", e.message);
   if (e instanceof LocationLookupError) return r(e.code === "no_station_data" ? 409 : 400, e.code, e.message, e.details);

@@ -53,11 +53,26 @@ export const ForecastQuery = z.object({
     .string()
     .max(FORECAST_MAX_LOCATIONS * 65)
     .optional()
-    .openapi({ description: `location id, or a comma list of up to ${FORECAST_MAX_LOCATIONS} (the answer is then an array in request order); default: the configured default location`, example: "seoul" }),
-  latitude: z.string().max(2000).optional().openapi({ description: "WGS84 latitude, or a comma list (with as many longitudes): answered by the nearest location with data, with its distance", example: "37.57" }),
+    .openapi({
+      description: `location id, or a comma list of up to ${FORECAST_MAX_LOCATIONS} (the answer is then an array in request order); default: the configured default location`,
+      example: "seoul",
+    }),
+  latitude: z.string().max(2000).optional().openapi({
+    description: "WGS84 latitude, or a comma list (with as many longitudes): answered by the nearest location with data, with its distance",
+    example: "37.57",
+  }),
   longitude: z.string().max(2000).optional().openapi({ description: "WGS84 longitude, or a comma list", example: "126.98" }),
-  hours: z.coerce.number().int().min(1).max(MAX_LEAD_HOURS).optional().openapi({ description: `forecast hours 1..${MAX_LEAD_HOURS} after the issue hour (default ${MAX_LEAD_HOURS})` }),
-  timezone: z.enum(RESPONSE_TIMEZONE_NAMES).optional().openapi({ description: "clock of every time in the answer (local wall clock, no offset; utc_offset_seconds says which). Default UTC" }),
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LEAD_HOURS)
+    .optional()
+    .openapi({ description: `forecast hours 1..${MAX_LEAD_HOURS} after the issue hour (default ${MAX_LEAD_HOURS})` }),
+  timezone: z
+    .enum(RESPONSE_TIMEZONE_NAMES)
+    .optional()
+    .openapi({ description: "clock of every time in the answer (local wall clock, no offset; utc_offset_seconds says which). Default UTC" }),
   at: z.iso
     .datetime({ offset: true, message: "at must be an ISO 8601 time with a zone, e.g. 2025-05-29T14:00:00Z" })
     .optional()
@@ -113,7 +128,9 @@ export const ForecastResponse = z
     requested: z
       .object({ latitude: z.number(), longitude: z.number(), nx: z.number().int(), ny: z.number().int(), distance_km: z.number() })
       .nullable()
-      .openapi({ description: "for latitude/longitude requests: the point asked for, its KMA grid point and how far the answering location is; null for location ids" }),
+      .openapi({
+        description: "for latitude/longitude requests: the point asked for, its KMA grid point and how far the answering location is; null for location ids",
+      }),
     generationtime_ms: z.number().openapi({ description: "time the server spent computing the answer (the whole request), ms" }),
     utc_offset_seconds: z.number().int(),
     timezone: z.enum(RESPONSE_TIMEZONE_NAMES),
@@ -142,9 +159,13 @@ export const ForecastResponse = z
         temperature_2m_p025: Series.openapi({ description: "lower bound of the 95 % prediction interval" }),
         temperature_2m_p975: Series.openapi({ description: "upper bound of the 95 % prediction interval" }),
         temperature_2m_persistence: Series.openapi({ description: "baseline: T(issued_at)" }),
-        temperature_2m_diurnal_persistence: NullableSeries.openapi({ description: "baseline: the same clock hour on the most recent day at or before issued_at (null where not observed)" }),
+        temperature_2m_diurnal_persistence: NullableSeries.openapi({
+          description: "baseline: the same clock hour on the most recent day at or before issued_at (null where not observed)",
+        }),
         temperature_2m_climatology: NullableSeries.openapi({ description: "baseline: the model's hour x day-of-year climatology (null without one)" }),
-        temperature_2m_kma: NullableSeries.openapi({ description: "baseline: the latest KMA short-term forecast for the hour issued at or before issued_at (null where none is stored)" }),
+        temperature_2m_kma: NullableSeries.openapi({
+          description: "baseline: the latest KMA short-term forecast for the hour issued at or before issued_at (null where none is stored)",
+        }),
       })
       .openapi({ description: "one entry per lead hour; intervals are ordered p025 <= p10 <= temperature_2m <= p90 <= p975" }),
   })
@@ -155,7 +176,8 @@ export const ForecastsResponse = z.array(ForecastResponse).openapi("Forecasts", 
 // --- predict --------------------------------------------------------------------------------------
 
 const FeatureRow = z.record(z.string(), z.unknown()).openapi({
-  description: "feature name -> finite number, or null for a missing value; exactly the 1..48 h model set's features (GET /v1/models/{version}, hourly.features), without `lead`",
+  description:
+    "feature name -> finite number, or null for a missing value; exactly the 1..48 h model set's features (GET /v1/models/{version}, hourly.features), without `lead`",
   example: { hour_sin: 0.5, hour_cos: -0.866, ta_d1: 0.4, ta_d3: 1.1, ws: 2.1, vhour_sin: 0.7, vhour_cos: 0.7, clim_v_rel: -1.2, kma_v_rel: null },
 });
 
@@ -169,7 +191,11 @@ export const PredictRequest = z
       .max(MAX_LEAD_HOURS)
       .openapi({ description: `the lead h (1..${MAX_LEAD_HOURS}) every row is for: it selects the lead-group model and is its \`lead\` feature` }),
     features: FeatureRow.optional().openapi({ description: "one row" }),
-    instances: z.array(FeatureRow).max(MAX_BATCH_ROWS, `at most ${MAX_BATCH_ROWS} instances per request`).optional().openapi({ description: `up to ${MAX_BATCH_ROWS} rows` }),
+    instances: z
+      .array(FeatureRow)
+      .max(MAX_BATCH_ROWS, `at most ${MAX_BATCH_ROWS} instances per request`)
+      .optional()
+      .openapi({ description: `up to ${MAX_BATCH_ROWS} rows` }),
   })
   .refine((b) => (b.features === undefined) !== (b.instances === undefined), { message: 'send either "features" (one row) or "instances" (a list of rows)' })
   .openapi("PredictRequest", { description: `lead_hours and one row as "features", or up to ${MAX_BATCH_ROWS} rows as "instances"` });
@@ -201,7 +227,12 @@ export const ListQuery = z.object({
 });
 
 export const VersionParam = z.object({ version: Version.openapi({ param: { name: "version", in: "path" } }) });
-export const JobParam = z.object({ name: z.string().max(64).openapi({ param: { name: "name", in: "path" }, example: "ingest" }) });
+export const JobParam = z.object({
+  name: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "name", in: "path" }, example: "ingest" }),
+});
 
 const Json = z.record(z.string(), z.unknown());
 export const ModelsResponse = z.object({ versions: z.array(Json), aliases: z.array(Json), history: z.array(Json), serving: z.array(Json) }).openapi("Models");
@@ -245,7 +276,11 @@ export const HealthResponse = z
   .object({
     status: z.enum(["ok", "degraded", "unhealthy"]),
     reasons: z.array(
-      z.object({ code: z.enum(["database_unavailable", "no_model", "stale_inputs", "model_lag", "model_refused"]), location: z.string().nullable(), message: z.string() }),
+      z.object({
+        code: z.enum(["database_unavailable", "no_model", "stale_inputs", "model_lag", "model_refused"]),
+        location: z.string().nullable(),
+        message: z.string(),
+      }),
     ),
     database: z.object({ reachable: z.boolean(), error: z.string().nullable() }),
     locations: z.array(

@@ -16,7 +16,14 @@ import { Registry } from "../registry/registry.ts";
 import { createServing, DEFAULT_SERVING_CONFIG } from "../serving/index.ts";
 import { JobUnavailableError, type JobRunners } from "../serving/job-runners.ts";
 import { MAX_BATCH_ROWS } from "../serving/predict.ts";
-import { referenceLeadRows, registerTrained, SMALL_HOURLY_RECIPE, storeObservations, type TrainedArtifacts, trainArtifacts } from "../serving/testing/fixtures.ts";
+import {
+  referenceLeadRows,
+  registerTrained,
+  SMALL_HOURLY_RECIPE,
+  storeObservations,
+  type TrainedArtifacts,
+  trainArtifacts,
+} from "../serving/testing/fixtures.ts";
 import { contextFor, forecastRows } from "../model/hourly-model.ts";
 import { loadHourlyModel } from "../model/hourly-load.ts";
 import { buildLeadRows } from "../model/multilead-dataset.ts";
@@ -60,7 +67,10 @@ let app: ReturnType<typeof createApp>;
 beforeAll(async () => {
   const lgb = await loadLightGBM();
   a = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 50 } }, 7, SMALL_HOURLY_RECIPE);
-  b = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 80 } }, 7, { ...SMALL_HOURLY_RECIPE, params: { ...SMALL_HOURLY_RECIPE.params, num_iterations: 10 } });
+  b = trainArtifacts(lgb, series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 80 } }, 7, {
+    ...SMALL_HOURLY_RECIPE,
+    params: { ...SMALL_HOURLY_RECIPE.params, num_iterations: 10 },
+  });
   db = await openMigratedMemoryDb();
   objects = createMemoryObjectStore();
   const regClock = fixedClock("2024-04-01T00:00:00Z");
@@ -70,7 +80,18 @@ beforeAll(async () => {
   await new Registry({ db, objects, clock }).promote({ location: "seoul", version: v1, by: "test" });
   await storeObservations(db, series, "seoul", LAST - 40 * DAY_MS, LAST + HOUR_MS, clock.now());
   const serving = createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG);
-  app = createApp({ db, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...serving, adminToken: TOKEN, jobs, redact: (t) => t.split(TOKEN).join("[REDACTED]") });
+  app = createApp({
+    db,
+    objects,
+    clock,
+    logger,
+    locations: DEFAULT_LOCATIONS,
+    defaultLocation: "seoul",
+    ...serving,
+    adminToken: TOKEN,
+    jobs,
+    redact: (t) => t.split(TOKEN).join("[REDACTED]"),
+  });
 });
 
 afterAll(() => {
@@ -82,8 +103,13 @@ afterAll(() => {
 });
 
 type ErrorJson = { error: { code: string; message: string; details: unknown } };
-const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
-const admin = (body?: unknown) => (body === undefined ? { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } } : json(body, { authorization: `Bearer ${TOKEN}` }));
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { "content-type": "application/json", ...headers },
+  body: typeof body === "string" ? body : JSON.stringify(body),
+});
+const admin = (body?: unknown) =>
+  body === undefined ? { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } } : json(body, { authorization: `Bearer ${TOKEN}` });
 
 async function expectError(res: Response, status: number, code: string): Promise<ErrorJson> {
   const body = (await res.json()) as ErrorJson;
@@ -109,9 +135,23 @@ describe("GET /v1/forecast", () => {
     const f = await get("?location=seoul");
     const ref = hourlyForecast(loadHourlyModel(a.hourly!.artifact), { ...series, observations: series.observations.filter((o) => o.time <= LAST) });
     expect(f.issued_at).toBe(utc(LAST));
-    expect(f).toMatchObject({ latitude: 37.566535, longitude: 126.977969, timezone: "UTC", timezone_abbreviation: "UTC", utc_offset_seconds: 0, requested: null, location: { id: "seoul", nx: 60, ny: 127 } });
+    expect(f).toMatchObject({
+      latitude: 37.566535,
+      longitude: 126.977969,
+      timezone: "UTC",
+      timezone_abbreviation: "UTC",
+      utc_offset_seconds: 0,
+      requested: null,
+      location: { id: "seoul", nx: 60, ny: 127 },
+    });
     expect(typeof f.generationtime_ms).toBe("number");
-    expect(f.hourly_units).toMatchObject({ time: "iso8601", temperature_2m: "°C", temperature_2m_p10: "°C", temperature_2m_p975: "°C", temperature_2m_kma: "°C" });
+    expect(f.hourly_units).toMatchObject({
+      time: "iso8601",
+      temperature_2m: "°C",
+      temperature_2m_p10: "°C",
+      temperature_2m_p975: "°C",
+      temperature_2m_kma: "°C",
+    });
     const hly = f.hourly;
     expect(hly.time.length).toBe(48);
     expect(hly.lead_hours).toEqual(Array.from({ length: 48 }, (_, k) => k + 1));
@@ -128,7 +168,15 @@ describe("GET /v1/forecast", () => {
     expect(hly.temperature_2m_climatology.every((x: unknown) => typeof x === "number")).toBe(true);
     expect(hly.temperature_2m_kma).toEqual(Array(48).fill(null));
     // The TS predictor agrees with the wasm boosters that trained the set.
-    const rows = buildLeadRows(new HourlyGrid(series), { issueFeatures: a.hourly!.artifact.recipe.issueFeatures, leadFeatures: a.hourly!.artifact.recipe.leadFeatures, context: contextFor(a.hourly!.artifact, series), leads: ALL, from: LAST, to: LAST + HOUR_MS, requireTarget: false });
+    const rows = buildLeadRows(new HourlyGrid(series), {
+      issueFeatures: a.hourly!.artifact.recipe.issueFeatures,
+      leadFeatures: a.hourly!.artifact.recipe.leadFeatures,
+      context: contextFor(a.hourly!.artifact, series),
+      leads: ALL,
+      from: LAST,
+      to: LAST + HOUR_MS,
+      requireTarget: false,
+    });
     expect(hly.temperature_2m).toEqual(Array.from(forecastRows(a.hourly!, rows).point, r));
     for (let k = 0; k < 48; k++) {
       const q = [hly.temperature_2m_p025[k], hly.temperature_2m_p10[k], hly.temperature_2m[k], hly.temperature_2m_p90[k], hly.temperature_2m_p975[k]];
@@ -142,13 +190,24 @@ describe("GET /v1/forecast", () => {
   it("writes every time in KST with timezone=Asia/Seoul and in UTC with timezone=UTC, for the same instants", async () => {
     const k = await get("?timezone=Asia/Seoul&hours=3");
     const u = await get("?timezone=UTC&hours=3");
-    expect(k).toMatchObject({ timezone: "Asia/Seoul", timezone_abbreviation: "KST", utc_offset_seconds: 32400, issued_at: kst(LAST), inputs: { newest_observation_at: kst(LAST) } });
+    expect(k).toMatchObject({
+      timezone: "Asia/Seoul",
+      timezone_abbreviation: "KST",
+      utc_offset_seconds: 32400,
+      issued_at: kst(LAST),
+      inputs: { newest_observation_at: kst(LAST) },
+    });
     expect(k.hourly.time).toEqual([1, 2, 3].map((h) => kst(LAST + h * HOUR_MS)));
     expect(u).toMatchObject({ timezone: "UTC", utc_offset_seconds: 0, issued_at: utc(LAST) });
     expect(u.hourly.time).toEqual([1, 2, 3].map((h) => utc(LAST + h * HOUR_MS)));
     // The same instants: local time minus the offset.
-    for (const [a1, b1] of [[k, u], [u, k]] as const) {
-      expect(a1.hourly.time.map((t: string) => parseLocalIsoMinute(t, a1.utc_offset_seconds))).toEqual(b1.hourly.time.map((t: string) => parseLocalIsoMinute(t, b1.utc_offset_seconds)));
+    for (const [a1, b1] of [
+      [k, u],
+      [u, k],
+    ] as const) {
+      expect(a1.hourly.time.map((t: string) => parseLocalIsoMinute(t, a1.utc_offset_seconds))).toEqual(
+        b1.hourly.time.map((t: string) => parseLocalIsoMinute(t, b1.utc_offset_seconds)),
+      );
     }
     expect(k.hourly.temperature_2m).toEqual(u.hourly.temperature_2m);
   });
@@ -175,7 +234,17 @@ describe("GET /v1/forecast", () => {
     await new Registry({ db, objects, clock }).promote({ location: "incheon", version: vi, by: "test" });
     await storeObservations(db, { ...series, locationId: "incheon" }, "incheon", LAST - 40 * DAY_MS, LAST + HOUR_MS, clock.now());
     const serving = createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG);
-    const two = createApp({ db, objects, clock, logger, locations: [...DEFAULT_LOCATIONS, incheon], defaultLocation: "seoul", ...serving, adminToken: TOKEN, jobs });
+    const two = createApp({
+      db,
+      objects,
+      clock,
+      logger,
+      locations: [...DEFAULT_LOCATIONS, incheon],
+      defaultLocation: "seoul",
+      ...serving,
+      adminToken: TOKEN,
+      jobs,
+    });
     const many = async (q: string) => {
       const res = await two.request(`/v1/forecast${q}`);
       expect(res.status).toBe(200);
@@ -246,17 +315,25 @@ describe("GET /v1/verification by lead", () => {
     expect(v.hours.map((x: any) => x.model_c)).toEqual(ref.hours.map((x) => r(x.model)));
     expect(v.hours.map((x: any) => x.p10_c)).toEqual(ref.hours.map((x) => r(x.p10)));
     expect(v.hours.map((x: any) => Date.parse(x.valid_at) - Date.parse(x.issued_at))).toEqual(v.hours.map(() => 6 * HOUR_MS));
-    for (const x of v.hours.filter((x: any) => x.model_c !== null)) expect(x.p025_c <= x.p10_c && x.p10_c <= x.model_c && x.model_c <= x.p90_c && x.p90_c <= x.p975_c).toBe(true);
+    for (const x of v.hours.filter((x: any) => x.model_c !== null))
+      expect(x.p025_c <= x.p10_c && x.p10_c <= x.model_c && x.model_c <= x.p90_c && x.p90_c <= x.p975_c).toBe(true);
     expect(v.scores.coverage80).toBeGreaterThanOrEqual(0);
     expect(v.scores.coverage95).toBeGreaterThanOrEqual(v.scores.coverage80);
     // Per lead, from the version's stored metrics.json.
-    const stored = (a.metrics.holdout as unknown as { leads: { lead_hours: number; model: { rmse: number }; diurnal_persistence: { rmse: number }; interval80: { coverage: number } }[] }).leads;
+    const stored = (
+      a.metrics.holdout as unknown as {
+        leads: { lead_hours: number; model: { rmse: number }; diurnal_persistence: { rmse: number }; interval80: { coverage: number } }[];
+      }
+    ).leads;
     expect(v.by_lead.leads.map((l: any) => l.lead_hours)).toEqual(stored.map((l) => l.lead_hours));
     expect(v.by_lead.leads[0].model).toBe(Math.round(stored[0]!.model.rmse * 1000) / 1000);
     expect(v.by_lead.leads.at(-1).diurnal_persistence).toBe(Math.round(stored.at(-1)!.diurnal_persistence.rmse * 1000) / 1000);
     expect(v.by_lead.leads[0].interval80.coverage).toBe(Math.round(stored[0]!.interval80.coverage * 10000) / 10000);
     expect(v.quality).toEqual({ flagged_observations: 0, by_field: {} });
-    await db.execute({ sql: `UPDATE observations SET qc_flags = '{"temperature_c":"spike","humidity_pct":"implausible"}' WHERE location_id = 'seoul' AND observed_at = ?`, args: [new Date(LAST - 20 * DAY_MS).toISOString().replace(/\.000Z$/, "Z")] });
+    await db.execute({
+      sql: `UPDATE observations SET qc_flags = '{"temperature_c":"spike","humidity_pct":"implausible"}' WHERE location_id = 'seoul' AND observed_at = ?`,
+      args: [new Date(LAST - 20 * DAY_MS).toISOString().replace(/\.000Z$/, "Z")],
+    });
     try {
       const q = (await (await app.request("/v1/verification?days=1")).json()) as Record<string, any>;
       expect(q.quality).toEqual({ flagged_observations: 1, by_field: { humidity_pct: 1, temperature_c: 1 } });
@@ -279,7 +356,13 @@ describe("POST /v1/predict", () => {
       expect(p1.predictions).toEqual([raw[0]]);
       const c = a.hourly!.artifact.calibration.leads[h - 1]!;
       expect(p1.intervals).toEqual({ p10: [raw[0]! + c.q10], p90: [raw[0]! + c.q90], p025: [raw[0]! + c.q025], p975: [raw[0]! + c.q975] });
-      expect(p1).toMatchObject({ location: "seoul", lead_hours: h, model: { version: v1, hourly_recipe: SMALL_HOURLY_RECIPE.name }, output: "target", target: { name: "delta", unit: "°C" } });
+      expect(p1).toMatchObject({
+        location: "seoul",
+        lead_hours: h,
+        model: { version: v1, hourly_recipe: SMALL_HOURLY_RECIPE.name },
+        output: "target",
+        target: { name: "delta", unit: "°C" },
+      });
       expect(p1.model.lead_group[0] <= h && h <= p1.model.lead_group[1]).toBe(true);
       const many = await app.request("/v1/predict", json({ lead_hours: h, instances: rows }));
       const pm = (await many.json()) as { predictions: number[] };
@@ -299,7 +382,10 @@ describe("POST /v1/predict", () => {
     expect(e.error.message).toMatch(/unknown unknown_feature_0, .*unknown_feature_9 and 19991 more/);
     expect(e.error.details).toMatchObject({ unknown: expect.arrayContaining(["unknown_feature_0"]), counts: { unknown: 20_001, missing: 0 } });
     expect((e.error.details as { unknown: string[] }).unknown).toHaveLength(10);
-    const batch = await app.request("/v1/predict", json({ lead_hours: 24, instances: Array.from({ length: 30 }, () => ({ ...rows[0], ...Object.fromEntries(Object.entries(extra).slice(0, 2000)) })) }));
+    const batch = await app.request(
+      "/v1/predict",
+      json({ lead_hours: 24, instances: Array.from({ length: 30 }, () => ({ ...rows[0], ...Object.fromEntries(Object.entries(extra).slice(0, 2000)) })) }),
+    );
     const batchText = await batch.clone().text();
     await expectError(batch, 400, "invalid_request");
     expect(batchText.length).toBeLessThan(30_000);
@@ -322,20 +408,47 @@ describe("POST /v1/predict", () => {
   it("lists missing, unknown and non-numeric features; refuses a row naming lead, a bad lead, NaN, Infinity, too many rows, both or neither form", async () => {
     const { rows } = leadRows(3, LAST - DAY_MS, LAST - DAY_MS + 2 * HOUR_MS);
     const { ws: _ws, ...noWs } = rows[0]!;
-    const e1 = await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: { ...noWs, extra: 1, hour_sin: "0.5", ta_d3: true } })), 400, "invalid_request");
+    const e1 = await expectError(
+      await app.request("/v1/predict", json({ lead_hours: 3, features: { ...noWs, extra: 1, hour_sin: "0.5", ta_d3: true } })),
+      400,
+      "invalid_request",
+    );
     expect(e1.error.details).toMatchObject({ missing: ["ws"], unknown: ["extra"], non_numeric: ["hour_sin", "ta_d3"] });
     expect(e1.error.message).toMatch(/missing ws; unknown extra; not a finite number or null: hour_sin, ta_d3/);
-    const e2 = await expectError(await app.request("/v1/predict", json({ lead_hours: 3, instances: [rows[0], { ...rows[1], ws: "NaN" }, rows[0], { ...rows[1], bogus: 2 }] })), 400, "invalid_request");
-    expect(e2.error.details).toMatchObject({ invalid_instances: 2, instances: [{ index: 1, non_numeric: ["ws"] }, { index: 3, unknown: ["bogus"] }] });
+    const e2 = await expectError(
+      await app.request("/v1/predict", json({ lead_hours: 3, instances: [rows[0], { ...rows[1], ws: "NaN" }, rows[0], { ...rows[1], bogus: 2 }] })),
+      400,
+      "invalid_request",
+    );
+    expect(e2.error.details).toMatchObject({
+      invalid_instances: 2,
+      instances: [
+        { index: 1, non_numeric: ["ws"] },
+        { index: 3, unknown: ["bogus"] },
+      ],
+    });
     const e3 = await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: { ...rows[0], lead: 3 } })), 400, "invalid_request");
     expect(e3.error.details).toMatchObject({ unknown: ["lead"] });
-    for (const lead of [0, 49, 2.5, "3", null]) await expectError(await app.request("/v1/predict", json({ lead_hours: lead, features: rows[0] })), 400, "invalid_request");
+    for (const lead of [0, 49, 2.5, "3", null])
+      await expectError(await app.request("/v1/predict", json({ lead_hours: lead, features: rows[0] })), 400, "invalid_request");
     await expectError(await app.request("/v1/predict", json({ features: rows[0] })), 400, "invalid_request");
     // 1e999 parses to Infinity; NaN is not JSON at all.
-    const inf = await expectError(await app.request("/v1/predict", json(JSON.stringify({ lead_hours: 3, features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":1e999'))), 400, "invalid_request");
+    const inf = await expectError(
+      await app.request("/v1/predict", json(JSON.stringify({ lead_hours: 3, features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":1e999'))),
+      400,
+      "invalid_request",
+    );
     expect(inf.error.details).toMatchObject({ non_numeric: ["ws"] });
-    await expectError(await app.request("/v1/predict", json(JSON.stringify({ lead_hours: 3, features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":NaN'))), 400, "malformed_json");
-    await expectError(await app.request("/v1/predict", json({ lead_hours: 3, instances: Array.from({ length: MAX_BATCH_ROWS + 1 }, () => ({})) })), 400, "invalid_request");
+    await expectError(
+      await app.request("/v1/predict", json(JSON.stringify({ lead_hours: 3, features: rows[0] }).replace(/"ws":[^,}]+/, '"ws":NaN'))),
+      400,
+      "malformed_json",
+    );
+    await expectError(
+      await app.request("/v1/predict", json({ lead_hours: 3, instances: Array.from({ length: MAX_BATCH_ROWS + 1 }, () => ({})) })),
+      400,
+      "invalid_request",
+    );
     await expectError(await app.request("/v1/predict", json({ lead_hours: 3, instances: [] })), 400, "invalid_request");
     await expectError(await app.request("/v1/predict", json({ lead_hours: 3, features: rows[0], instances: [rows[0]] })), 400, "invalid_request");
     await expectError(await app.request("/v1/predict", json({})), 400, "invalid_request");
@@ -358,12 +471,25 @@ describe("bad requests on every route: JSON 4xx, never 5xx", () => {
   ];
   const posts = ["/v1/predict", "/v1/models/20240101T000000Z/promote", "/v1/models/rollback", "/v1/admin/reload", "/v1/admin/jobs/ingest/run"];
   const gets = ["/v1/forecast", "/v1/models", "/v1/models/x", "/v1/runs", "/v1/jobs", "/healthz", "/openapi.json", "/docs"];
-  const queries = ["?location=", "?location=%00", "?location=" + "a".repeat(100), "?limit=-1", "?limit=abc", "?limit=1e9", "?at=2024-01-01", "?at=" + "9".repeat(40)];
+  const queries = [
+    "?location=",
+    "?location=%00",
+    "?location=" + "a".repeat(100),
+    "?limit=-1",
+    "?limit=abc",
+    "?limit=1e9",
+    "?at=2024-01-01",
+    "?at=" + "9".repeat(40),
+  ];
 
   it("POST bodies", async () => {
     for (const path of posts) {
       for (const [what, body, type] of bodies) {
-        const res = await app.request(path, { method: "POST", headers: { ...(type ? { "content-type": type } : {}), authorization: `Bearer ${TOKEN}` }, ...(body !== undefined ? { body } : {}) });
+        const res = await app.request(path, {
+          method: "POST",
+          headers: { ...(type ? { "content-type": type } : {}), authorization: `Bearer ${TOKEN}` },
+          ...(body !== undefined ? { body } : {}),
+        });
         expect({ path, what, status: res.status < 500 && res.status >= 400 }).toEqual({ path, what, status: true });
         const j = (await res.json()) as ErrorJson;
         expect(typeof j.error.code).toBe("string");
@@ -385,7 +511,12 @@ describe("bad requests on every route: JSON 4xx, never 5xx", () => {
     const del = await app.request("/v1/forecast", { method: "DELETE" });
     expect(del.headers.get("allow")).toBe("GET, HEAD");
     await expectError(del, 405, "method_not_allowed");
-    for (const [method, path, allow] of [["OPTIONS", "/v1/predict", "POST"], ["PATCH", "/v1/models/x", "GET, HEAD"], ["PUT", "/v1/models/x/promote", "POST"], ["GET", "/v1/admin/reload", "POST"]] as const) {
+    for (const [method, path, allow] of [
+      ["OPTIONS", "/v1/predict", "POST"],
+      ["PATCH", "/v1/models/x", "GET, HEAD"],
+      ["PUT", "/v1/models/x/promote", "POST"],
+      ["GET", "/v1/admin/reload", "POST"],
+    ] as const) {
       const res = await app.request(path, { method });
       expect({ method, path, allow: res.headers.get("allow") }).toEqual({ method, path, allow });
       await expectError(res, 405, "method_not_allowed");
@@ -403,7 +534,12 @@ describe("bad requests on every route: JSON 4xx, never 5xx", () => {
         c.close();
       },
     });
-    const res = await app.request("/v1/predict", { method: "POST", headers: { "content-type": "application/json" }, body: stream, duplex: "half" } as RequestInit);
+    const res = await app.request("/v1/predict", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     await expectError(res, 413, "payload_too_large");
   });
 });
@@ -434,7 +570,9 @@ describe("registry, runs and jobs", () => {
     expect(r.training_runs!.length).toBe(2);
     expect(r.training_runs![0]).toMatchObject({ status: "succeeded", location: "seoul" });
     expect(r.pipeline_runs).toEqual([]);
-    await db.execute("INSERT INTO ingest_runs (job, location_id, started_at, finished_at, status, rows_inserted) VALUES ('vilage_fcst', 'seoul', '2024-04-09T00:00:00Z', '2024-04-09T00:00:05Z', 'succeeded', 12)");
+    await db.execute(
+      "INSERT INTO ingest_runs (job, location_id, started_at, finished_at, status, rows_inserted) VALUES ('vilage_fcst', 'seoul', '2024-04-09T00:00:00Z', '2024-04-09T00:00:05Z', 'succeeded', 12)",
+    );
     const j = (await (await app.request("/v1/jobs")).json()) as Record<string, any[]>;
     expect(j.ingest_runs![0]).toMatchObject({ job: "vilage_fcst", status: "succeeded", durationMs: 5000, rows: { inserted: 12 } });
     expect(j.available_jobs).toEqual(["ingest", "train"]);
@@ -448,14 +586,24 @@ describe("admin", () => {
     await expectError(await app.request("/v1/admin/reload", { method: "POST", headers: { authorization: "Basic abc" } }), 401, "unauthorized");
     await expectError(await app.request("/v1/admin/reload", { method: "POST", headers: { authorization: `Bearer ${TOKEN}x` } }), 403, "forbidden");
     await expectError(await app.request("/v1/admin/reload", { method: "POST", headers: { authorization: "Bearer " } }), 401, "unauthorized");
-    const open = createApp({ db, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG), jobs });
+    const open = createApp({
+      db,
+      objects,
+      clock,
+      logger,
+      locations: DEFAULT_LOCATIONS,
+      defaultLocation: "seoul",
+      ...createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG),
+      jobs,
+    });
     for (const p of ["/v1/admin/reload", `/v1/models/${v2}/promote`, "/v1/models/rollback", "/v1/admin/jobs/ingest/run"]) {
       await expectError(await open.request(p, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } }), 404, "not_found");
     }
   });
 
   it("wrong tokens spend a per-client budget: 429 with Retry-After, even for the right token; other clients unaffected", async () => {
-    const from = (address: string, token: string) => attachClientAddress(new Request("http://x/v1/admin/reload", { method: "POST", headers: { authorization: `Bearer ${token}` } }), address);
+    const from = (address: string, token: string) =>
+      attachClientAddress(new Request("http://x/v1/admin/reload", { method: "POST", headers: { authorization: `Bearer ${token}` } }), address);
     for (let i = 0; i < ADMIN_FAILURE_BUDGET.burst; i++) await expectError(await app.request(from("10.0.0.1", `guess-${i}`)), 403, "forbidden");
     const limited = await app.request(from("10.0.0.1", TOKEN));
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
@@ -465,7 +613,17 @@ describe("admin", () => {
 
   it("a configured ADMIN_TOKEN shorter than 32 characters disables the admin routes (503) and says why; the API still serves", async () => {
     const log = memoryLogger();
-    const short = createApp({ db, objects, clock, logger: log, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db, objects, clock, logger: log }, DEFAULT_SERVING_CONFIG), adminToken: "x", jobs });
+    const short = createApp({
+      db,
+      objects,
+      clock,
+      logger: log,
+      locations: DEFAULT_LOCATIONS,
+      defaultLocation: "seoul",
+      ...createServing({ db, objects, clock, logger: log }, DEFAULT_SERVING_CONFIG),
+      adminToken: "x",
+      jobs,
+    });
     const e = await expectError(await short.request("/v1/admin/reload", { method: "POST", headers: { authorization: "Bearer x" } }), 503, "admin_disabled");
     expect(e.error.message).toMatch(/ADMIN_TOKEN is 1 characters; use at least 32/);
     expect(log.records.some((r) => r.level === "error" && /admin routes disabled: ADMIN_TOKEN is 1 characters/.test(r.message))).toBe(true);
@@ -484,7 +642,10 @@ describe("admin", () => {
     const r = await app.request("/v1/models/rollback", admin());
     expect(r.status).toBe(200);
     expect(((await r.json()) as Record<string, any>).serving.version).toBe(v1);
-    const empty = await app.request("/v1/admin/reload", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "content-length": "0" } });
+    const empty = await app.request("/v1/admin/reload", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", "content-length": "0" },
+    });
     expect(empty.status).toBe(200);
     const rl = (await (await app.request("/v1/admin/reload", admin({ location: "seoul" }))).json()) as { models: { version: string }[] };
     expect(rl.models[0]!.version).toBe(v1);
@@ -503,8 +664,19 @@ describe("admin", () => {
     expect(bb.summary.error).toMatch(/pipeline exploded near \[REDACTED\]/);
     await expectError(await app.request("/v1/admin/jobs/backfill/run", admin()), 404, "unknown_job");
     const unavailable = createApp({
-      db, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG), adminToken: TOKEN,
-      jobs: { ingest: async () => { throw new JobUnavailableError("KMA_SERVICE_KEY is not set"); } },
+      db,
+      objects,
+      clock,
+      logger,
+      locations: DEFAULT_LOCATIONS,
+      defaultLocation: "seoul",
+      ...createServing({ db, objects, clock, logger }, DEFAULT_SERVING_CONFIG),
+      adminToken: TOKEN,
+      jobs: {
+        ingest: async () => {
+          throw new JobUnavailableError("KMA_SERVICE_KEY is not set");
+        },
+      },
     });
     await expectError(await unavailable.request("/v1/admin/jobs/ingest/run", admin()), 409, "job_unavailable");
     await expectError(await unavailable.request("/v1/admin/jobs/train/run", admin()), 404, "unknown_job");
@@ -522,7 +694,13 @@ describe("security headers", () => {
       ["POST", "/v1/admin/reload", 401],
     ] as const) {
       const res = await app.request(path, { method });
-      expect({ path, status: res.status, nosniff: res.headers.get("x-content-type-options"), frame: res.headers.get("x-frame-options"), csp: res.headers.get("content-security-policy") }).toEqual({
+      expect({
+        path,
+        status: res.status,
+        nosniff: res.headers.get("x-content-type-options"),
+        frame: res.headers.get("x-frame-options"),
+        csp: res.headers.get("content-security-policy"),
+      }).toEqual({
         path,
         status,
         nosniff: "nosniff",
@@ -539,12 +717,38 @@ describe("health and documentation", () => {
   it("/healthz: 200 ok with the model and the newest observation age; 503 unhealthy without a model", async () => {
     const res = await app.request("/healthz");
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "ok", reasons: [], database: { reachable: true }, locations: [{ id: "seoul", model_version: v1, production_version: v1, newest_observation_at: new Date(LAST).toISOString().replace(".000", ""), newest_observation_age_seconds: 1200 }] });
+    expect(await res.json()).toMatchObject({
+      status: "ok",
+      reasons: [],
+      database: { reachable: true },
+      locations: [
+        {
+          id: "seoul",
+          model_version: v1,
+          production_version: v1,
+          newest_observation_at: new Date(LAST).toISOString().replace(".000", ""),
+          newest_observation_age_seconds: 1200,
+        },
+      ],
+    });
     const empty = await openMigratedMemoryDb();
-    const none = createApp({ db: empty, objects, clock, logger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...createServing({ db: empty, objects, clock, logger }, DEFAULT_SERVING_CONFIG), jobs });
+    const none = createApp({
+      db: empty,
+      objects,
+      clock,
+      logger,
+      locations: DEFAULT_LOCATIONS,
+      defaultLocation: "seoul",
+      ...createServing({ db: empty, objects, clock, logger }, DEFAULT_SERVING_CONFIG),
+      jobs,
+    });
     const h = await none.request("/healthz");
     expect(h.status).toBe(503);
-    expect(await h.json()).toMatchObject({ status: "unhealthy", reasons: expect.arrayContaining([expect.objectContaining({ code: "no_model" })]), locations: [{ model_version: null, model_problem: expect.stringMatching(/no production model/) }] });
+    expect(await h.json()).toMatchObject({
+      status: "unhealthy",
+      reasons: expect.arrayContaining([expect.objectContaining({ code: "no_model" })]),
+      locations: [{ model_version: null, model_problem: expect.stringMatching(/no production model/) }],
+    });
     await expectError(await none.request("/v1/forecast"), 503, "no_model");
     await expectError(await none.request("/v1/predict", json({ lead_hours: 1, features: {} })), 503, "no_model");
     empty.close();
@@ -553,7 +757,19 @@ describe("health and documentation", () => {
   it("/openapi.json describes every route from the zod schemas; /docs is self-contained", async () => {
     const doc = (await (await app.request("/openapi.json")).json()) as { paths: Record<string, Record<string, any>>; components: Record<string, any> };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/healthz", "/v1/admin/jobs/{name}/run", "/v1/admin/reload", "/v1/forecast", "/v1/jobs", "/v1/models", "/v1/models/rollback", "/v1/models/{version}", "/v1/models/{version}/promote", "/v1/predict", "/v1/runs"]),
+      expect.arrayContaining([
+        "/healthz",
+        "/v1/admin/jobs/{name}/run",
+        "/v1/admin/reload",
+        "/v1/forecast",
+        "/v1/jobs",
+        "/v1/models",
+        "/v1/models/rollback",
+        "/v1/models/{version}",
+        "/v1/models/{version}/promote",
+        "/v1/predict",
+        "/v1/runs",
+      ]),
     );
     expect(doc.paths["/v1/predict"]!.post.requestBody.content["application/json"].schema.$ref).toBe("#/components/schemas/PredictRequest");
     expect(doc.paths["/v1/admin/reload"]!.post.security).toEqual([{ bearerAuth: [] }]);

@@ -48,11 +48,16 @@ export function createApp(deps: ApiDeps): OpenAPIHono {
     defaultHook: (result) => {
       if (!result.success) {
         const issues = result.error.issues;
-        throw new ApiError(400, "invalid_request", `invalid ${result.target === "json" ? "request body" : result.target === "query" ? "query" : result.target}: ${issuesText(issues)}`, {
-          target: result.target,
-          issues: issues.slice(0, MAX_LISTED).map((i) => ({ path: issuePath(i), code: i.code, message: clipText(i.message, MAX_ISSUE_CHARS) })),
-          issue_count: issues.length,
-        });
+        throw new ApiError(
+          400,
+          "invalid_request",
+          `invalid ${result.target === "json" ? "request body" : result.target === "query" ? "query" : result.target}: ${issuesText(issues)}`,
+          {
+            target: result.target,
+            issues: issues.slice(0, MAX_LISTED).map((i) => ({ path: issuePath(i), code: i.code, message: clipText(i.message, MAX_ISSUE_CHARS) })),
+            issue_count: issues.length,
+          },
+        );
       }
     },
   });

@@ -46,7 +46,9 @@ export const VerificationQuery = z.object({
     .min(1)
     .max(MAX_LEAD_HOURS)
     .optional()
-    .openapi({ description: `lead time of the hindcasts, 1..${MAX_LEAD_HOURS} h (default ${HORIZON_HOURS}); a version from before the 1..48 h set has only ${HORIZON_HOURS}` }),
+    .openapi({
+      description: `lead time of the hindcasts, 1..${MAX_LEAD_HOURS} h (default ${HORIZON_HOURS}); a version from before the 1..48 h set has only ${HORIZON_HOURS}`,
+    }),
 });
 
 const Interval = z.object({ coverage: z.number().nullable(), mean_width: z.number().nullable() });
@@ -88,7 +90,9 @@ export const VerificationResponse = z
         model: Stats,
         persistence: Stats,
         climatology: Stats,
-        kma: Stats.extend({ model_rmse: z.number(), persistence_rmse: z.number() }).nullable().openapi({ description: "on the hours with a KMA forecast, or null" }),
+        kma: Stats.extend({ model_rmse: z.number(), persistence_rmse: z.number() })
+          .nullable()
+          .openapi({ description: "on the hours with a KMA forecast, or null" }),
         skill_vs_persistence: z.number().nullable().openapi({ description: "1 - rmse / persistence rmse" }),
         coverage80: z.number().nullable().openapi({ description: "share of the observed hours inside the 80 % interval (1..48 h set only)" }),
         coverage95: z.number().nullable(),
@@ -115,10 +119,16 @@ export const VerificationResponse = z
     by_lead: z
       .object({ from: Iso, to: Iso, leads: z.array(LeadScores) })
       .nullable()
-      .openapi({ description: "RMSE (°C) per lead of the model and each baseline, and interval coverage, on the production version's training holdout (stored when it was trained); null for a version without them" }),
+      .openapi({
+        description:
+          "RMSE (°C) per lead of the model and each baseline, and interval coverage, on the production version's training holdout (stored when it was trained); null for a version without them",
+      }),
     quality: z
       .object({
-        flagged_observations: z.number().int().openapi({ description: "stored observation rows of the location with a quality flag (implausible value, isolated spike): kept, never used" }),
+        flagged_observations: z
+          .number()
+          .int()
+          .openapi({ description: "stored observation rows of the location with a quality flag (implausible value, isolated spike): kept, never used" }),
         by_field: z.record(z.string(), z.number().int()),
       })
       .openapi({ description: "quality flags set at import (column observations.qc_flags)" }),
@@ -152,7 +162,12 @@ export function registerVerification(app: Api, deps: ApiDeps): void {
     const lead = q.lead ?? HORIZON_HOURS;
     const loaded = await deps.models.get(location.id);
     if (!loaded.hourly && lead !== HORIZON_HOURS) {
-      throw new ApiError(400, "invalid_request", `the production model ${loaded.version} has no 1..48 h set (trained before it): only lead=${HORIZON_HOURS} can be verified`, { lead_hours: lead });
+      throw new ApiError(
+        400,
+        "invalid_request",
+        `the production model ${loaded.version} has no 1..48 h set (trained before it): only lead=${HORIZON_HOURS} can be verified`,
+        { lead_hours: lead },
+      );
     }
     const now = deps.clock.now().getTime();
     const trainedBefore = Date.parse((loaded.hourly?.artifact ?? loaded.artifact).trainedBefore);

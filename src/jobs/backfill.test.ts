@@ -31,7 +31,14 @@ describe("backfill", () => {
     const { db, objects, deps } = await setup();
     const progress: BackfillProgress[] = [];
     const r = await runBackfill(deps, { location: SEOUL, from: "2025-05-01", to: "2025-05-03", onProgress: (p) => progress.push(p) });
-    expect(r).toMatchObject({ status: "succeeded", daysInRange: 3, daysComplete: 0, daysMissing: 3, daysStored: ["2025-05-01", "2025-05-02", "2025-05-03"], daysNoData: [] });
+    expect(r).toMatchObject({
+      status: "succeeded",
+      daysInRange: 3,
+      daysComplete: 0,
+      daysMissing: 3,
+      daysStored: ["2025-05-01", "2025-05-02", "2025-05-03"],
+      daysNoData: [],
+    });
     expect(r.counts).toEqual({ inserted: 72, updated: 0, skipped: 0 });
     expect(progress.map((p) => [p.done, p.total, p.day, p.outcome])).toEqual([
       [1, 3, "2025-05-01", "stored"],
@@ -41,7 +48,9 @@ describe("backfill", () => {
     // 2025-05-01 00:00 KST = 2025-04-30T15:00Z; 2025-05-03 23:00 KST = 2025-05-03T14:00Z.
     const range = (await db.execute("SELECT min(observed_at) AS a, max(observed_at) AS b, count(*) AS n FROM observations WHERE source = 'asos'")).rows[0]!;
     expect({ ...range }).toEqual({ a: "2025-04-30T15:00:00Z", b: "2025-05-03T14:00:00Z", n: 72 });
-    const first = (await db.execute("SELECT temperature_c, humidity_pct, visibility_m, pressure_hpa, raw_ref FROM observations WHERE observed_at = '2025-04-30T15:00:00Z'")).rows[0]!;
+    const first = (
+      await db.execute("SELECT temperature_c, humidity_pct, visibility_m, pressure_hpa, raw_ref FROM observations WHERE observed_at = '2025-04-30T15:00:00Z'")
+    ).rows[0]!;
     expect(first.raw_ref).toBe("raw/kma/getWthrDataList/seoul/2025-05-01/0000.json");
     expect(typeof first.temperature_c).toBe("number");
     const run = (await db.execute("SELECT job, status, rows_inserted, params FROM ingest_runs")).rows[0]!;
@@ -63,7 +72,10 @@ describe("backfill", () => {
       "csv/observations/seoul/2025/2025-05-02.csv",
       "csv/observations/seoul/2025/2025-05-03.csv",
     ]);
-    const csv = new TextDecoder().decode((await objects.get("csv/observations/seoul/2025/2025-04-30.csv"))!.body).trim().split("\n");
+    const csv = new TextDecoder()
+      .decode((await objects.get("csv/observations/seoul/2025/2025-04-30.csv"))!.body)
+      .trim()
+      .split("\n");
     expect(csv).toHaveLength(1 + 9); // header + 15:00Z..23:00Z
   });
 
@@ -83,7 +95,10 @@ describe("backfill", () => {
     const run = (await db.execute("SELECT status, rows_inserted, error_class, error_message FROM ingest_runs")).rows[0]!;
     expect({ ...run }).toMatchObject({ status: "failed", rows_inserted: 24, error_class: "KmaError:http" });
     expect(await count(db, "SELECT count(*) AS n FROM observations")).toBe(24);
-    expect(await missingAsosDays(deps, "seoul", kstDays("2025-05-01", "2025-05-04"))).toEqual({ missing: ["2025-05-02", "2025-05-03", "2025-05-04"], complete: 1 });
+    expect(await missingAsosDays(deps, "seoul", kstDays("2025-05-01", "2025-05-04"))).toEqual({
+      missing: ["2025-05-02", "2025-05-03", "2025-05-04"],
+      complete: 1,
+    });
 
     fetch.urls.length = 0;
     const again = await runBackfill(deps, { location: SEOUL, from: "2025-05-01", to: "2025-05-04" });
@@ -122,7 +137,9 @@ describe("backfill", () => {
       new BackfillRequestError("--to 2025-06-01 is too recent: KMA serves ASOS hourly data up to yesterday (KST), 2025-05-31"),
     );
     await expect(runBackfill(deps, { location: SEOUL, from: "2025-05-03", to: "2025-05-01" })).rejects.toThrow("--from 2025-05-03 is after --to 2025-05-01");
-    await expect(runBackfill(deps, { location: SEOUL, from: "2025-02-30", to: "2025-05-01" })).rejects.toThrow('--from must be a KST date YYYY-MM-DD, got "2025-02-30"');
+    await expect(runBackfill(deps, { location: SEOUL, from: "2025-02-30", to: "2025-05-01" })).rejects.toThrow(
+      '--from must be a KST date YYYY-MM-DD, got "2025-02-30"',
+    );
     const noStation = createLocation({ id: "jeju-grid", name: "Jeju grid point", lat: 33.5, lon: 126.5 });
     await expect(runBackfill(deps, { location: noStation, from: "2025-05-01", to: "2025-05-01" })).rejects.toThrow('location "jeju-grid" has no ASOS station');
     expect(await count(db, "SELECT count(*) AS n FROM ingest_runs")).toBe(0);
@@ -148,8 +165,21 @@ describe("source precedence", () => {
     const { db, objects, deps } = await setup(nowcast);
     await runIngest(deps, { locations: [SEOUL], at: new Date("2025-05-28T17:15:00Z"), products: ["ultraSrtNcst"] });
     const hour = "2025-05-28T17:00:00Z";
-    const best = async () => ({ ...(await db.execute({ sql: "SELECT primary_source, temperature_source, temperature_c, humidity_pct, wind_u_ms FROM observations_best WHERE observed_at = ?", args: [hour] })).rows[0]! });
-    expect(await best()).toEqual({ primary_source: "ultra_srt_ncst", temperature_source: "ultra_srt_ncst", temperature_c: 18.2, humidity_pct: null, wind_u_ms: -1.2 });
+    const best = async () => ({
+      ...(
+        await db.execute({
+          sql: "SELECT primary_source, temperature_source, temperature_c, humidity_pct, wind_u_ms FROM observations_best WHERE observed_at = ?",
+          args: [hour],
+        })
+      ).rows[0]!,
+    });
+    expect(await best()).toEqual({
+      primary_source: "ultra_srt_ncst",
+      temperature_source: "ultra_srt_ncst",
+      temperature_c: 18.2,
+      humidity_pct: null,
+      wind_u_ms: -1.2,
+    });
 
     await runBackfill(deps, { location: SEOUL, from: "2025-05-29", to: "2025-05-29" });
     // ASOS wins for temperature and humidity; u/v only the nowcast reported, so they still come from it.

@@ -91,7 +91,8 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export function kstDayStart(day: string, what = "date"): Date {
   const m = DATE.exec(day);
   const t = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  if (!m || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== day) throw new BackfillRequestError(`${what} must be a KST date YYYY-MM-DD, got "${day}"`);
+  if (!m || Number.isNaN(t) || new Date(t).toISOString().slice(0, 10) !== day)
+    throw new BackfillRequestError(`${what} must be a KST date YYYY-MM-DD, got "${day}"`);
   return new Date(t - KST_OFFSET_MS);
 }
 
@@ -113,12 +114,17 @@ export function kstDays(from: string, to: string): string[] {
 /** Every UTC day (YYYY-MM-DD) from the day of `first` to the day of `last`. */
 function utcDaysBetween(first: Date, last: Date): string[] {
   const out: string[] = [];
-  for (let t = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate()); t <= last.getTime(); t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate()); t <= last.getTime(); t += DAY_MS)
+    out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
 
 /** The days of the range whose 24 ASOS hours are not all in the database yet. */
-export async function missingAsosDays(deps: Pick<JobDeps, "db">, locationId: string, days: readonly string[]): Promise<{ missing: string[]; complete: number }> {
+export async function missingAsosDays(
+  deps: Pick<JobDeps, "db">,
+  locationId: string,
+  days: readonly string[],
+): Promise<{ missing: string[]; complete: number }> {
   if (days.length === 0) return { missing: [], complete: 0 };
   const from = kstDayStart(days[0]!);
   const to = new Date(kstDayStart(days[days.length - 1]!).getTime() + 23 * HOUR_MS);
@@ -164,17 +170,38 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions):
     daysNoData: [],
     counts: { ...ZERO_COUNTS },
   };
-  const params = { operation: "getWthrDataList", station: stationId, from: options.from, to: options.to, days_missing: missing.length, ...(options.pageSize ? { page_size: options.pageSize } : {}) };
+  const params = {
+    operation: "getWthrDataList",
+    station: stationId,
+    from: options.from,
+    to: options.to,
+    days_missing: missing.length,
+    ...(options.pageSize ? { page_size: options.pageSize } : {}),
+  };
   result.runId = await startRun(db, clock, { job: "asos_hourly", locationId: location.id, params });
   const runId = result.runId;
-  logger.info("backfill started", { location: location.id, station: stationId, from: options.from, to: options.to, days: days.length, missing: missing.length, run_id: runId });
+  logger.info("backfill started", {
+    location: location.id,
+    station: stationId,
+    from: options.from,
+    to: options.to,
+    days: days.length,
+    missing: missing.length,
+    run_id: runId,
+  });
 
   let current: string | undefined;
   try {
     for (const [i, day] of missing.entries()) {
       current = day;
       const start = kstDayStart(day);
-      const request = { stationId, from: start, to: new Date(start.getTime() + 23 * HOUR_MS), ...(options.pageSize ? { numOfRows: options.pageSize } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+      const request = {
+        stationId,
+        from: start,
+        to: new Date(start.getTime() + 23 * HOUR_MS),
+        ...(options.pageSize ? { numOfRows: options.pageSize } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      };
       let fetched;
       try {
         fetched = await kma.getWthrDataList(request);
@@ -187,10 +214,18 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions):
         }
         throw e;
       }
-      const raw = await storeRawPages(deps.objects, { api: "getWthrDataList", location: location.id, baseDate: day.replaceAll("-", ""), baseTime: "0000" }, fetched.pages);
+      const raw = await storeRawPages(
+        deps.objects,
+        { api: "getWthrDataList", location: location.id, baseDate: day.replaceAll("-", ""), baseTime: "0000" },
+        fetched.pages,
+      );
       const rows = asosObservations(fetched.records, { locationId: location.id, ingestRunId: runId, rawRef: raw.keys[0]! });
       const now = clock.now();
-      const counts = await commitUpserts(db, rows.map((r) => observationUpsert(r, now)), { then: (c) => [addRunCountsStatement(runId, c)], mustChangeOneRow: [0] });
+      const counts = await commitUpserts(
+        db,
+        rows.map((r) => observationUpsert(r, now)),
+        { then: (c) => [addRunCountsStatement(runId, c)], mustChangeOneRow: [0] },
+      );
       result.counts = addCounts(result.counts, counts);
       result.daysStored.push(day);
       options.onProgress?.({ done: i + 1, total: missing.length, day, outcome: "stored", counts });
@@ -199,10 +234,21 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions):
     const rs = await db.execute(succeededRunStatement(runId, clock, result.counts));
     if (rs.rowsAffected !== 1) throw new Error(`ingest run ${runId} was not running any more when the backfill finished`);
     result.status = "succeeded";
-    logger.info("backfill finished", { location: location.id, run_id: runId, ...result.counts, days_stored: result.daysStored.length, days_no_data: result.daysNoData.length });
+    logger.info("backfill finished", {
+      location: location.id,
+      run_id: runId,
+      ...result.counts,
+      days_stored: result.daysStored.length,
+      days_no_data: result.daysNoData.length,
+    });
   } catch (e) {
     const failure = await recordRunFailure(db, clock, runId, e, result.counts, redact);
-    result.error = { class: failure.errorClass, message: failure.errorMessage, ...(current ? { day: current } : {}), ...(failure.recordError ? { recordError: failure.recordError } : {}) };
+    result.error = {
+      class: failure.errorClass,
+      message: failure.errorMessage,
+      ...(current ? { day: current } : {}),
+      ...(failure.recordError ? { recordError: failure.recordError } : {}),
+    };
     logger.error("backfill failed", {
       location: location.id,
       run_id: runId,
@@ -219,7 +265,12 @@ export async function runBackfill(deps: BackfillDeps, options: BackfillOptions):
     result.partitions = await writeObservationPartitions(db, deps.objects, location.id, utcDaysBetween(first, last));
   } catch (e) {
     result.exportError = { class: errorClassOf(e), message: errorMessageOf(e, redact) };
-    logger.error("CSV partition export failed after the rows committed; running the backfill again rewrites it", { location: location.id, run_id: runId, error_class: result.exportError.class, error: result.exportError.message });
+    logger.error("CSV partition export failed after the rows committed; running the backfill again rewrites it", {
+      location: location.id,
+      run_id: runId,
+      error_class: result.exportError.class,
+      error: result.exportError.message,
+    });
   }
   return result;
 }

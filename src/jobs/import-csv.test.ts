@@ -17,7 +17,8 @@ import { parseColumnMapping } from "./import/column-map.ts";
 import type { JobDeps } from "./job-deps.ts";
 import { migratedMemoryDb } from "./test-fakes.ts";
 
-const ASOS_HEADER = "tm,rnum,stnId,stnNm,ta,taQcflg,rn,rnQcflg,ws,wsQcflg,wd,wdQcflg,hm,hmQcflg,pv,td,pa,paQcflg,ps,psQcflg,ss,ssQcflg,icsr,dsnw,hr3Fhsc,dc10Tca,dc10LmcsCa,clfmAbbrCd,lcsCh,vs,gndSttCd,dmstMtphNo,ts,tsQcflg,m005Te,m01Te,m02Te,m03Te";
+const ASOS_HEADER =
+  "tm,rnum,stnId,stnNm,ta,taQcflg,rn,rnQcflg,ws,wsQcflg,wd,wdQcflg,hm,hmQcflg,pv,td,pa,paQcflg,ps,psQcflg,ss,ssQcflg,icsr,dsnw,hr3Fhsc,dc10Tca,dc10LmcsCa,clfmAbbrCd,lcsCh,vs,gndSttCd,dmstMtphNo,ts,tsQcflg,m005Te,m01Te,m02Te,m03Te";
 const ASOS_ROWS = [
   "2025-04-30 00:00,1,108,서울,12.7,,,,0.8,,200,,38,,5.6,-1.2,1003.3,,1013.5,,,9,,,,0,0,,,2113,,,9.4,,15.2,15.0,16.0,15.2",
   "2025-04-30 01:00,2,108,서울,12.1,,,,1.7,,20,,42,,5.9,-0.4,1003.4,,1013.7,,,9,,,,0,0,,,2193,,,8.9,,14.7,14.6,15.8,15.2",
@@ -106,10 +107,28 @@ describe("import", () => {
   it("imports the ASOS API layout as source 'import', with a run row and CSV partitions", async () => {
     const { db, objects, deps } = await setup();
     const r = await runImportCsv(deps, { bytes: utf8([ASOS_HEADER, ...ASOS_ROWS].join("\n")), fileName: "asos.csv" });
-    expect(r).toMatchObject({ format: "asos-api", encoding: "utf-8", locationId: "seoul", station: 108, status: "succeeded", rowsRead: 4, rowsValid: 4, problems: [] });
+    expect(r).toMatchObject({
+      format: "asos-api",
+      encoding: "utf-8",
+      locationId: "seoul",
+      station: 108,
+      status: "succeeded",
+      rowsRead: 4,
+      rowsValid: 4,
+      problems: [],
+    });
     expect(r.counts).toEqual({ inserted: 4, updated: 0, skipped: 0 });
-    const row = (await db.execute("SELECT observed_at, source, temperature_c, visibility_m, raw_ref, ingest_run_id FROM observations ORDER BY observed_at LIMIT 1")).rows[0]!;
-    expect({ ...row }).toEqual({ observed_at: "2025-04-29T15:00:00Z", source: "import", temperature_c: 12.7, visibility_m: 21130, raw_ref: null, ingest_run_id: 1 });
+    const row = (
+      await db.execute("SELECT observed_at, source, temperature_c, visibility_m, raw_ref, ingest_run_id FROM observations ORDER BY observed_at LIMIT 1")
+    ).rows[0]!;
+    expect({ ...row }).toEqual({
+      observed_at: "2025-04-29T15:00:00Z",
+      source: "import",
+      temperature_c: 12.7,
+      visibility_m: 21130,
+      raw_ref: null,
+      ingest_run_id: 1,
+    });
     const run = (await db.execute("SELECT job, status, rows_inserted, params FROM ingest_runs")).rows[0]!;
     expect(JSON.parse(String(run.params))).toEqual({
       file: "asos.csv",
@@ -138,7 +157,9 @@ describe("import", () => {
     expect(await objects.list()).toEqual(before);
     expect(await count(db, "SELECT count(*) AS n FROM observations")).toBe(2);
     // 01-12-2017 hour 0 KST = 2017-11-30T15:00Z; Visibility (10m) 2000 = 20 000 m; Snowfall -> snow depth.
-    const first = (await db.execute("SELECT observed_at, temperature_c, visibility_m, snow_depth_cm, dew_point_c FROM observations ORDER BY observed_at LIMIT 1")).rows[0]!;
+    const first = (
+      await db.execute("SELECT observed_at, temperature_c, visibility_m, snow_depth_cm, dew_point_c FROM observations ORDER BY observed_at LIMIT 1")
+    ).rows[0]!;
     expect({ ...first }).toEqual({ observed_at: "2017-11-30T15:00:00Z", temperature_c: -5.2, visibility_m: 20000, snow_depth_cm: 0, dew_point_c: -17.6 });
   });
 
@@ -169,7 +190,10 @@ describe("import", () => {
     ]);
     expect(r.unmappedStations).toEqual([{ station: "119", rows: 1 }]);
     expect(r.counts).toEqual({ inserted: 2, updated: 0, skipped: 0 });
-    expect((await db.execute("SELECT observed_at FROM observations ORDER BY observed_at")).rows.map((x) => x.observed_at)).toEqual(["2025-04-29T15:00:00Z", "2025-04-29T22:00:00Z"]);
+    expect((await db.execute("SELECT observed_at FROM observations ORDER BY observed_at")).rows.map((x) => x.observed_at)).toEqual([
+      "2025-04-29T15:00:00Z",
+      "2025-04-29T22:00:00Z",
+    ]);
   });
 
   it("with strict, rejects the whole file on one bad row and writes nothing at all", async () => {
@@ -185,7 +209,9 @@ describe("import", () => {
 
   it("rolls the whole import back when the database fails part-way, and records the failed run", async () => {
     const { db, objects, deps } = await setup();
-    await db.execute("CREATE TRIGGER fail_third BEFORE INSERT ON observations WHEN NEW.observed_at = '2025-04-29T17:00:00Z' BEGIN SELECT RAISE(ABORT, 'injected: database full'); END");
+    await db.execute(
+      "CREATE TRIGGER fail_third BEFORE INSERT ON observations WHEN NEW.observed_at = '2025-04-29T17:00:00Z' BEGIN SELECT RAISE(ABORT, 'injected: database full'); END",
+    );
     const r = await runImportCsv(deps, { bytes: utf8([ASOS_HEADER, ...ASOS_ROWS].join("\n")), fileName: "asos.csv" });
     expect(r.status).toBe("failed");
     expect(r.error!.message).toContain("injected: database full");
@@ -201,13 +227,19 @@ describe("import", () => {
     const { deps } = await setup();
     const suwon = [ASOS_HEADER, ASOS_ROWS[0]!.replace(",108,서울,", ",119,수원,")].join("\n");
     await expect(runImportCsv(deps, { bytes: utf8(suwon), fileName: "suwon.csv" })).rejects.toThrow(ImportRequestError);
-    await expect(runImportCsv(deps, { bytes: utf8(suwon), fileName: "suwon.csv" })).rejects.toThrow(/the file holds ASOS station 119, which no known location has \(known: seoul = station 108\): give --location/);
+    await expect(runImportCsv(deps, { bytes: utf8(suwon), fileName: "suwon.csv" })).rejects.toThrow(
+      /the file holds ASOS station 119, which no known location has \(known: seoul = station 108\): give --location/,
+    );
     const locations = addLocation([SEOUL], { id: "suwon", name: "Suwon", lat: 37.2575, lon: 126.983, asosStationId: 119 });
     const r = await runImportCsv(deps, { bytes: utf8(suwon), fileName: "suwon.csv", locations });
     expect(r).toMatchObject({ locationId: "suwon", station: 119, status: "succeeded" });
     // A grid point without a station takes the file's station as given.
     const grid = createLocation({ id: "gangnam", name: "Gangnam", lat: 37.4979, lon: 127.0276 });
-    expect(await runImportCsv(deps, { bytes: utf8(suwon), fileName: "suwon.csv", location: grid })).toMatchObject({ locationId: "gangnam", station: 119, status: "succeeded" });
+    expect(await runImportCsv(deps, { bytes: utf8(suwon), fileName: "suwon.csv", location: grid })).toMatchObject({
+      locationId: "gangnam",
+      station: 119,
+      status: "succeeded",
+    });
   });
 
   it("fills each station's location from a multi-station KMA portal export and reports stations no location has", async () => {
@@ -225,7 +257,9 @@ describe("import", () => {
     ]);
     expect(r.unmappedStations).toEqual([{ station: "133", rows: 1 }]);
     expect(r.counts).toEqual({ inserted: 4, updated: 0, skipped: 0 });
-    expect((await db.execute("SELECT location_id, count(*) AS n FROM observations GROUP BY location_id ORDER BY location_id")).rows.map((x) => [x.location_id, x.n])).toEqual([
+    expect(
+      (await db.execute("SELECT location_id, count(*) AS n FROM observations GROUP BY location_id ORDER BY location_id")).rows.map((x) => [x.location_id, x.n]),
+    ).toEqual([
       ["seoul", 2],
       ["suwon", 2],
     ]);
@@ -237,17 +271,29 @@ describe("import", () => {
 
   it("imports a column-mapped file into a location id that is not configured", async () => {
     const { db, deps } = await setup();
-    const mapping = parseColumnMapping({ time: { column: "t", format: "YYYY-MM-DD HH:mm" }, fields: { temperature_c: "T", wind_dir_deg: { column: "wd", convert: "compass" } } });
+    const mapping = parseColumnMapping({
+      time: { column: "t", format: "YYYY-MM-DD HH:mm" },
+      fields: { temperature_c: "T", wind_dir_deg: { column: "wd", convert: "compass" } },
+    });
     const text = "t,T,wd\n2016-01-01 00:00,1.5,NNW\n2016-01-01 01:00,NA,C\n";
-    await expect(runImportCsv(deps, { bytes: utf8(text), fileName: "m.csv", mapping, timezone: "+08:00" })).rejects.toThrow(/the mapping has no station column: give --location <id>/);
+    await expect(runImportCsv(deps, { bytes: utf8(text), fileName: "m.csv", mapping, timezone: "+08:00" })).rejects.toThrow(
+      /the mapping has no station column: give --location <id>/,
+    );
     await expect(runImportCsv(deps, { bytes: utf8(text), fileName: "m.csv", mapping, locationId: "x" })).rejects.toThrow(/no timezone: give --timezone/);
     const r = await runImportCsv(deps, { bytes: utf8(text), fileName: "m.csv", mapping, timezone: "+08:00", locationId: "somewhere-else" });
-    expect(r).toMatchObject({ status: "succeeded", format: "mapped", locationId: "somewhere-else", counts: { inserted: 2 }, locations: [{ configured: false }] });
+    expect(r).toMatchObject({
+      status: "succeeded",
+      format: "mapped",
+      locationId: "somewhere-else",
+      counts: { inserted: 2 },
+      locations: [{ configured: false }],
+    });
     expect((await db.execute("SELECT observed_at, temperature_c, wind_dir_deg FROM observations ORDER BY observed_at")).rows.map((x) => ({ ...x }))).toEqual([
       { observed_at: "2015-12-31T16:00:00Z", temperature_c: 1.5, wind_dir_deg: 337.5 },
       { observed_at: "2015-12-31T17:00:00Z", temperature_c: null, wind_dir_deg: null },
     ]);
-    const run = (await db.execute("SELECT location_id, json_extract(params, '$.timezone') AS tz, json_extract(params, '$.format') AS f FROM ingest_runs")).rows[0]!;
+    const run = (await db.execute("SELECT location_id, json_extract(params, '$.timezone') AS tz, json_extract(params, '$.format') AS f FROM ingest_runs"))
+      .rows[0]!;
     expect({ ...run }).toEqual({ location_id: "somewhere-else", tz: "+08:00", f: "mapped" });
   });
 

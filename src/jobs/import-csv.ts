@@ -192,9 +192,13 @@ function parseFile(options: ImportCsvOptions): ParsedObservationCsv {
     throw new ImportRequestError("the mapping has no station column: give --location <id> (any location id, e.g. beijing-dongsi)");
   }
   if (options.locationId !== undefined && (!LOCATION_ID_PATTERN.test(options.locationId) || options.locationId.length > 64)) {
-    throw new ImportRequestError(`--location ${JSON.stringify(options.locationId)} is not a location id (a lowercase slug: a-z, 0-9 and single hyphens, starting with a letter)`);
+    throw new ImportRequestError(
+      `--location ${JSON.stringify(options.locationId)} is not a location id (a lowercase slug: a-z, 0-9 and single hyphens, starting with a letter)`,
+    );
   }
-  return parseObservationCsv(options.bytes, { layout: (header) => compileColumnMapping(mapping, header, options.timezone !== undefined ? { timezone: options.timezone } : {}) });
+  return parseObservationCsv(options.bytes, {
+    layout: (header) => compileColumnMapping(mapping, header, options.timezone !== undefined ? { timezone: options.timezone } : {}),
+  });
 }
 
 export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Promise<ImportCsvResult> {
@@ -225,7 +229,13 @@ export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Pr
     locations: [],
   };
   if ((options.strict && (problems.length > 0 || unmapped.size > 0)) || rowsValid === 0) {
-    logger.info("import rejected, nothing written", { file: options.fileName, bad_rows: problems.length, valid_rows: rowsValid, unmapped_stations: unmapped.size, strict: Boolean(options.strict) });
+    logger.info("import rejected, nothing written", {
+      file: options.fileName,
+      bad_rows: problems.length,
+      valid_rows: rowsValid,
+      unmapped_stations: unmapped.size,
+      strict: Boolean(options.strict),
+    });
     return result;
   }
 
@@ -261,7 +271,14 @@ export async function runImportCsv(deps: JobDeps, options: ImportCsvOptions): Pr
   if (failed?.error) result.error = failed.error;
   const exportFailed = result.locations.find((l) => l.exportError);
   if (exportFailed?.exportError) result.exportError = exportFailed.exportError;
-  logger.info("import done", { file: options.fileName, locations: result.locations.length, ...result.counts, bad_rows: problems.length, unmapped_stations: unmapped.size, flagged_rows: result.flaggedRows });
+  logger.info("import done", {
+    file: options.fileName,
+    locations: result.locations.length,
+    ...result.counts,
+    bad_rows: problems.length,
+    unmapped_stations: unmapped.size,
+    flagged_rows: result.flaggedRows,
+  });
   return result;
 }
 
@@ -307,7 +324,10 @@ async function importLocation(
   try {
     const now = clock.now();
     const upserts = g.rows.map((r, i) =>
-      observationUpsert({ locationId: g.locationId, observedAt: r.observedAt, source: "import", values: r.values, qcFlags: flags[i] ?? null, ingestRunId: runId, rawRef: null }, now),
+      observationUpsert(
+        { locationId: g.locationId, observedAt: r.observedAt, source: "import", values: r.values, qcFlags: flags[i] ?? null, ingestRunId: runId, rawRef: null },
+        now,
+      ),
     );
     part.counts = await commitUpserts(db, upserts, { then: (counts) => [succeededRunStatement(runId, clock, counts)], mustChangeOneRow: [0] });
     part.status = "succeeded";
@@ -316,14 +336,24 @@ async function importLocation(
   } catch (e) {
     const failure = await recordRunFailure(db, clock, runId, e, ZERO_COUNTS, ctx.redact);
     part.error = { class: failure.errorClass, message: failure.errorMessage, ...(failure.recordError ? { recordError: failure.recordError } : {}) };
-    logger.error("import failed, nothing written for this location", { file: options.fileName, location: g.locationId, run_id: runId, error_class: failure.errorClass, error: failure.errorMessage });
+    logger.error("import failed, nothing written for this location", {
+      file: options.fileName,
+      location: g.locationId,
+      run_id: runId,
+      error_class: failure.errorClass,
+      error: failure.errorMessage,
+    });
     return part;
   }
   try {
     part.partitions = await writeObservationPartitions(db, deps.objects, g.locationId, days, ctx.onPartition);
   } catch (e) {
     part.exportError = { class: errorClassOf(e), message: errorMessageOf(e, ctx.redact) };
-    logger.error("CSV partition export failed after the rows committed; importing the file again rewrites it", { run_id: runId, error_class: part.exportError.class, error: part.exportError.message });
+    logger.error("CSV partition export failed after the rows committed; importing the file again rewrites it", {
+      run_id: runId,
+      error_class: part.exportError.class,
+      error: part.exportError.message,
+    });
   }
   return part;
 }

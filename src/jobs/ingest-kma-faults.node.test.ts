@@ -26,7 +26,11 @@ const twice = (f: KmaFault): KmaFault[] => [f, f];
 
 // [kind, faults for the nowcast request(s), what the message must say]
 const CASES: [string, KmaFault[], RegExp][] = [
-  ["no-data", [{ type: "no-data" }, { type: "no-data", withBody: true }], /NO_DATA \(resultCode 03\) for issue 20250529 0200 KST and for the previous issue 20250529 0100 KST/],
+  [
+    "no-data",
+    [{ type: "no-data" }, { type: "no-data", withBody: true }],
+    /NO_DATA \(resultCode 03\) for issue 20250529 0200 KST and for the previous issue 20250529 0100 KST/,
+  ],
   ["rate-limited", twice({ type: "result-code", code: "22" }), /LIMITED_NUMBER_OF_SERVICE_REQUESTS_EXCEEDS_ERROR/],
   ["rate-limited", twice({ type: "http-status", status: 429 }), /429/],
   ["auth", [{ type: "gateway-xml", code: "30" }], /SERVICE_KEY_IS_NOT_REGISTERED_ERROR/],
@@ -53,8 +57,19 @@ describe("ingest against the KMA mock: every failure class", () => {
     const objects = createMemoryObjectStore();
     const logger = memoryLogger();
     const clock = fixedClock("2025-05-28T17:16:00Z");
-    const kma = new KmaClient({ serviceKey: mock.serviceKey, baseUrl: mock.baseUrl, clock, logger, maxAttempts: MAX_ATTEMPTS, sleep: async () => {}, timeoutMs: 300 });
-    const result = await runIngest({ db, objects, clock, logger, kma, redact: (t) => kma.redact(t) }, { locations: [SEOUL], at: new Date(MOCK_INGEST_AT), products: ["ultraSrtNcst"] });
+    const kma = new KmaClient({
+      serviceKey: mock.serviceKey,
+      baseUrl: mock.baseUrl,
+      clock,
+      logger,
+      maxAttempts: MAX_ATTEMPTS,
+      sleep: async () => {},
+      timeoutMs: 300,
+    });
+    const result = await runIngest(
+      { db, objects, clock, logger, kma, redact: (t) => kma.redact(t) },
+      { locations: [SEOUL], at: new Date(MOCK_INGEST_AT), products: ["ultraSrtNcst"] },
+    );
     expect(mock.pendingFaults()).toBe(0);
     const step = result.steps[0]!;
     expect(step.status).toBe("failed");
@@ -85,6 +100,8 @@ describe("ingest against the KMA mock: every failure class", () => {
     ]);
     const raw = (await objects.get("raw/kma/getUltraSrtNcst/seoul/2025-05-29/0200.json"))!;
     expect(JSON.parse(new TextDecoder().decode(raw.body)).response.header).toEqual({ resultCode: "00", resultMsg: "NORMAL_SERVICE" });
-    expect(raw.metadata["kma-url"]).toBe(`${mock.baseUrl}/VilageFcstInfoService_2.0/getUltraSrtNcst?serviceKey=***&pageNo=1&numOfRows=1000&dataType=JSON&base_date=20250529&base_time=0200&nx=60&ny=127`);
+    expect(raw.metadata["kma-url"]).toBe(
+      `${mock.baseUrl}/VilageFcstInfoService_2.0/getUltraSrtNcst?serviceKey=***&pageNo=1&numOfRows=1000&dataType=JSON&base_date=20250529&base_time=0200&nx=60&ny=127`,
+    );
   });
 });

@@ -31,7 +31,10 @@ describe("planIngestHour", () => {
     const at02 = planIngestHour(ALL, kst(29, 2), { callsPerDay: 10_000 });
     expect(at02).toMatchObject({ kstHour: 2, locations: 96, budgetPerDay: 10_000, usablePerDay: 9_000, degraded: null });
     expect(at02.steps).toHaveLength(192);
-    expect(at02.steps.slice(0, 2)).toEqual([{ locationId: "sokcho", product: "ultraSrtNcst" }, { locationId: "bukchuncheon", product: "ultraSrtNcst" }]);
+    expect(at02.steps.slice(0, 2)).toEqual([
+      { locationId: "sokcho", product: "ultraSrtNcst" },
+      { locationId: "bukchuncheon", product: "ultraSrtNcst" },
+    ]);
     const at03 = planIngestHour(ALL, kst(29, 3), { callsPerDay: 10_000 });
     expect(at03.steps.map((s) => s.product)).toEqual(Array(96).fill("ultraSrtNcst")); // 02:00 issue already fetched
     const day = simulate(ALL, 10_000);
@@ -45,7 +48,9 @@ describe("planIngestHour", () => {
     const plan = planIngestHour(locations, kst(29, 7), { callsPerDay: 10_000 });
     const nowcast = plan.products.find((p) => p.product === "ultraSrtNcst")!;
     expect(nowcast).toMatchObject({ every: 2, neededPerDay: 12_000, plannedPerDay: 6_000, thinned: true, overBudget: false });
-    expect(plan.degraded).toBe("nowcast thinned to every 2nd hour per location (6000 calls/day): 500 locations x 24 = 12000 calls/day > 9000 usable of the 10000 budget");
+    expect(plan.degraded).toBe(
+      "nowcast thinned to every 2nd hour per location (6000 calls/day): 500 locations x 24 = 12000 calls/day > 9000 usable of the 10000 budget",
+    );
     const day = simulate(locations, 10_000);
     expect(day.perDay.ultraSrtNcst).toBe(6_000);
     expect(day.perDay.vilageFcst).toBe(4_000); // 500 x 8 fits: not thinned
@@ -55,7 +60,12 @@ describe("planIngestHour", () => {
   });
 
   it("picks the smallest step that fits, counting exactly (a step that does not divide 24 too)", () => {
-    for (const [n, budget] of [[96, 2_000], [96, 1_000], [300, 3_000], [37, 333]] as const) {
+    for (const [n, budget] of [
+      [96, 2_000],
+      [96, 1_000],
+      [300, 3_000],
+      [37, 333],
+    ] as const) {
       const day = simulate(ids(n), budget, 2);
       const plan = planIngestHour(ids(n), kst(10, 0), { callsPerDay: budget });
       const usable = Math.floor(budget * 0.9);
@@ -76,8 +86,13 @@ describe("planIngestHour", () => {
 
   it("says OVER BUDGET when even once a day does not fit", () => {
     const plan = planIngestHour(ids(96), kst(29, 2), { callsPerDay: 50 });
-    expect(plan.products.map((p) => [p.every, p.plannedPerDay, p.overBudget])).toEqual([[24, 96, true], [8, 96, true]]);
-    expect(plan.degraded).toMatch(/^nowcast OVER BUDGET: once a day per location is already 96 calls\/day: 96 locations x 24 = 2304 calls\/day > 45 usable of the 50 budget; short-term forecast OVER BUDGET/);
+    expect(plan.products.map((p) => [p.every, p.plannedPerDay, p.overBudget])).toEqual([
+      [24, 96, true],
+      [8, 96, true],
+    ]);
+    expect(plan.degraded).toMatch(
+      /^nowcast OVER BUDGET: once a day per location is already 96 calls\/day: 96 locations x 24 = 2304 calls\/day > 45 usable of the 50 budget; short-term forecast OVER BUDGET/,
+    );
   });
 
   it("rejects a bad budget, date or list", () => {

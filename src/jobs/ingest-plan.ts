@@ -92,7 +92,8 @@ const HOUR_MS = 3_600_000;
 /** The plan for the hour of `at` (the cron's scheduled time) for these locations (configured order). */
 export function planIngestHour(locationIds: readonly string[], at: Date, budget: IngestBudget): IngestPlan {
   if (Number.isNaN(at.getTime())) throw new RangeError("planIngestHour: `at` is an invalid date");
-  if (!Number.isInteger(budget.callsPerDay) || budget.callsPerDay < 1) throw new RangeError(`the KMA call budget must be a whole number of calls a day >= 1, got ${budget.callsPerDay}`);
+  if (!Number.isInteger(budget.callsPerDay) || budget.callsPerDay < 1)
+    throw new RangeError(`the KMA call budget must be a whole number of calls a day >= 1, got ${budget.callsPerDay}`);
   const reserve = budget.reserve ?? DEFAULT_BUDGET_RESERVE;
   if (!(reserve >= 0 && reserve <= 0.9)) throw new RangeError(`the budget reserve must be 0..0.9, got ${reserve}`);
   if (new Set(locationIds).size !== locationIds.length) throw new RangeError("planIngestHour: duplicate location ids");

@@ -29,7 +29,9 @@ async function setup(fetch: FetchLike = fixtureFetch(), objects?: ObjectStore) {
 }
 
 async function runs(db: Database) {
-  const rs = await db.execute("SELECT id, job, location_id, status, rows_inserted, rows_updated, rows_skipped, error_class, error_message, params FROM ingest_runs ORDER BY id");
+  const rs = await db.execute(
+    "SELECT id, job, location_id, status, rows_inserted, rows_updated, rows_skipped, error_class, error_message, params FROM ingest_runs ORDER BY id",
+  );
   return rs.rows.map((r) => ({ ...r }));
 }
 
@@ -64,10 +66,26 @@ describe("ingest", () => {
         ingest_run_id: 1,
       }),
     ]);
-    const fc = await db.execute("SELECT issued_at, valid_at, category, value, value_text, raw_ref FROM forecasts WHERE category IN ('TMP', 'PCP') ORDER BY valid_at, category LIMIT 2");
+    const fc = await db.execute(
+      "SELECT issued_at, valid_at, category, value, value_text, raw_ref FROM forecasts WHERE category IN ('TMP', 'PCP') ORDER BY valid_at, category LIMIT 2",
+    );
     expect(fc.rows.map((r) => ({ ...r }))).toEqual([
-      { issued_at: "2025-05-28T17:00:00Z", valid_at: "2025-05-28T18:00:00Z", category: "PCP", value: 0, value_text: "강수없음", raw_ref: "raw/kma/getVilageFcst/seoul/2025-05-29/0200.json" },
-      { issued_at: "2025-05-28T17:00:00Z", valid_at: "2025-05-28T18:00:00Z", category: "TMP", value: 16, value_text: "16", raw_ref: "raw/kma/getVilageFcst/seoul/2025-05-29/0200.json" },
+      {
+        issued_at: "2025-05-28T17:00:00Z",
+        valid_at: "2025-05-28T18:00:00Z",
+        category: "PCP",
+        value: 0,
+        value_text: "강수없음",
+        raw_ref: "raw/kma/getVilageFcst/seoul/2025-05-29/0200.json",
+      },
+      {
+        issued_at: "2025-05-28T17:00:00Z",
+        valid_at: "2025-05-28T18:00:00Z",
+        category: "TMP",
+        value: 16,
+        value_text: "16",
+        raw_ref: "raw/kma/getVilageFcst/seoul/2025-05-29/0200.json",
+      },
     ]);
     expect(await count(db, "SELECT count(*) AS n FROM forecasts WHERE value IS NULL AND category = 'WAV'")).toBeGreaterThan(0); // '-999' is missing, not -999
     expect((await runs(db)).map((r) => [r.job, r.location_id, r.status, r.rows_inserted, r.error_class])).toEqual([
@@ -158,7 +176,9 @@ describe("ingest", () => {
   it("rolls the whole step back when the database fails in the middle of its rows", async () => {
     const { db, store, deps } = await setup();
     // A real failure inside the transaction: the rows before SKY are written, then SQLite aborts.
-    await db.execute("CREATE TRIGGER fail_on_sky BEFORE INSERT ON forecasts WHEN NEW.category = 'SKY' BEGIN SELECT RAISE(ABORT, 'injected: disk I/O error'); END");
+    await db.execute(
+      "CREATE TRIGGER fail_on_sky BEFORE INSERT ON forecasts WHEN NEW.category = 'SKY' BEGIN SELECT RAISE(ABORT, 'injected: disk I/O error'); END",
+    );
     const result = await runIngest(deps, { locations: [SEOUL], at: AT });
     expect(result.steps.map((s) => s.status)).toEqual(["succeeded", "failed"]);
     expect(result.steps[1]!.error!.message).toContain("injected: disk I/O error");
@@ -180,10 +200,13 @@ describe("ingest", () => {
     const { db, store, logger, deps } = await setup(
       fixtureFetch((url, n) =>
         n === 0
-          ? new Response(`<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg><returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR ${new URL(url).searchParams.get("serviceKey")}</returnAuthMsg><returnReasonCode>30</returnReasonCode></cmmMsgHeader></OpenAPI_ServiceResponse>`, {
-              status: 200,
-              headers: { "content-type": "text/xml;charset=UTF-8" },
-            })
+          ? new Response(
+              `<OpenAPI_ServiceResponse><cmmMsgHeader><errMsg>SERVICE ERROR</errMsg><returnAuthMsg>SERVICE_KEY_IS_NOT_REGISTERED_ERROR ${new URL(url).searchParams.get("serviceKey")}</returnAuthMsg><returnReasonCode>30</returnReasonCode></cmmMsgHeader></OpenAPI_ServiceResponse>`,
+              {
+                status: 200,
+                headers: { "content-type": "text/xml;charset=UTF-8" },
+              },
+            )
           : undefined,
       ),
     );

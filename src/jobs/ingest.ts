@@ -95,16 +95,24 @@ async function fetchNewest(deps: IngestDeps, product: IngestProduct, location: L
     if (!(e instanceof KmaError && e.kind === "no-data")) throw e;
   }
   const previous = previousBase(product, latest);
-  deps.logger.info("newest KMA issue has no data yet, trying the previous one", { location: location.id, product, newest: show(latest), previous: show(previous) });
+  deps.logger.info("newest KMA issue has no data yet, trying the previous one", {
+    location: location.id,
+    product,
+    newest: show(latest),
+    previous: show(previous),
+  });
   try {
     return { result: await call(previous), base: previous, fallbackFrom: latest };
   } catch (e) {
     if (e instanceof KmaError && e.kind === "no-data") {
-      throw new KmaError(`${PRODUCT[product].operation}: NO_DATA (resultCode 03) for issue ${show(latest)} KST and for the previous issue ${show(previous)} KST at nx=${location.nx} ny=${location.ny}`, {
-        kind: "no-data",
-        operation: PRODUCT[product].operation,
-        ...(e.resultCode ? { resultCode: e.resultCode } : {}),
-      });
+      throw new KmaError(
+        `${PRODUCT[product].operation}: NO_DATA (resultCode 03) for issue ${show(latest)} KST and for the previous issue ${show(previous)} KST at nx=${location.nx} ny=${location.ny}`,
+        {
+          kind: "no-data",
+          operation: PRODUCT[product].operation,
+          ...(e.resultCode ? { resultCode: e.resultCode } : {}),
+        },
+      );
     }
     throw e;
   }
@@ -122,12 +130,24 @@ async function ingestStep(deps: IngestDeps, location: Location, product: IngestP
   const newest = latestBase(product, at);
   step.baseDate = newest.baseDate;
   step.baseTime = newest.baseTime;
-  let params: Record<string, unknown> = { operation, nx: location.nx, ny: location.ny, base_date: newest.baseDate, base_time: newest.baseTime, at: at.toISOString() };
+  let params: Record<string, unknown> = {
+    operation,
+    nx: location.nx,
+    ny: location.ny,
+    base_date: newest.baseDate,
+    base_time: newest.baseTime,
+    at: at.toISOString(),
+  };
   try {
     step.runId = await startRun(db, clock, { job, locationId: location.id, params });
   } catch (e) {
     step.error = { class: errorClassOf(e), message: errorMessageOf(e, redact), recordError: "the ingest run could not be started" };
-    logger.error("ingest step failed before its run was recorded", { location: location.id, product, error_class: step.error.class, error: step.error.message });
+    logger.error("ingest step failed before its run was recorded", {
+      location: location.id,
+      product,
+      error_class: step.error.class,
+      error: step.error.message,
+    });
     return step;
   }
   const runId = step.runId;
@@ -141,7 +161,11 @@ async function ingestStep(deps: IngestDeps, location: Location, product: IngestP
       params = { ...params, base_date: fetched.base.baseDate, base_time: fetched.base.baseTime, fallback_from: step.fallbackFrom };
       paramsChanged = true;
     }
-    const raw = await storeRawPages(deps.objects, { api: operation, location: location.id, baseDate: fetched.base.baseDate, baseTime: fetched.base.baseTime }, fetched.result.pages);
+    const raw = await storeRawPages(
+      deps.objects,
+      { api: operation, location: location.id, baseDate: fetched.base.baseDate, baseTime: fetched.base.baseTime },
+      fetched.result.pages,
+    );
     step.rawKeys = raw.keys;
     const provenance = { locationId: location.id, ingestRunId: runId, rawRef: raw.keys[0]! };
     const now = clock.now();
@@ -163,7 +187,13 @@ async function ingestStep(deps: IngestDeps, location: Location, product: IngestP
         step.partitions = await writeObservationPartitions(db, deps.objects, location.id, utcDaysOf(hours));
       } catch (e) {
         step.exportError = { class: errorClassOf(e), message: errorMessageOf(e, redact) };
-        logger.error("CSV partition export failed after the rows committed; the next run rewrites it", { location: location.id, product, run_id: runId, error_class: step.exportError.class, error: step.exportError.message });
+        logger.error("CSV partition export failed after the rows committed; the next run rewrites it", {
+          location: location.id,
+          product,
+          run_id: runId,
+          error_class: step.exportError.class,
+          error: step.exportError.message,
+        });
       }
     }
     return step;

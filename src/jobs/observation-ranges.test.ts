@@ -17,7 +17,10 @@ describe("observation ranges", () => {
       hour += 3_600_000;
       const at = new Date(hour).toISOString().replace(".000Z", "Z");
       return db
-        .execute({ sql: `INSERT INTO observations (location_id, observed_at, source, ${field}, ingested_at, updated_at) VALUES ('seoul', ?, 'import', ?, ?, ?)`, args: [at, value, at, at] })
+        .execute({
+          sql: `INSERT INTO observations (location_id, observed_at, source, ${field}, ingested_at, updated_at) VALUES ('seoul', ?, 'import', ?, ?, ?)`,
+          args: [at, value, at, at],
+        })
         .then(() => true)
         .catch(() => false);
     };

@@ -52,13 +52,20 @@ export function fixtureResponse(url: string): Response {
   const q = u.searchParams;
   const op = u.pathname.split("/").pop();
   const forecastMatch = (items: readonly { baseDate: string; baseTime: string; nx: number; ny: number }[]) =>
-    items.length > 0 && q.get("base_date") === items[0]!.baseDate && q.get("base_time") === items[0]!.baseTime && q.get("nx") === String(items[0]!.nx) && q.get("ny") === String(items[0]!.ny);
+    items.length > 0 &&
+    q.get("base_date") === items[0]!.baseDate &&
+    q.get("base_time") === items[0]!.baseTime &&
+    q.get("nx") === String(items[0]!.nx) &&
+    q.get("ny") === String(items[0]!.ny);
   if (op === "getVilageFcst" && forecastMatch(vilageFixture.item)) return page(vilageFixture.item, q);
   if (op === "getUltraSrtNcst" && forecastMatch(nowcastFixture.item)) return page(nowcastFixture.item, q);
   if (op === "getWthrDataList" && q.get("stnIds") === "108") {
     const start = kstTm(q.get("startDt")!, q.get("startHh")!);
     const end = kstTm(q.get("endDt")!, q.get("endHh")!);
-    return page(asosFixture.item.filter((i) => i.tm >= start && i.tm <= end), q);
+    return page(
+      asosFixture.item.filter((i) => i.tm >= start && i.tm <= end),
+      q,
+    );
   }
   return noData();
 }

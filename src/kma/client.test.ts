@@ -222,7 +222,9 @@ describe("paging", () => {
     expect((await caught(c.getVilageFcst({ nx: 60, ny: 127, base: BASE, numOfRows: 100 }))).message).toContain("more than maxPages 2");
     expect(() => new KmaClient({ serviceKey: DECODED, asosNumOfRows: 1000 })).toThrow("asosNumOfRows must be an integer 1..999, got 1000");
     const { c: c2 } = client(f, { clock: fixedClock("2025-05-30T03:00:00Z") });
-    const e = await caught(c2.getWthrDataList({ stationId: 108, from: new Date("2025-05-01T00:00:00Z"), to: new Date("2025-05-02T00:00:00Z"), numOfRows: 1000 }));
+    const e = await caught(
+      c2.getWthrDataList({ stationId: 108, from: new Date("2025-05-01T00:00:00Z"), to: new Date("2025-05-02T00:00:00Z"), numOfRows: 1000 }),
+    );
     expect(e.message).toBe("numOfRows (ASOS) must be an integer 1..999, got 1000");
   });
 });
@@ -273,7 +275,11 @@ describe("retries", () => {
     { name: "NO_DATA", h: () => header("03", "NO_DATA"), kind: "no-data" },
     { name: "key not registered (JSON 403)", h: () => header("30", "SERVICE_KEY_IS_NOT_REGISTERED_ERROR", 403), kind: "auth" },
     { name: "bad parameter", h: () => header("10", "INVALID_REQUEST_PARAMETER_ERROR"), kind: "bad-request" },
-    { name: "JSON that is not a KMA response", h: () => new Response('{"hello":1}', { headers: { "content-type": "application/json" } }), kind: "invalid-response" },
+    {
+      name: "JSON that is not a KMA response",
+      h: () => new Response('{"hello":1}', { headers: { "content-type": "application/json" } }),
+      kind: "invalid-response",
+    },
     { name: "HTTP 404", h: () => new Response("nope", { status: 404 }), kind: "http" },
   ])("does not retry $name", async ({ h, kind }) => {
     const f = fakeFetch(h);
@@ -357,7 +363,10 @@ describe("retries", () => {
 });
 
 describe("ASOS argument checks", () => {
-  const { c } = client(fakeFetch(() => header("03", "NO_DATA")), { clock: fixedClock("2025-05-30T03:00:00Z") });
+  const { c } = client(
+    fakeFetch(() => header("03", "NO_DATA")),
+    { clock: fixedClock("2025-05-30T03:00:00Z") },
+  );
 
   it("serves only up to yesterday KST", async () => {
     const e = await caught(c.getWthrDataList({ stationId: 108, from: new Date("2025-05-29T14:00:00Z"), to: new Date("2025-05-29T15:00:00Z") }));
@@ -369,8 +378,8 @@ describe("ASOS argument checks", () => {
     expect((await caught(c.getWthrDataList({ stationId: 108, from: new Date("2025-05-01T00:30:00Z"), to: new Date("2025-05-02T00:00:00Z") }))).message).toBe(
       "ASOS from must be on the hour, got 2025-05-01T00:30:00.000Z",
     );
-    expect((await caught(c.getWthrDataList({ stationId: 108, from: new Date("2025-05-03T00:00:00Z"), to: new Date("2025-05-02T00:00:00Z") }))).message).toContain(
-      "is after to",
-    );
+    expect(
+      (await caught(c.getWthrDataList({ stationId: 108, from: new Date("2025-05-03T00:00:00Z"), to: new Date("2025-05-02T00:00:00Z") }))).message,
+    ).toContain("is after to");
   });
 });

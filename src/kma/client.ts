@@ -230,7 +230,10 @@ export class KmaClient {
   async getWthrDataList(request: AsosRequest): Promise<AsosFetchResult> {
     const { stationId, from, to } = request;
     positiveInt("stationId", stationId, 9999);
-    for (const [name, d] of [["from", from], ["to", to]] as const) {
+    for (const [name, d] of [
+      ["from", from],
+      ["to", to],
+    ] as const) {
       if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new KmaError(`ASOS ${name} is not a valid date`, { kind: "invalid-argument" });
       if (d.getTime() % 3_600_000 !== 0) throw new KmaError(`ASOS ${name} must be on the hour, got ${d.toISOString()}`, { kind: "invalid-argument" });
     }
@@ -257,7 +260,16 @@ export class KmaClient {
     ];
     const { items, pages, totalCount } = await this.fetchAllPages("getWthrDataList", params, numOfRows, request.signal);
     const records = this.toRecords("getWthrDataList", pages, () => asosRecords(items, stationId));
-    return { operation: "getWthrDataList", records, totalCount, pages, params: Object.fromEntries(params), stationId, from: from.toISOString(), to: to.toISOString() };
+    return {
+      operation: "getWthrDataList",
+      records,
+      totalCount,
+      pages,
+      params: Object.fromEntries(params),
+      stationId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+    };
   }
 
   private async forecast(operation: Exclude<KmaOperation, "getWthrDataList">, request: ForecastRequest): Promise<ForecastFetchResult> {
@@ -375,7 +387,10 @@ export class KmaClient {
         };
         return { body, raw };
       } catch (e) {
-        const error = e instanceof KmaError ? e : new KmaError(this.redact(`${operation}: ${String((e as Error)?.message ?? e)}`), { kind: "invalid-response", operation, url: shownUrl });
+        const error =
+          e instanceof KmaError
+            ? e
+            : new KmaError(this.redact(`${operation}: ${String((e as Error)?.message ?? e)}`), { kind: "invalid-response", operation, url: shownUrl });
         error.attempts = attempt;
         const retry = error.retryable && attempt < this.maxAttempts;
         const delayMs = retry ? fullJitterDelay(attempt, this.backoff, this.random) : 0;

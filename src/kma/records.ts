@@ -8,8 +8,23 @@ import type { ValueFlag } from "./values.ts";
 
 /** Categories of VilageFcstInfoService_2.0 (unknown future codes are still passed through as strings). */
 export type ForecastCategory =
-  | "TMP" | "T1H" | "TMN" | "TMX" | "REH" | "WSD" | "VEC" | "UUU" | "VVV" | "SKY" | "PTY" | "POP"
-  | "PCP" | "RN1" | "SNO" | "WAV" | "LGT";
+  | "TMP"
+  | "T1H"
+  | "TMN"
+  | "TMX"
+  | "REH"
+  | "WSD"
+  | "VEC"
+  | "UUU"
+  | "VVV"
+  | "SKY"
+  | "PTY"
+  | "POP"
+  | "PCP"
+  | "RN1"
+  | "SNO"
+  | "WAV"
+  | "LGT";
 
 /** One forecast (or, for ultraSrtNcst, observed) value for one grid point and hour. */
 export interface ForecastRecord {

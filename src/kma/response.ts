@@ -48,7 +48,13 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 function xmlTag(text: string, name: string): string | undefined {
   const m = new RegExp(`<${name}>([^<]{0,500})</${name}>`).exec(text);
   if (!m) return undefined;
-  return m[1]!.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&").trim();
+  return m[1]!
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&")
+    .trim();
 }
 
 function looksLikeHtml(contentType: string, text: string): boolean {

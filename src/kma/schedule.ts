@@ -68,8 +68,7 @@ export function validateBase(product: ForecastProduct, base: Pick<BaseDateTime, 
   const s = SCHEDULES[product];
   const offset = (((at.getTime() + KST_OFFSET_MS - s.phaseMs) % s.periodMs) + s.periodMs) % s.periodMs;
   if (offset !== 0) {
-    const allowed =
-      product === "vilageFcst" ? "0200, 0500, 0800, 1100, 1400, 1700, 2000, 2300" : product === "ultraSrtNcst" ? "HH00" : "HH30";
+    const allowed = product === "vilageFcst" ? "0200, 0500, 0800, 1100, 1400, 1700, 2000, 2300" : product === "ultraSrtNcst" ? "HH00" : "HH30";
     throw new RangeError(`${product} is not issued at base_time ${base.baseTime} (issued at ${allowed} KST)`);
   }
   return at;

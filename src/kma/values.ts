@@ -17,16 +17,7 @@
 // apply (station pressure pa is ~1000 hPa, visibility vs is in 10 m units). An empty rn means "no
 // report", not "no rain", so it stays null.
 
-export type ValueFlag =
-  | "exact"
-  | "missing"
-  | "no-precipitation"
-  | "no-snow"
-  | "less-than"
-  | "range"
-  | "at-least"
-  | "qualitative"
-  | "unrecognized";
+export type ValueFlag = "exact" | "missing" | "no-precipitation" | "no-snow" | "less-than" | "range" | "at-least" | "qualitative" | "unrecognized";
 
 export interface ParsedValue {
   value: number | null;

@@ -12,7 +12,18 @@ describe("src/locations/asos-catalog.generated.ts", () => {
 
   it("romanizes by the Revised Romanization with sound changes, drops 군/시, and prefers official spellings", () => {
     expect(["서울", "대관령", "백령도", "울릉도", "속초", "정선군", "김해시", "통영", "밀양", "함양군", "고산", "의성"].map(stationId)).toEqual([
-      "seoul", "daegwallyeong", "baengnyeongdo", "ulleungdo", "sokcho", "jeongseon", "gimhae", "tongyeong", "miryang", "hamyang", "jeju-gosan", "uiseong",
+      "seoul",
+      "daegwallyeong",
+      "baengnyeongdo",
+      "ulleungdo",
+      "sokcho",
+      "jeongseon",
+      "gimhae",
+      "tongyeong",
+      "miryang",
+      "hamyang",
+      "jeju-gosan",
+      "uiseong",
     ]);
   });
 

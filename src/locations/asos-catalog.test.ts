@@ -16,7 +16,18 @@ describe("the ASOS station catalog", () => {
 
   it("uses the names people write for the big cities", () => {
     const ids = Object.fromEntries(ASOS_STATIONS.map((s) => [s.stnId, s.id]));
-    expect([108, 159, 143, 112, 156, 133, 152, 184, 185, 188].map((n) => ids[n])).toEqual(["seoul", "busan", "daegu", "incheon", "gwangju", "daejeon", "ulsan", "jeju", "jeju-gosan", "jeju-seongsan"]);
+    expect([108, 159, 143, 112, 156, 133, 152, 184, 185, 188].map((n) => ids[n])).toEqual([
+      "seoul",
+      "busan",
+      "daegu",
+      "incheon",
+      "gwangju",
+      "daejeon",
+      "ulsan",
+      "jeju",
+      "jeju-gosan",
+      "jeju-seongsan",
+    ]);
     expect([162, 288, 264, 217, 253].map((n) => ids[n])).toEqual(["tongyeong", "miryang", "hamyang", "jeongseon", "gimhae"]);
   });
 
@@ -47,7 +58,15 @@ describe("the ASOS station catalog", () => {
   });
 
   it("turns a station into a location with its ASOS number; seoul stays the built-in City Hall point", () => {
-    expect(stationLocation(stationById("busan")!)).toEqual({ id: "busan", name: "Busan (부산)", lat: 35.10468, lon: 129.03203, nx: 97, ny: 74, asosStationId: 159 });
+    expect(stationLocation(stationById("busan")!)).toEqual({
+      id: "busan",
+      name: "Busan (부산)",
+      lat: 35.10468,
+      lon: 129.03203,
+      nx: 97,
+      ny: 74,
+      asosStationId: 159,
+    });
     expect(stationLocation(stationById("seoul")!)).toBe(SEOUL);
   });
 });

@@ -51,7 +51,10 @@ export function haversineKm(a: { lat: number; lon: number }, b: { lat: number; l
 }
 
 /** The nearest of `candidates` to a point, with its distance; undefined when there are none. */
-export function nearest<T extends { lat: number; lon: number }>(point: { lat: number; lon: number }, candidates: readonly T[]): { item: T; distanceKm: number } | undefined {
+export function nearest<T extends { lat: number; lon: number }>(
+  point: { lat: number; lon: number },
+  candidates: readonly T[],
+): { item: T; distanceKm: number } | undefined {
   let best: { item: T; distanceKm: number } | undefined;
   for (const c of candidates) {
     const d = haversineKm(point, c);
@@ -61,7 +64,10 @@ export function nearest<T extends { lat: number; lon: number }>(point: { lat: nu
 }
 
 /** The catalog station nearest to a point (of all 96, or of `among`). */
-export function nearestStation(point: { lat: number; lon: number }, among: readonly AsosStation[] = ASOS_STATIONS): { station: AsosStation; distanceKm: number } {
+export function nearestStation(
+  point: { lat: number; lon: number },
+  among: readonly AsosStation[] = ASOS_STATIONS,
+): { station: AsosStation; distanceKm: number } {
   const n = nearest(point, among);
   if (!n) throw new RangeError("nearestStation: no stations to choose from");
   return { station: n.item, distanceKm: n.distanceKm };

@@ -10,7 +10,11 @@ describe("configured locations", () => {
 
   it("reads a comma list of station ids and numbers", () => {
     const list = locationsFromText("seoul, busan,185");
-    expect(list.map((l) => [l.id, l.asosStationId])).toEqual([["seoul", 108], ["busan", 159], ["jeju-gosan", 185]]);
+    expect(list.map((l) => [l.id, l.asosStationId])).toEqual([
+      ["seoul", 108],
+      ["busan", 159],
+      ["jeju-gosan", 185],
+    ]);
     expect(list[0]).toBe(SEOUL);
   });
 
@@ -24,7 +28,11 @@ describe("configured locations", () => {
         ],
       }),
     );
-    expect(list.map((l) => [l.id, l.asosStationId])).toEqual([["daegu", 143], ["haeundae", 159], ["gangnam", 108]]);
+    expect(list.map((l) => [l.id, l.asosStationId])).toEqual([
+      ["daegu", 143],
+      ["haeundae", 159],
+      ["gangnam", 108],
+    ]);
     expect(list[1]).toMatchObject({ name: "Haeundae beach", nx: 99, ny: 75 });
     expect(locationsFromConfig(["ulsan"], "x")).toHaveLength(1);
   });
@@ -39,7 +47,10 @@ describe("configured locations", () => {
     { text: "[true]", message: /entry 1: expected a station id or number/ },
     { text: '[{"id":"x","name":"X","lat":37.5}]', message: /entry 1: expected a station id or number, or \{id, name, lat, lon, station\?\}: lon: / },
     { text: '[{"id":"x","name":"X","lat":37.5,"lon":127,"station":"nowhere"}]', message: /unknown ASOS station "nowhere"/ },
-    { text: '[{"id":"London","name":"L","lat":51.5,"lon":-0.12,"station":"seoul"}]', message: /entry 1: invalid location "London": id: id must be a lowercase slug/ },
+    {
+      text: '[{"id":"London","name":"L","lat":51.5,"lon":-0.12,"station":"seoul"}]',
+      message: /entry 1: invalid location "London": id: id must be a lowercase slug/,
+    },
     { text: '[{"id":"london","name":"L","lat":51.5,"lon":-0.12,"station":"seoul"}]', message: /outside the KMA forecast grid/ },
   ])("rejects $text with a one-line error", ({ text, message }: { text: string; message: RegExp }) => {
     let caught: unknown;

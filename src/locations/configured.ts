@@ -31,14 +31,27 @@ export type LocationsConfig = (string | number | z.input<typeof customPoint>)[] 
 export const MAX_CONFIGURED_LOCATIONS = 500;
 
 function unknownStation(ref: string | number, where: string): LocationError {
-  const hint = typeof ref === "string" ? closeMatches(ref, ASOS_STATIONS.map((s) => s.id)) : [];
-  return new LocationError(`${where}: unknown ASOS station "${ref}"${hint.length ? `; did you mean ${hint.join(", ")}?` : ""} (\`nalssi locations --all\` lists the ${ASOS_STATIONS.length} stations)`);
+  const hint =
+    typeof ref === "string"
+      ? closeMatches(
+          ref,
+          ASOS_STATIONS.map((s) => s.id),
+        )
+      : [];
+  return new LocationError(
+    `${where}: unknown ASOS station "${ref}"${hint.length ? `; did you mean ${hint.join(", ")}?` : ""} (\`nalssi locations --all\` lists the ${ASOS_STATIONS.length} stations)`,
+  );
 }
 
 /** Validates a parsed configuration (from JSON) into locations. `source` names it in errors. */
 export function locationsFromConfig(value: unknown, source: string): Location[] {
-  const list: unknown = Array.isArray(value) ? value : typeof value === "object" && value !== null && Object.keys(value).length === 1 ? (value as { locations?: unknown }).locations : undefined;
-  if (!Array.isArray(list)) throw new LocationError(`${source}: expected a list of station ids and {id, name, lat, lon, station?} points, or {"locations": [...]}`);
+  const list: unknown = Array.isArray(value)
+    ? value
+    : typeof value === "object" && value !== null && Object.keys(value).length === 1
+      ? (value as { locations?: unknown }).locations
+      : undefined;
+  if (!Array.isArray(list))
+    throw new LocationError(`${source}: expected a list of station ids and {id, name, lat, lon, station?} points, or {"locations": [...]}`);
   const entries: unknown[] = list;
   if (entries.length === 0) throw new LocationError(`${source}: the list of locations is empty`);
   if (entries.length > MAX_CONFIGURED_LOCATIONS) throw new LocationError(`${source}: ${entries.length} locations; at most ${MAX_CONFIGURED_LOCATIONS}`);
@@ -55,7 +68,9 @@ export function locationsFromConfig(value: unknown, source: string): Location[] 
       const parsed = customPoint.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new LocationError(`${where}: expected a station id or number, or {id, name, lat, lon, station?}: ${issue.path.length ? `${issue.path.map(String).join(".")}: ` : ""}${issue.message}`);
+        throw new LocationError(
+          `${where}: expected a station id or number, or {id, name, lat, lon, station?}: ${issue.path.length ? `${issue.path.map(String).join(".")}: ` : ""}${issue.message}`,
+        );
       }
       const e = parsed.data;
       let stnId: number;

@@ -35,9 +35,7 @@ const slat1 = KMA_GRID.standardParallel1 * DEG;
 const slat2 = KMA_GRID.standardParallel2 * DEG;
 const olon = KMA_GRID.originLon * DEG;
 const olat = KMA_GRID.originLat * DEG;
-const sn =
-  Math.log(Math.cos(slat1) / Math.cos(slat2)) /
-  Math.log(Math.tan(Math.PI * 0.25 + slat2 * 0.5) / Math.tan(Math.PI * 0.25 + slat1 * 0.5));
+const sn = Math.log(Math.cos(slat1) / Math.cos(slat2)) / Math.log(Math.tan(Math.PI * 0.25 + slat2 * 0.5) / Math.tan(Math.PI * 0.25 + slat1 * 0.5));
 const sf = (Math.tan(Math.PI * 0.25 + slat1 * 0.5) ** sn * Math.cos(slat1)) / sn;
 const ro = (re * sf) / Math.tan(Math.PI * 0.25 + olat * 0.5) ** sn;
 

@@ -61,9 +61,7 @@ export function createLocation(input: unknown): Location {
 }
 
 /** Seoul City Hall (서울특별시청), grid (60, 127), ASOS station 108 (서울). */
-export const SEOUL: Location = Object.freeze(
-  createLocation({ id: "seoul", name: "Seoul (City Hall)", lat: 37.566535, lon: 126.977969, asosStationId: 108 }),
-);
+export const SEOUL: Location = Object.freeze(createLocation({ id: "seoul", name: "Seoul (City Hall)", lat: 37.566535, lon: 126.977969, asosStationId: 108 }));
 
 export const DEFAULT_LOCATION_ID = "seoul";
 

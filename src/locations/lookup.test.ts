@@ -35,7 +35,9 @@ describe("resolveLocationIds", () => {
   it("names unknown ids with close matches, and says when an id is a station not configured", () => {
     const e = caught(() => resolveLocationIds("seoul,busn,ulsan", configured));
     expect(e.code).toBe("unknown_location");
-    expect(e.message).toBe('unknown locations "busn" (did you mean busan?), "ulsan"; ulsan is an ASOS station not configured on this server (LOCATIONS); GET /v1/locations lists them');
+    expect(e.message).toBe(
+      'unknown locations "busn" (did you mean busan?), "ulsan"; ulsan is an ASOS station not configured on this server (LOCATIONS); GET /v1/locations lists them',
+    );
     expect(e.details).toEqual({ unknown: ["busn", "ulsan"], suggestions: { busn: ["busan"], ulsan: [] }, stations_not_configured: ["ulsan"] });
   });
 

@@ -54,7 +54,8 @@ function splitList(param: string, what: string): string[] {
 /** The configured locations named by a comma list, in the order given, duplicates once. */
 export function resolveLocationIds(param: string, configured: readonly Location[], max = MAX_LOCATIONS_PER_REQUEST): Location[] {
   const ids = [...new Set(splitList(param, "location").map((s) => s.toLowerCase()))];
-  if (ids.length > max) throw new LocationLookupError("too_many_locations", `${ids.length} locations asked for; at most ${max} per request`, { count: ids.length, max });
+  if (ids.length > max)
+    throw new LocationLookupError("too_many_locations", `${ids.length} locations asked for; at most ${max} per request`, { count: ids.length, max });
   const byId = new Map(configured.map((l) => [l.id, l]));
   const unknown = ids.filter((id) => !byId.has(id));
   if (unknown.length > 0) {
@@ -68,11 +69,15 @@ export function resolveLocationIds(param: string, configured: readonly Location[
     const notConfigured = stationsNotConfigured.length
       ? `; ${stationsNotConfigured.join(", ")} ${stationsNotConfigured.length === 1 ? "is an ASOS station" : "are ASOS stations"} not configured on this server (LOCATIONS)`
       : "";
-    throw new LocationLookupError("unknown_location", `unknown location${unknown.length > 1 ? "s" : ""} ${parts.join(", ")}${notConfigured}; GET /v1/locations lists them`, {
-      unknown,
-      suggestions,
-      stations_not_configured: stationsNotConfigured,
-    });
+    throw new LocationLookupError(
+      "unknown_location",
+      `unknown location${unknown.length > 1 ? "s" : ""} ${parts.join(", ")}${notConfigured}; GET /v1/locations lists them`,
+      {
+        unknown,
+        suggestions,
+        stations_not_configured: stationsNotConfigured,
+      },
+    );
   }
   return ids.map((id) => byId.get(id)!);
 }
@@ -90,7 +95,8 @@ export interface ResolvedPoint {
 function numbers(param: string, what: "latitude" | "longitude"): number[] {
   return splitList(param, what).map((s) => {
     const v = Number(s);
-    if (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) throw new LocationLookupError("invalid_request", `${what}: "${s}" is not a number in degrees`, { [what]: s });
+    if (!Number.isFinite(v) || !/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s))
+      throw new LocationLookupError("invalid_request", `${what}: "${s}" is not a number in degrees`, { [what]: s });
     return v;
   });
 }
@@ -103,9 +109,13 @@ export function resolvePoints(latParam: string, lonParam: string, candidates: re
   const lats = numbers(latParam, "latitude");
   const lons = numbers(lonParam, "longitude");
   if (lats.length !== lons.length) {
-    throw new LocationLookupError("invalid_request", `${lats.length} latitudes and ${lons.length} longitudes: give one longitude per latitude`, { latitudes: lats.length, longitudes: lons.length });
+    throw new LocationLookupError("invalid_request", `${lats.length} latitudes and ${lons.length} longitudes: give one longitude per latitude`, {
+      latitudes: lats.length,
+      longitudes: lons.length,
+    });
   }
-  if (lats.length > max) throw new LocationLookupError("too_many_locations", `${lats.length} points asked for; at most ${max} per request`, { count: lats.length, max });
+  if (lats.length > max)
+    throw new LocationLookupError("too_many_locations", `${lats.length} points asked for; at most ${max} per request`, { count: lats.length, max });
   if (candidates.length === 0) throw new LocationLookupError("no_station_data", "no location has data to answer for a point yet", {});
   return lats.map((lat, i) => {
     const lon = lons[i]!;

@@ -7,11 +7,23 @@ const KEY = "Qk9n+Zx7/Lm2Pq8Rs4==";
 describe("line loggers", () => {
   it("print JSON lines with the fields, without secrets, dropping records below the level", () => {
     const lines: string[] = [];
-    const log = jsonLinesLogger((l) => lines.push(l), { redact: (t) => redactSecret(t, KEY), now: () => new Date("2025-05-29T00:00:00Z"), base: { job: "ingest" } });
+    const log = jsonLinesLogger((l) => lines.push(l), {
+      redact: (t) => redactSecret(t, KEY),
+      now: () => new Date("2025-05-29T00:00:00Z"),
+      base: { job: "ingest" },
+    });
     log.debug("hidden");
     log.error("failed", { url: `http://x/y?serviceKey=${encodeURIComponent(KEY)}&a=1`, error: new TypeError(`bad ${KEY}`), n: 3n });
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toEqual({ level: "error", message: "failed", time: "2025-05-29T00:00:00.000Z", job: "ingest", url: "http://x/y?serviceKey=***&a=1", error: { name: "TypeError", message: "bad ***" }, n: "3" });
+    expect(JSON.parse(lines[0]!)).toEqual({
+      level: "error",
+      message: "failed",
+      time: "2025-05-29T00:00:00.000Z",
+      job: "ingest",
+      url: "http://x/y?serviceKey=***&a=1",
+      error: { name: "TypeError", message: "bad ***" },
+      n: "3",
+    });
   });
 
   it("print readable lines for a terminal", () => {

@@ -24,7 +24,11 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-function make(write: (line: string, level: LogLevel) => void, format: (level: LogLevel, message: string, fields: LogFields) => string, options: LineLoggerOptions): Logger {
+function make(
+  write: (line: string, level: LogLevel) => void,
+  format: (level: LogLevel, message: string, fields: LogFields) => string,
+  options: LineLoggerOptions,
+): Logger {
   const min = RANK[options.minLevel ?? "info"];
   const redact = options.redact ?? ((t: string) => t);
   const at = (level: LogLevel) => (message: string, fields?: LogFields) => {
@@ -45,7 +49,11 @@ function make(write: (line: string, level: LogLevel) => void, format: (level: Lo
 /** {"level":"info","message":"...","time":"...Z",...fields} per line. */
 export function jsonLinesLogger(write: (line: string, level: LogLevel) => void, options: LineLoggerOptions = {}): Logger {
   const now = options.now ?? (() => new Date());
-  return make(write, (level, message, fields) => JSON.stringify({ level, message, time: now().toISOString(), ...fields }, (_k, v: unknown) => plain(v)), options);
+  return make(
+    write,
+    (level, message, fields) => JSON.stringify({ level, message, time: now().toISOString(), ...fields }, (_k, v: unknown) => plain(v)),
+    options,
+  );
 }
 
 /** `warn: message (key=value, ...)` per line. */

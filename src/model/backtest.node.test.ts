@@ -26,7 +26,12 @@ describe("Seoul bike data", () => {
   });
 
   it("the seed's configuration on its own protocol reproduces its reported numbers (2.66 vs persistence 2.45)", () => {
-    const { report } = runBacktest(lgb, bike, { from: Date.parse("2018-09-18T00:00:00Z"), to: Date.parse("2018-11-29T15:00:00Z"), retrainEveryDays: 400, recipe: SEED_RECIPE });
+    const { report } = runBacktest(lgb, bike, {
+      from: Date.parse("2018-09-18T00:00:00Z"),
+      to: Date.parse("2018-11-29T15:00:00Z"),
+      retrainEveryDays: 400,
+      recipe: SEED_RECIPE,
+    });
     expect(report.n).toBe(1743);
     expect(report.persistence.rmse).toBeCloseTo(2.451, 3);
     expect(report.model.rmse).toBeGreaterThan(2.6);

@@ -22,7 +22,13 @@ const day = (d: number) => start + d * DAY_MS;
 describe("walk-forward backtest", () => {
   it("reports n, model/persistence/climatology scores, skill and months, with one fit per retrain period", () => {
     const folds: string[] = [];
-    const { report, table } = runBacktest(lgb, series, { from: day(90), to: day(119), retrainEveryDays: 10, recipe: DEFAULT_RECIPE, onFold: (f) => folds.push(f.cutoff) });
+    const { report, table } = runBacktest(lgb, series, {
+      from: day(90),
+      to: day(119),
+      retrainEveryDays: 10,
+      recipe: DEFAULT_RECIPE,
+      onFold: (f) => folds.push(f.cutoff),
+    });
     expect(report.kind).toBe("walk-forward");
     expect(report.folds.map((f) => f.cutoff)).toEqual(folds);
     expect(folds).toHaveLength(3);
@@ -54,7 +60,10 @@ describe("walk-forward backtest", () => {
       ...series,
       observations: series.observations.map((o) => (o.time >= cutoff ? { ...o, temperature: 40, humidity: 1, windSpeed: 30 } : o)),
     };
-    const recipes: ModelRecipe[] = [DEFAULT_RECIPE, { ...DEFAULT_RECIPE, validationDays: 14, earlyStoppingRounds: 20, refit: true, params: { ...DEFAULT_RECIPE.params, num_iterations: 200 } }];
+    const recipes: ModelRecipe[] = [
+      DEFAULT_RECIPE,
+      { ...DEFAULT_RECIPE, validationDays: 14, earlyStoppingRounds: 20, refit: true, params: { ...DEFAULT_RECIPE.params, num_iterations: 200 } },
+    ];
     for (const recipe of recipes) {
       const a = fitModel(lgb, series, cutoff, recipe);
       const b = fitModel(lgb, later, cutoff, recipe);
@@ -67,7 +76,10 @@ describe("walk-forward backtest", () => {
       }
     }
     // ...and the same change before the cutoff does change it (the check can fail).
-    const earlier: HourlySeries = { ...series, observations: series.observations.map((o) => (o.time < cutoff - 30 * DAY_MS ? { ...o, temperature: (o.temperature as number) + 3 } : o)) };
+    const earlier: HourlySeries = {
+      ...series,
+      observations: series.observations.map((o) => (o.time < cutoff - 30 * DAY_MS ? { ...o, temperature: (o.temperature as number) + 3 } : o)),
+    };
     const a = fitModel(lgb, series, cutoff, DEFAULT_RECIPE);
     const c = fitModel(lgb, earlier, cutoff, DEFAULT_RECIPE);
     expect(c.booster.saveModel()).not.toBe(a.booster.saveModel());
@@ -76,7 +88,13 @@ describe("walk-forward backtest", () => {
   });
 
   it("early stopping uses the most recent days before the cutoff, then refits on everything", () => {
-    const recipe: ModelRecipe = { ...DEFAULT_RECIPE, validationDays: 14, earlyStoppingRounds: 30, refit: true, params: { ...DEFAULT_RECIPE.params, num_iterations: 2000, learning_rate: 0.1 } };
+    const recipe: ModelRecipe = {
+      ...DEFAULT_RECIPE,
+      validationDays: 14,
+      earlyStoppingRounds: 30,
+      refit: true,
+      params: { ...DEFAULT_RECIPE.params, num_iterations: 2000, learning_rate: 0.1 },
+    };
     const m = fitModel(lgb, series, day(80), recipe);
     try {
       expect(m.validRows).toBe(14 * 24);
@@ -163,7 +181,9 @@ describe("errors", () => {
   it("names the problem", () => {
     expect(() => runBacktest(lgb, series, { from: day(10), to: day(10), retrainEveryDays: 1, recipe: DEFAULT_RECIPE })).toThrow(/range is empty/);
     expect(() => runBacktest(lgb, series, { from: day(10), to: day(11), retrainEveryDays: 0, recipe: DEFAULT_RECIPE })).toThrow(/retrainEveryDays/);
-    expect(() => runBacktest(lgb, series, { from: start - DAY_MS, to: start, retrainEveryDays: 1, recipe: DEFAULT_RECIPE })).toThrow(/no observations before the cutoff/);
+    expect(() => runBacktest(lgb, series, { from: start - DAY_MS, to: start, retrainEveryDays: 1, recipe: DEFAULT_RECIPE })).toThrow(
+      /no observations before the cutoff/,
+    );
     expect(() => runBacktest(lgb, series, { from: day(3), to: day(4), retrainEveryDays: 1, recipe: DEFAULT_RECIPE })).toThrow(ModelError);
     expect(() => runBacktest(lgb, series, { from: day(3), to: day(4), retrainEveryDays: 1, recipe: DEFAULT_RECIPE })).toThrow(/only 48 training rows/);
   });

@@ -247,7 +247,9 @@ export function runTransfer(lgb: LightGBM, train: HourlySeries, test: HourlySeri
   const testStart = test.observations[0]?.time;
   if (testStart === undefined) throw new BacktestError("the evaluation series has no observations");
   if (opts.from < trainEnd || testStart < trainEnd) {
-    throw new BacktestError(`the evaluation data (${isoHour(testStart)}, forecasts from ${isoHour(opts.from)}) must start after the training data ends (${isoHour(trainEnd)})`);
+    throw new BacktestError(
+      `the evaluation data (${isoHour(testStart)}, forecasts from ${isoHour(opts.from)}) must start after the training data ends (${isoHour(trainEnd)})`,
+    );
   }
   const model = fitModel(lgb, train, trainEnd, opts.recipe);
   const out = new Collector(test);

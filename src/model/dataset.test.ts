@@ -57,13 +57,19 @@ describe("no leakage", () => {
 
   it("perturbing the value at t does change row t's features (the test can fail)", () => {
     const t = issueHours[2]!;
-    const changed: HourlySeries = { ...series, observations: series.observations.map((o) => (o.time === t ? { ...o, temperature: (o.temperature as number) + 5 } : o)) };
+    const changed: HourlySeries = {
+      ...series,
+      observations: series.observations.map((o) => (o.time === t ? { ...o, temperature: (o.temperature as number) + 5 } : o)),
+    };
     expect(same(rowOf(changed, t).features, rowOf(series, t).features)).toBe(false);
   });
 
   it("uses the latest KMA forecast for t+24h issued at or before t, never a later one", () => {
     const t = t0 + 100 * HOUR_MS; // issues at 96h10m (before t) and 108h10m (after t) both cover t+24h
-    const expected = forecasts.filter((f) => f.validAt === t + 24 * HOUR_MS && f.issuedAt <= t).sort((a, b) => a.issuedAt - b.issuedAt).at(-1)!;
+    const expected = forecasts
+      .filter((f) => f.validAt === t + 24 * HOUR_MS && f.issuedAt <= t)
+      .sort((a, b) => a.issuedAt - b.issuedAt)
+      .at(-1)!;
     expect(forecasts.some((f) => f.validAt === t + 24 * HOUR_MS && f.issuedAt > t)).toBe(true);
     expect(rowOf(series, t).kma).toBe(expected.temperature);
   });
@@ -74,7 +80,11 @@ describe("gaps", () => {
   const gapped = syntheticSeries({ days: 30, seed: 5, gaps: [[300, 310]] });
   const start = gapped.observations[0]!.time;
   gapped.observations = gapped.observations.map((o) => (o.time === start + 400 * HOUR_MS ? { ...o, temperature: null } : o));
-  const ds = buildForecastDataset(gapped, { features: ["ta", "ta_d1", "ta_d3", "ta_d24", "ta_mean24_rel"], target: "level", context: { climatology: null, kma: kmaLookup() } });
+  const ds = buildForecastDataset(gapped, {
+    features: ["ta", "ta_d1", "ta_d3", "ta_d24", "ta_mean24_rel"],
+    target: "level",
+    context: { climatology: null, kma: kmaLookup() },
+  });
   const hourIndex = (r: number) => (ds.issueTime[r]! - start) / HOUR_MS;
   const rows = new Map(Array.from({ length: ds.numRows }, (_, r) => [hourIndex(r), r]));
   const col = (name: string) => ds.featureNames.indexOf(name);
@@ -133,7 +143,9 @@ describe("target transforms", () => {
   });
 
   it("refuses a climatology-based target without a climatology", () => {
-    expect(() => buildForecastDataset(series, { features: ["ta"], target: "delta_clim", context: { climatology: null, kma: kmaLookup() } })).toThrow(DatasetError);
+    expect(() => buildForecastDataset(series, { features: ["ta"], target: "delta_clim", context: { climatology: null, kma: kmaLookup() } })).toThrow(
+      DatasetError,
+    );
   });
 
   it("targetBefore keeps only rows whose target hour is before the instant", () => {

@@ -8,7 +8,10 @@ import { HOUR_MS, type HourlyObservation, kstToUtc } from "./series.ts";
 
 const ctx = { climatology: null, kma: kmaLookup() };
 function row(observations: HourlyObservation[], features: string[], at: number) {
-  const ds = buildForecastDataset({ locationId: "x", observations }, { features, target: "level", context: ctx, requireTarget: false, from: at, to: at + HOUR_MS });
+  const ds = buildForecastDataset(
+    { locationId: "x", observations },
+    { features, target: "level", context: ctx, requireTarget: false, from: at, to: at + HOUR_MS },
+  );
   return Object.fromEntries(features.map((f, k) => [f, ds.data[k]!]));
 }
 
@@ -34,7 +37,10 @@ describe("features", () => {
 
   it("accumulations count a blank in a reported hour as 0, but are NaN over gaps and before the field is ever reported", () => {
     const t0 = Date.UTC(2018, 0, 1);
-    const obs = Array.from({ length: 30 }, (_, k): HourlyObservation => ({ time: t0 + k * HOUR_MS, temperature: 1, precipitation: k === 5 ? 2 : k === 27 ? 0.5 : null }));
+    const obs = Array.from(
+      { length: 30 },
+      (_, k): HourlyObservation => ({ time: t0 + k * HOUR_MS, temperature: 1, precipitation: k === 5 ? 2 : k === 27 ? 0.5 : null }),
+    );
     expect(row(obs, ["rn_sum24"], t0 + 28 * HOUR_MS).rn_sum24).toBeCloseTo(2.5, 12); // hours 5..28
     expect(row(obs, ["rn_sum24"], t0 + 29 * HOUR_MS).rn_sum24).toBeCloseTo(0.5, 12); // hours 6..29
     expect(row(obs, ["rn_sum3"], t0 + 3 * HOUR_MS).rn_sum3).toBeNaN(); // nothing reported yet

@@ -156,20 +156,50 @@ function fitWindow(lgb: LightGBM, w: TrainingWindow, end: number, recipe: ModelR
     // Every target transform is a shift of T(t+24h), so the label-scale RMSE is the RMSE in °C.
     const validRmse = first.bestScores.find((e) => e.dataset === "valid" && e.metric === "rmse")?.value ?? null;
     if (!recipe.refit) {
-      return { recipe, spec: train.spec, cutoff: end, climatology: clim1, booster: first.booster, iterations: best, trainRows: train.numRows, validRows: valid.numRows, validRmse };
+      return {
+        recipe,
+        spec: train.spec,
+        cutoff: end,
+        climatology: clim1,
+        booster: first.booster,
+        iterations: best,
+        trainRows: train.numRows,
+        validRows: valid.numRows,
+        validRmse,
+      };
     }
     first.booster.free();
     const clim = fitClimatology(series, w.climatology);
     const all = buildForecastDataset(grid, { ...base, context: context(series, clim) });
     const final = trainOn(lgb, all, null, { ...params, num_iterations: best }, 0);
-    return { recipe, spec: all.spec, cutoff: end, climatology: clim, booster: final.booster, iterations: final.iterations, trainRows: all.numRows, validRows: valid.numRows, validRmse };
+    return {
+      recipe,
+      spec: all.spec,
+      cutoff: end,
+      climatology: clim,
+      booster: final.booster,
+      iterations: final.iterations,
+      trainRows: all.numRows,
+      validRows: valid.numRows,
+      validRmse,
+    };
   }
 
   const clim = fitClimatology(series, w.climatology);
   const all = buildForecastDataset(grid, { ...base, context: context(series, clim) });
   checkRows(all, "training", w.what);
   const result = trainOn(lgb, all, null, params, 0);
-  return { recipe, spec: all.spec, cutoff: end, climatology: clim, booster: result.booster, iterations: result.iterations, trainRows: all.numRows, validRows: 0, validRmse: null };
+  return {
+    recipe,
+    spec: all.spec,
+    cutoff: end,
+    climatology: clim,
+    booster: result.booster,
+    iterations: result.iterations,
+    trainRows: all.numRows,
+    validRows: 0,
+    validRmse: null,
+  };
 }
 
 function lastAllowedIssue(grid: HourlyGrid, base: Omit<Parameters<typeof buildForecastDataset>[1], "context">, ctx: FeatureContext): number | undefined {
@@ -208,7 +238,6 @@ export function predictTemperatures(model: FittedModel, ds: ForecastDataset): Fl
   const raw = model.booster.predict(ds.data, ds.numRows, ds.numCols, { numIteration: model.iterations });
   return inverseTarget(ds, raw);
 }
-
 
 export const MODEL_ARTIFACT_FORMAT = "nalssi-temperature-model-v1";
 

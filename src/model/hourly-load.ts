@@ -18,7 +18,8 @@ export interface LoadedHourlyModel {
  */
 export function loadHourlyModel(input: string | unknown, compiled?: readonly Model[] | null): LoadedHourlyModel {
   const artifact = parseHourlyArtifact(input);
-  if (compiled && compiled.length !== artifact.groups.length) throw new ArtifactError("corrupt", `the compiled model has ${compiled.length} lead-group models, the artifact ${artifact.groups.length}`);
+  if (compiled && compiled.length !== artifact.groups.length)
+    throw new ArtifactError("corrupt", `the compiled model has ${compiled.length} lead-group models, the artifact ${artifact.groups.length}`);
   const models = artifact.groups.map((g, k) => {
     const m = compiled ? compiled[k]! : parseModel(g.lightgbmModel);
     const where = `group ${k} (leads ${g.leads[0]}..${g.leads[1]} h)`;

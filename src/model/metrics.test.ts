@@ -46,7 +46,10 @@ describe("verify", () => {
   });
   it("groups by the KST month of the issue hour", () => {
     const m = verifyByMonth(table);
-    expect(m.map((x) => [x.month, x.n])).toEqual([["2018-08", 1], ["2018-09", 2]]);
+    expect(m.map((x) => [x.month, x.n])).toEqual([
+      ["2018-08", 1],
+      ["2018-09", 2],
+    ]);
     expect(m[0]!.model.rmse).toBe(1);
   });
 });
@@ -55,7 +58,7 @@ describe("skillInterval", () => {
   const n = 600;
   const issueTime = Array.from({ length: n }, (_, i) => i * 3_600_000);
   const observed = Array.from({ length: n }, (_, i) => Math.sin(i / 10) * 5);
-  const noise = (i: number, s: number) => Math.sin(i * 12.9898 + s) * 43758.5453 % 1;
+  const noise = (i: number, s: number) => (Math.sin(i * 12.9898 + s) * 43758.5453) % 1;
   it("brackets the skill, is reproducible, and excludes 0 when the model is clearly better", () => {
     const table = {
       issueTime,
@@ -73,7 +76,14 @@ describe("skillInterval", () => {
     expect(skillInterval(table)).toEqual([lo, hi]);
   });
   it("straddles 0 when model and persistence are the same forecast in disguise", () => {
-    const table = { issueTime, observed, model: observed.map((o, i) => o + noise(i, 1)), persistence: observed.map((o, i) => o + noise(i + 7, 1)), climatology: observed, kma: observed };
+    const table = {
+      issueTime,
+      observed,
+      model: observed.map((o, i) => o + noise(i, 1)),
+      persistence: observed.map((o, i) => o + noise(i + 7, 1)),
+      climatology: observed,
+      kma: observed,
+    };
     const [lo, hi] = skillInterval(table);
     expect(lo).toBeLessThan(0);
     expect(hi).toBeGreaterThan(0);

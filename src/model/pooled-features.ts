@@ -1,15 +1,7 @@
-// Station descriptors: what a pooled model set (one model over several stations, pooled-model.ts)
-// knows about the station a row belongs to. Position (lat, lon, altitude; NaN = unknown, LightGBM
-// treats it as missing) and a summary of the station's climatology before the cutoff (annual mean
-// and annual amplitude of the harmonic climatology, °C). They are constant per station, so they
-// are lead features reading the row's FeatureContext.station (absent: NaN); the per-location
-// artifact of a pooled set carries its location's descriptors (artifact.ts `station`).
-import { z } from "zod";
 import type { Climatology } from "./baselines.ts";
 import type { LeadFeatureDef } from "./lead-feature-def.ts";
 
 export { stationDescriptorsSchema, type StationDescriptors } from "./station-descriptors.ts";
-import type { StationDescriptors } from "./station-descriptors.ts";
 
 const orNaN = (x: number | null | undefined) => (typeof x === "number" && Number.isFinite(x) ? x : Number.NaN);
 
@@ -17,8 +9,16 @@ export const STATION_FEATURES: readonly LeadFeatureDef[] = [
   { name: "stn_lat", description: "station latitude, degrees north (pooled sets)", compute: (_g, _i, _h, ctx) => orNaN(ctx.station?.lat) },
   { name: "stn_lon", description: "station longitude, degrees east (pooled sets)", compute: (_g, _i, _h, ctx) => orNaN(ctx.station?.lon) },
   { name: "stn_alt", description: "station altitude, m (pooled sets)", compute: (_g, _i, _h, ctx) => orNaN(ctx.station?.altitude) },
-  { name: "stn_clim_mean", description: "annual mean of the station's climatology, °C (pooled sets)", compute: (_g, _i, _h, ctx) => orNaN(ctx.station?.climMean) },
-  { name: "stn_clim_amp", description: "annual amplitude of the station's climatology, °C (pooled sets)", compute: (_g, _i, _h, ctx) => orNaN(ctx.station?.climAmplitude) },
+  {
+    name: "stn_clim_mean",
+    description: "annual mean of the station's climatology, °C (pooled sets)",
+    compute: (_g, _i, _h, ctx) => orNaN(ctx.station?.climMean),
+  },
+  {
+    name: "stn_clim_amp",
+    description: "annual amplitude of the station's climatology, °C (pooled sets)",
+    compute: (_g, _i, _h, ctx) => orNaN(ctx.station?.climAmplitude),
+  },
 ];
 
 export const STATION_FEATURE_NAMES = STATION_FEATURES.map((f) => f.name);

@@ -36,13 +36,16 @@ describe("pooled model set", () => {
   });
 
   it("never reads data at or after the cutoff: changing it leaves the fitted models unchanged", () => {
-    const fit = (s: HourlySeries) => {
+    const fitTexts = (s: HourlySeries) => {
       const { models, boosters } = fitPooledGroups(lgb, preparePooled(members(s), CUTOFF, undefined, 3000));
       boosters.forEach((b) => b.free());
       return models.groups.map((g) => g.lightgbmModel);
     };
-    const changed: HourlySeries = { ...seoul, observations: seoul.observations.map((o) => (o.time >= CUTOFF ? { ...o, temperature: (o.temperature as number) + 10, humidity: 5 } : o)) };
-    expect(fit(changed)).toEqual(fit(seoul));
+    const changed: HourlySeries = {
+      ...seoul,
+      observations: seoul.observations.map((o) => (o.time >= CUTOFF ? { ...o, temperature: (o.temperature as number) + 10, humidity: 5 } : o)),
+    };
+    expect(fitTexts(changed)).toEqual(fitTexts(seoul));
   });
 
   it("makes per-location artifacts that parse as hourly artifacts and forecast every lead", () => {

@@ -23,7 +23,16 @@ import { type Climatology, climatologyAt, fitClimatology, kmaLookup } from "./ba
 import { HOURLY_ARTIFACT_FORMAT, type HourlyArtifact, type HourlyModels, type LeadRecipe } from "./artifact.ts";
 import { FEATURE_CATALOGUE_VERSION, type FeatureContext } from "./features.ts";
 import { seriesBefore } from "./forecast-model.ts";
-import { CALIBRATION_LEADS_PER_ISSUE, calibrationFold, featureNamesOf, HourlyModelError, leadsOf, MIN_GROUP_TRAIN_ROWS, residualQuantiles, type RowPredictor } from "./hourly-model.ts";
+import {
+  CALIBRATION_LEADS_PER_ISSUE,
+  calibrationFold,
+  featureNamesOf,
+  HourlyModelError,
+  leadsOf,
+  MIN_GROUP_TRAIN_ROWS,
+  residualQuantiles,
+  type RowPredictor,
+} from "./hourly-model.ts";
 import { HOURLY_ISSUE_FEATURES, HOURLY_LEAD_FEATURES, HOURLY_RECIPE } from "./hourly-recipes.ts";
 import { MAX_LEAD_HOURS } from "./lead-features.ts";
 import { buildLeadRows, type LeadGroup, type LeadRows, sampledLeads } from "./multilead-dataset.ts";
@@ -73,7 +82,15 @@ function poolClimatology(cs: readonly Climatology[]): Climatology | null {
   if (!annual.length) return null;
   const k = annual[0]!.coefficients.length;
   const coefficients = Array.from({ length: k }, (_, j) => annual.reduce((s, c) => s + c.coefficients[j]!, 0) / annual.length);
-  return { kind: "harmonic-v1", annual: true, coefficients, fittedFrom: Math.min(...annual.map((c) => c.fittedFrom)), fittedTo: Math.max(...annual.map((c) => c.fittedTo)), n: annual.reduce((s, c) => s + c.n, 0), rmse: 0 };
+  return {
+    kind: "harmonic-v1",
+    annual: true,
+    coefficients,
+    fittedFrom: Math.min(...annual.map((c) => c.fittedFrom)),
+    fittedTo: Math.max(...annual.map((c) => c.fittedTo)),
+    n: annual.reduce((s, c) => s + c.n, 0),
+    rmse: 0,
+  };
 }
 
 /** The pool climatology moved to a station's own mean over its hours (its RMSE there recorded). */
@@ -90,7 +107,12 @@ export function shiftedClimatology(pool: Climatology, series: HourlySeries): Cli
 }
 
 /** Cuts every member at the cutoff, fits or borrows its climatology and computes its descriptors. */
-export function preparePooled(members: readonly PoolMember[], cutoff: number, recipe: LeadRecipe = POOLED_RECIPE, maxRowsPerGroup = DEFAULT_MAX_ROWS_PER_GROUP): PooledSetup {
+export function preparePooled(
+  members: readonly PoolMember[],
+  cutoff: number,
+  recipe: LeadRecipe = POOLED_RECIPE,
+  maxRowsPerGroup = DEFAULT_MAX_ROWS_PER_GROUP,
+): PooledSetup {
   if (members.length === 0) throw new HourlyModelError("a pooled set needs at least one station");
   const ids = members.map((m) => m.series.locationId);
   const dup = ids.find((id, k) => ids.indexOf(id) !== k);
@@ -112,7 +134,14 @@ export function preparePooled(members: readonly PoolMember[], cutoff: number, re
       climAmplitude: summary.amplitude,
       climatologySource: useOwn ? "own" : "pool-shifted",
     };
-    return { locationId: series.locationId, grid: new HourlyGrid(series), ctx: { climatology, kma: kmaLookup(series.kmaForecasts), station }, climatology, station, hours: temps(series).length };
+    return {
+      locationId: series.locationId,
+      grid: new HourlyGrid(series),
+      ctx: { climatology, kma: kmaLookup(series.kmaForecasts), station },
+      climatology,
+      station,
+      hours: temps(series).length,
+    };
   });
   if (out.every((m) => m.hours === 0)) throw new HourlyModelError(`no observations before the cutoff ${isoHour(cutoff)} at any of ${ids.join(", ")}`);
   return { recipe, cutoff, members: out, maxRowsPerGroup };
@@ -173,7 +202,10 @@ function train(lgb: LightGBM, rows: LeadRows, params: Params, featureNames: stri
   }
 }
 
-export const boosterRows = (b: Booster): RowPredictor => (data, n, k) => (n === 0 ? new Float64Array(0) : Float64Array.from(b.predict(data, n, k)));
+export const boosterRows =
+  (b: Booster): RowPredictor =>
+  (data, n, k) =>
+    n === 0 ? new Float64Array(0) : Float64Array.from(b.predict(data, n, k));
 
 /** The shared group models (no climatology, no station: pooledArtifactFor adds the location's). */
 export function fitPooledGroups(lgb: LightGBM, s: PooledSetup): { models: HourlyModels; boosters: Booster[] } {
@@ -184,7 +216,10 @@ export function fitPooledGroups(lgb: LightGBM, s: PooledSetup): { models: Hourly
   try {
     for (const group of s.recipe.groups) {
       const rows = poolRows(s, group, s.recipe.leadsPerIssue);
-      if (rows.numRows < MIN_GROUP_TRAIN_ROWS) throw new HourlyModelError(`only ${rows.numRows} pooled training rows for leads ${group[0]}..${group[1]} h before ${isoHour(s.cutoff)}; need at least ${MIN_GROUP_TRAIN_ROWS}`);
+      if (rows.numRows < MIN_GROUP_TRAIN_ROWS)
+        throw new HourlyModelError(
+          `only ${rows.numRows} pooled training rows for leads ${group[0]}..${group[1]} h before ${isoHour(s.cutoff)}; need at least ${MIN_GROUP_TRAIN_ROWS}`,
+        );
       const b = train(lgb, rows, params, names);
       boosters.push(b);
       const iterations = b.currentIteration();
@@ -194,7 +229,16 @@ export function fitPooledGroups(lgb: LightGBM, s: PooledSetup): { models: Hourly
     boosters.forEach((b) => b.free());
     throw e;
   }
-  const models: HourlyModels = { format: HOURLY_ARTIFACT_FORMAT, featureCatalogueVersion: FEATURE_CATALOGUE_VERSION, recipe: s.recipe, featureNames: names, target: "delta", climatology: null, trainedBefore: new Date(s.cutoff).toISOString(), groups };
+  const models: HourlyModels = {
+    format: HOURLY_ARTIFACT_FORMAT,
+    featureCatalogueVersion: FEATURE_CATALOGUE_VERSION,
+    recipe: s.recipe,
+    featureNames: names,
+    target: "delta",
+    climatology: null,
+    trainedBefore: new Date(s.cutoff).toISOString(),
+    groups,
+  };
   return { models, boosters };
 }
 
@@ -225,11 +269,22 @@ export function calibratePooled(lgb: LightGBM, s: PooledSetup): HourlyArtifact["
 }
 
 /** The pooled set as a location's HourlyArtifact: the shared models with that location's climatology and descriptors. */
-export function pooledArtifactFor(models: HourlyModels, calibration: HourlyArtifact["calibration"], member: Pick<PooledMemberSetup, "climatology" | "station">): HourlyArtifact {
+export function pooledArtifactFor(
+  models: HourlyModels,
+  calibration: HourlyArtifact["calibration"],
+  member: Pick<PooledMemberSetup, "climatology" | "station">,
+): HourlyArtifact {
   return { ...models, climatology: member.climatology, station: member.station, calibration };
 }
 
 /** Rows of a member's series (any span, e.g. a test year) with its pooled context. */
 export function memberRows(s: PooledSetup, member: PooledMemberSetup, series: HourlySeries, leads: readonly number[], from: number, to: number): LeadRows {
-  return buildLeadRows(new HourlyGrid(series), { issueFeatures: s.recipe.issueFeatures, leadFeatures: s.recipe.leadFeatures, context: { ...member.ctx, kma: kmaLookup(series.kmaForecasts) }, leads, from, to });
+  return buildLeadRows(new HourlyGrid(series), {
+    issueFeatures: s.recipe.issueFeatures,
+    leadFeatures: s.recipe.leadFeatures,
+    context: { ...member.ctx, kma: kmaLookup(series.kmaForecasts) },
+    leads,
+    from,
+    to,
+  });
 }

@@ -33,7 +33,18 @@ describe("data/seoul/asos108_hourly_20250430_20250529.csv", () => {
     const s = parseAsosCsv(bytes.toString("utf8"), "seoul");
     expect(s.observations).toHaveLength(720);
     expect(new Date(s.observations[0]!.time).toISOString()).toBe("2025-04-29T15:00:00.000Z");
-    expect(s.observations[0]).toMatchObject({ temperature: 12.7, windSpeed: 0.8, windDirection: 200, humidity: 38, dewPoint: -1.2, pressure: 1003.3, seaLevelPressure: 1013.5, precipitation: null, cloudCover: 0, visibility: 2113 });
+    expect(s.observations[0]).toMatchObject({
+      temperature: 12.7,
+      windSpeed: 0.8,
+      windDirection: 200,
+      humidity: 38,
+      dewPoint: -1.2,
+      pressure: 1003.3,
+      seaLevelPressure: 1013.5,
+      precipitation: null,
+      cloudCover: 0,
+      visibility: 2113,
+    });
     expect(s.observations.filter((o) => o.precipitation === null)).toHaveLength(587);
   });
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parseSeoulBikeCsv } from "./seoul-bike.ts";
 import { SeriesError } from "./series.ts";
 
-const HEADER = "Date,RentedBikeCount,Hour,Temperature,Humidity(%),Wind speed (m/s),Visibility (10m),DewPointTemperature,Solar Radiation (MJ/m2),Rainfall(mm),Snowfall (cm),Seasons,Holiday,Functioning Day";
+const HEADER =
+  "Date,RentedBikeCount,Hour,Temperature,Humidity(%),Wind speed (m/s),Visibility (10m),DewPointTemperature,Solar Radiation (MJ/m2),Rainfall(mm),Snowfall (cm),Seasons,Holiday,Functioning Day";
 const CSV = `${HEADER}
 01-12-2017,254,0,-5.2,37,2.2,2000,-17.6,0,0,0,Winter,No Holiday,Yes
 01-12-2017,204,1,-5.5,38,0.8,2000,-17.6,0,0,0,Winter,No Holiday,Yes

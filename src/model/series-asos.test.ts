@@ -18,7 +18,16 @@ describe("ASOS", () => {
       "seoul",
     );
     expect(s.observations.map((o) => o.time)).toEqual([Date.UTC(2025, 3, 30, 15), Date.UTC(2025, 3, 30, 16)]);
-    expect(s.observations[1]).toMatchObject({ temperature: 10.5, precipitation: null, humidity: 50, windDirection: 270, windSpeed: 3.1, cloudCover: 7, solarRadiation: null, seaLevelPressure: 1012 });
+    expect(s.observations[1]).toMatchObject({
+      temperature: 10.5,
+      precipitation: null,
+      humidity: 50,
+      windDirection: 270,
+      windSpeed: 3.1,
+      cloudCover: 7,
+      solarRadiation: null,
+      seaLevelPressure: 1012,
+    });
     expect(s.observations[0]).toMatchObject({ precipitation: 0.5, windSpeed: null });
   });
 
@@ -29,7 +38,10 @@ describe("ASOS", () => {
 
   it("reads the CSV form", () => {
     const s = parseAsosCsv("tm,stnId,ta,rn\n2025-05-01 00:00,108,11.0,\n2025-05-01 01:00,108,10.2,1.5\n", "seoul");
-    expect(s.observations.map((o) => [o.temperature, o.precipitation])).toEqual([[11, null], [10.2, 1.5]]);
+    expect(s.observations.map((o) => [o.temperature, o.precipitation])).toEqual([
+      [11, null],
+      [10.2, 1.5],
+    ]);
     expect(() => parseAsosCsv("a,b\n1,2\n", "x")).toThrow(/must name at least tm and ta/);
   });
 });

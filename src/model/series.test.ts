@@ -32,20 +32,34 @@ describe("KST <-> UTC", () => {
 describe("validateSeries", () => {
   const h = (k: number) => Date.UTC(2018, 0, 1, k);
   it("accepts gaps and nulls", () => {
-    expect(() => validateSeries({ locationId: "x", observations: [{ time: h(0), temperature: 1 }, { time: h(5), temperature: null }] })).not.toThrow();
+    expect(() =>
+      validateSeries({
+        locationId: "x",
+        observations: [
+          { time: h(0), temperature: 1 },
+          { time: h(5), temperature: null },
+        ],
+      }),
+    ).not.toThrow();
   });
   it("rejects unsorted or duplicate hours, naming them", () => {
-    expect(() => validateSeries({ locationId: "x", observations: [{ time: h(1) }, { time: h(1) }] })).toThrow(/observation 1 \(2018-01-01T01:00Z\) is not after/);
+    expect(() => validateSeries({ locationId: "x", observations: [{ time: h(1) }, { time: h(1) }] })).toThrow(
+      /observation 1 \(2018-01-01T01:00Z\) is not after/,
+    );
     expect(() => validateSeries({ locationId: "x", observations: [{ time: h(2) }, { time: h(1) }] })).toThrow(SeriesError);
   });
   it("rejects times that are not whole hours", () => {
     expect(() => validateSeries({ locationId: "x", observations: [{ time: h(1) + 60_000 }] })).toThrow(/not a whole UTC hour/);
   });
   it("rejects NaN values: missing is null", () => {
-    expect(() => validateSeries({ locationId: "x", observations: [{ time: h(1), humidity: Number.NaN }] })).toThrow(/humidity at 2018-01-01T01:00Z is NaN; use null/);
+    expect(() => validateSeries({ locationId: "x", observations: [{ time: h(1), humidity: Number.NaN }] })).toThrow(
+      /humidity at 2018-01-01T01:00Z is NaN; use null/,
+    );
   });
   it("rejects malformed KMA forecasts", () => {
-    expect(() => validateSeries({ locationId: "x", observations: [], kmaForecasts: [{ issuedAt: h(0), validAt: h(1) + 1, temperature: 3 }] })).toThrow(/KMA forecast 0/);
+    expect(() => validateSeries({ locationId: "x", observations: [], kmaForecasts: [{ issuedAt: h(0), validAt: h(1) + 1, temperature: 3 }] })).toThrow(
+      /KMA forecast 0/,
+    );
   });
   it("sliceSeries keeps [from, to)", () => {
     const s = { locationId: "x", observations: [0, 1, 2, 3].map((k) => ({ time: h(k) })) };

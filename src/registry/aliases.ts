@@ -130,7 +130,21 @@ export function aliasMoveStatements(move: AliasMove, nonces: { move: string; cle
   const statements: InStatement[] = [
     {
       sql: HISTORY_INSERT,
-      args: [nonces.move, move.location, move.alias, move.to, move.action, actor.kind, actor.name, reason, decision, at, move.location, move.alias, move.expectedFrom],
+      args: [
+        nonces.move,
+        move.location,
+        move.alias,
+        move.to,
+        move.action,
+        actor.kind,
+        actor.name,
+        reason,
+        decision,
+        at,
+        move.location,
+        move.alias,
+        move.expectedFrom,
+      ],
     },
     { sql: ALIAS_UPSERT, args: [nonces.move] },
   ];
@@ -167,7 +181,13 @@ export async function getAlias(db: Pick<Database, "execute">, location: string, 
 }
 
 function pointerFromRow(r: Row): AliasPointer {
-  return { location: String(r.location_id), alias: String(r.alias) as AliasName, version: String(r.version), since: String(r.updated_at), eventId: Number(r.event_id) };
+  return {
+    location: String(r.location_id),
+    alias: String(r.alias) as AliasName,
+    version: String(r.version),
+    since: String(r.updated_at),
+    eventId: Number(r.event_id),
+  };
 }
 
 /** Every alias, of one location or all. */

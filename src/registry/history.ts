@@ -11,7 +11,10 @@ import { GateInputError } from "./errors.ts";
 import { checkLocation } from "./versions.ts";
 
 /** History rows newest first, of one location (and alias) or all. */
-export async function listHistory(db: Pick<Database, "execute">, filter: { location?: string; alias?: AliasName; limit?: number } = {}): Promise<PromotionEvent[]> {
+export async function listHistory(
+  db: Pick<Database, "execute">,
+  filter: { location?: string; alias?: AliasName; limit?: number } = {},
+): Promise<PromotionEvent[]> {
   const limit = filter.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw new GateInputError(`limit must be a whole number from 1 to 10000, got ${limit}`);
   const where: string[] = [];

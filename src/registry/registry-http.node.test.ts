@@ -68,7 +68,11 @@ describe("registry over HTTP with the Workers client", () => {
     const first = await registry.applyGate({ location: "seoul", version: v1, productionRescore: null });
     expect(first.decision.promote).toBe(true);
     expect((await registry.getProduction("seoul"))!.version).toBe(v1);
-    const gated = await registry.applyGate({ location: "seoul", version: v2, productionRescore: { version: v1, window: { from: "2025-04-01T00:00:00Z", to: "2025-05-01T00:00:00Z", n: 720 }, rmse: 1.5 } });
+    const gated = await registry.applyGate({
+      location: "seoul",
+      version: v2,
+      productionRescore: { version: v1, window: { from: "2025-04-01T00:00:00Z", to: "2025-05-01T00:00:00Z", n: 720 }, rmse: 1.5 },
+    });
     expect(gated.decision.promote).toBe(false);
     const promoted = await registry.promote({ location: "seoul", version: v2, by: "kim" });
     expect(promoted.map((e) => e.action)).toEqual(["promote", "clear"]);

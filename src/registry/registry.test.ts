@@ -80,7 +80,11 @@ describe("register", () => {
     expect((await registry.register(b)).version).toBe("20250529T183000Z-2");
     expect((await registry.register(c)).version).toBe("20250529T183000Z-3");
     expect((await registry.register(d)).version).toBe("20250529T183000Z");
-    expect((await registry.listVersions({ location: "seoul" })).map((v) => v.version)).toEqual(["20250529T183000Z-3", "20250529T183000Z-2", "20250529T183000Z"]);
+    expect((await registry.listVersions({ location: "seoul" })).map((v) => v.version)).toEqual([
+      "20250529T183000Z-3",
+      "20250529T183000Z-2",
+      "20250529T183000Z",
+    ]);
   });
 
   it("refuses runs that did not succeed, lack holdout metrics or artifacts, or are registered already", async () => {
@@ -106,14 +110,39 @@ describe("register", () => {
 
   it("the schema refuses versions of unsucceeded runs and any change to a version", async () => {
     const running = await tracker.startRun({ location: "seoul", code: { packageVersion: "0.1.0" } });
-    const row = [`seoul`, "v1", running, "2025-05-29T18:30:00Z", "k", "a".repeat(64), "k2", "b".repeat(64), "v1", null, null, window.from, window.to, 1, 1, 1, 1, null, null, 0, null, null];
+    const row = [
+      `seoul`,
+      "v1",
+      running,
+      "2025-05-29T18:30:00Z",
+      "k",
+      "a".repeat(64),
+      "k2",
+      "b".repeat(64),
+      "v1",
+      null,
+      null,
+      window.from,
+      window.to,
+      1,
+      1,
+      1,
+      1,
+      null,
+      null,
+      0,
+      null,
+      null,
+    ];
     await expect(db.execute({ sql: `INSERT INTO model_versions VALUES (${row.map(() => "?").join(", ")})`, args: row })).rejects.toThrow(/has not succeeded/);
     const v = await version({ rmse: 1.8, persistenceRmse: 2.2 });
     await expect(db.execute({ sql: "UPDATE model_versions SET rmse = 0 WHERE version = ?", args: [v] })).rejects.toThrow(/cannot change/);
   });
 
   it("says when a version does not exist, or belongs to another location", async () => {
-    await expect(registry.getVersion("seoul", "20990101T000000Z")).rejects.toThrow('no model version "20990101T000000Z" for location seoul (it has no registered versions)');
+    await expect(registry.getVersion("seoul", "20990101T000000Z")).rejects.toThrow(
+      'no model version "20990101T000000Z" for location seoul (it has no registered versions)',
+    );
     const busan = await version({ rmse: 1.8, persistenceRmse: 2.2, location: "busan" });
     const err = await registry.getVersion("seoul", busan).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WrongLocationError);
@@ -147,7 +176,8 @@ describe("getProduction", () => {
     const plan = await db.execute({ sql: `EXPLAIN QUERY PLAN ${GET_PRODUCTION_SQL}`, args: ["seoul"] });
     const details = plan.rows.map((r) => String(r.detail));
     expect(details.length).toBe(2);
-    for (const d of details) expect(d).toMatch(/^SEARCH .* USING INDEX sqlite_autoindex_model_(aliases|versions)_\d \(location_id=\? AND (alias|version)=\?\)$/);
+    for (const d of details)
+      expect(d).toMatch(/^SEARCH .* USING INDEX sqlite_autoindex_model_(aliases|versions)_\d \(location_id=\? AND (alias|version)=\?\)$/);
   });
 });
 
@@ -157,7 +187,14 @@ describe("applyGate (the recording side)", () => {
     const { decision, events } = await registry.applyGate({ location: "seoul", version: v1, productionRescore: null });
     expect(decision.promote).toBe(true);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ alias: "production", from: null, to: v1, action: "gate_promote", actor: { kind: "gate", name: "gate" }, reason: decision.reason });
+    expect(events[0]).toMatchObject({
+      alias: "production",
+      from: null,
+      to: v1,
+      action: "gate_promote",
+      actor: { kind: "gate", name: "gate" },
+      reason: decision.reason,
+    });
     expect(events[0]!.decision).toMatchObject({ promote: true, candidate: v1, checks: [{ name: "beats_persistence", passed: true }] });
     expect((await registry.getProduction("seoul"))!.version).toBe(v1);
   });
@@ -217,7 +254,11 @@ describe("applyGate (the recording side)", () => {
 
 describe("manual promote and rollback", () => {
   it("rolls back along the history: v1 -> v2 -> v3, back to v2, back to v1, then nothing earlier", async () => {
-    const [v1, v2, v3] = [await version({ rmse: 1.8, persistenceRmse: 2.2 }), await version({ rmse: 1.7, persistenceRmse: 2.2 }), await version({ rmse: 1.6, persistenceRmse: 2.2 })];
+    const [v1, v2, v3] = [
+      await version({ rmse: 1.8, persistenceRmse: 2.2 }),
+      await version({ rmse: 1.7, persistenceRmse: 2.2 }),
+      await version({ rmse: 1.6, persistenceRmse: 2.2 }),
+    ];
     await registry.applyGate({ location: "seoul", version: v1, productionRescore: null });
     await registry.promote({ location: "seoul", version: v2, by: "kim", reason: "better in spring" });
     await registry.applyGate({ location: "seoul", version: v3, productionRescore: rescore(v2, 1.7) });
@@ -228,7 +269,9 @@ describe("manual promote and rollback", () => {
     const back2 = await registry.rollback({ location: "seoul", by: "lee" });
     expect(back2).toMatchObject({ from: v2, to: v1, action: "rollback", reason: `rollback from ${v2}` });
     expect((await registry.getProduction("seoul"))!.version).toBe(v1);
-    await expect(registry.rollback({ location: "seoul", by: "lee" })).rejects.toThrow(`seoul has no earlier production version to roll back to (production ${v1} is the first)`);
+    await expect(registry.rollback({ location: "seoul", by: "lee" })).rejects.toThrow(
+      `seoul has no earlier production version to roll back to (production ${v1} is the first)`,
+    );
     expect(await historyRows()).toEqual([
       { alias: "production", from_version: null, to_version: v1, action: "gate_promote", actor_kind: "gate", actor: "gate" },
       { alias: "production", from_version: v1, to_version: v2, action: "promote", actor_kind: "person", actor: "kim" },
@@ -239,7 +282,11 @@ describe("manual promote and rollback", () => {
   });
 
   it("after a rollback and a new promotion, rolls back to the version before that promotion", async () => {
-    const [v1, v2, v4] = [await version({ rmse: 1.8, persistenceRmse: 2.2 }), await version({ rmse: 1.7, persistenceRmse: 2.2 }), await version({ rmse: 1.6, persistenceRmse: 2.2 })];
+    const [v1, v2, v4] = [
+      await version({ rmse: 1.8, persistenceRmse: 2.2 }),
+      await version({ rmse: 1.7, persistenceRmse: 2.2 }),
+      await version({ rmse: 1.6, persistenceRmse: 2.2 }),
+    ];
     await registry.promote({ location: "seoul", version: v1, by: "kim" });
     await registry.promote({ location: "seoul", version: v2, by: "kim" });
     await registry.rollback({ location: "seoul", by: "kim" });
@@ -309,7 +356,9 @@ describe("alias moves are atomic with their history", () => {
 
   it("a stale expectation changes nothing (another writer moved the alias)", async () => {
     const [v1, v2] = await twoVersions();
-    await expect(moveAlias(db, move(v2, null))).rejects.toThrow(`production of seoul points to ${v1}, not nothing as expected: it moved meanwhile; nothing was changed`);
+    await expect(moveAlias(db, move(v2, null))).rejects.toThrow(
+      `production of seoul points to ${v1}, not nothing as expected: it moved meanwhile; nothing was changed`,
+    );
     await expect(moveAlias(db, move(v2, v2))).rejects.toBeInstanceOf(AliasConflictError);
     expect((await registry.getProduction("seoul"))!.version).toBe(v1);
     expect((await historyRows()).length).toBe(1);

@@ -90,7 +90,12 @@ export async function requireVersion(db: Pick<Database, "execute">, location: st
   const found = await getVersion(db, location, version);
   if (found) return found;
   const elsewhere = await db.execute({ sql: "SELECT location_id FROM model_versions WHERE version = ? ORDER BY location_id", args: [version] });
-  if (elsewhere.rows.length > 0) throw new WrongLocationError(version, location, elsewhere.rows.map((r) => String(r.location_id)));
+  if (elsewhere.rows.length > 0)
+    throw new WrongLocationError(
+      version,
+      location,
+      elsewhere.rows.map((r) => String(r.location_id)),
+    );
   const known = await db.execute({ sql: "SELECT count(*) AS n FROM model_versions WHERE location_id = ?", args: [location] });
   const n = Number(known.rows[0]?.n ?? 0);
   throw new VersionNotFoundError(location, version, n === 0 ? " (it has no registered versions)" : ` (see \`nalssi models --location ${location}\`)`);
@@ -128,12 +133,14 @@ export async function registerVersion(db: Database, clock: Clock, runId: string,
   if (run.status !== "succeeded") throw new RegistrationError(`training run ${runId} is ${run.status}: only a succeeded run can be registered`);
   const holdout = run.metrics.holdout;
   if (!holdout) throw new RegistrationError(`training run ${runId} has no holdout metrics (log metrics.holdout): the promotion gate needs them`);
-  if (!run.dataset) throw new RegistrationError(`training run ${runId} has no dataset fingerprint (logDataset): a version must say which feature spec it needs`);
+  if (!run.dataset)
+    throw new RegistrationError(`training run ${runId} has no dataset fingerprint (logDataset): a version must say which feature spec it needs`);
   const model = artifact(run.artifacts, options.modelArtifact ?? "model.txt", runId, "model");
   const spec = artifact(run.artifacts, options.featureSpecArtifact ?? "features.json", runId, "feature spec");
   const metrics = run.artifacts.find((a) => a.name === (options.metricsArtifact ?? "metrics.json")) ?? null;
   const already = await db.execute({ sql: "SELECT version FROM model_versions WHERE run_id = ?", args: [runId] });
-  if (already.rows.length > 0) throw new RegistrationError(`training run ${runId} is already registered as version ${String(already.rows[0]!.version)} of ${run.location}`);
+  if (already.rows.length > 0)
+    throw new RegistrationError(`training run ${runId} is already registered as version ${String(already.rows[0]!.version)} of ${run.location}`);
 
   const base = modelVersionAt(new Date(run.startedAt));
   for (let attempt = 1; attempt <= 5; attempt++) {

@@ -34,7 +34,14 @@ let models: ModelCache;
 const clock = fixedClock(new Date(LAST + 10 * 60_000));
 
 beforeAll(async () => {
-  a = trainArtifacts(await loadLightGBM(), series, CUTOFF, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 40 } }, 7, SMALL_HOURLY_RECIPE);
+  a = trainArtifacts(
+    await loadLightGBM(),
+    series,
+    CUTOFF,
+    { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 40 } },
+    7,
+    SMALL_HOURLY_RECIPE,
+  );
   db = await openMigratedMemoryDb();
   const objects = createMemoryObjectStore();
   const setupClock = fixedClock(new Date(CUTOFF));

@@ -103,7 +103,10 @@ export class ForecastService {
     const { now, atMs } = this.#requestTime(at);
     const model = await this.#deps.models.get(location);
     if (!model.hourly) {
-      throw new NoModelError(location, `the production model ${model.version} of ${location} has no 1..48 h model set (it was trained before them): train and promote a new version`);
+      throw new NoModelError(
+        location,
+        `the production model ${model.version} of ${location} has no 1..48 h model set (it was trained before them): train and promote a new version`,
+      );
     }
     const hour = Math.floor(atMs / HOUR_MS) * HOUR_MS;
     const { value: forecast, cached } = await this.#shared(`48|${location}|${model.version}|${hour}`, now, () => this.#computeHourly(model, hour));
@@ -130,7 +133,13 @@ export class ForecastService {
     if (todo.length > 1) {
       const before = hour + HOUR_MS;
       const windowFrom = before - this.#o.windowDays * DAY_MS;
-      const batch = loadHourlyServingSeriesMany(this.#deps.db, todo.map((m) => m.location), windowFrom, before, MAX_LEAD_HOURS);
+      const batch = loadHourlyServingSeriesMany(
+        this.#deps.db,
+        todo.map((m) => m.location),
+        windowFrom,
+        before,
+        MAX_LEAD_HOURS,
+      );
       batch.catch(() => undefined); // each entry below reports it
       for (const m of todo) {
         const entry = { expires: now + this.#o.cacheMs, value: batch.then((all) => this.#computeHourly(m, hour, all.get(m.location)!)) };
@@ -145,7 +154,9 @@ export class ForecastService {
     const atMs = at === undefined ? now : at.getTime();
     if (!Number.isFinite(atMs)) throw new ServingInputError("at is not a valid time");
     if (atMs > now + this.#o.futureToleranceMs) {
-      throw new ServingInputError(`at ${new Date(atMs).toISOString()} is in the future (now ${new Date(now).toISOString()}): a forecast is issued from observations that exist`);
+      throw new ServingInputError(
+        `at ${new Date(atMs).toISOString()} is in the future (now ${new Date(now).toISOString()}): a forecast is issued from observations that exist`,
+      );
     }
     return { now, atMs };
   }
@@ -191,12 +202,16 @@ export class ForecastService {
     const windowFrom = before - this.#o.windowDays * DAY_MS;
     const series = read ?? (await loadHourlyServingSeries(this.#deps.db, model.location, windowFrom, before, MAX_LEAD_HOURS));
     if (!series.observations.some((o) => typeof o.temperature === "number")) {
-      const missing = new InputsUnavailableError("missing", `no observed temperature for ${model.location} in the ${this.#o.windowDays} days from ${new Date(windowFrom).toISOString()}: ingest observations first (nalssi ingest / backfill / import)`, {
-        missing: ["temperature"],
-        window_from: new Date(windowFrom).toISOString(),
-        window_days: this.#o.windowDays,
-        observations_in_window: series.observations.length,
-      });
+      const missing = new InputsUnavailableError(
+        "missing",
+        `no observed temperature for ${model.location} in the ${this.#o.windowDays} days from ${new Date(windowFrom).toISOString()}: ingest observations first (nalssi ingest / backfill / import)`,
+        {
+          missing: ["temperature"],
+          window_from: new Date(windowFrom).toISOString(),
+          window_days: this.#o.windowDays,
+          observations_in_window: series.observations.length,
+        },
+      );
       throw await this.#staleOrMissing(model.location, windowFrom, hour, missing);
     }
     let f: HourlyForecast;

@@ -44,12 +44,16 @@ export function computeForecast(loaded: LoadedModel, series: HourlySeries, windo
   let i = obs.length - 1;
   while (i >= 0 && typeof obs[i]!.temperature !== "number") i--;
   if (i < 0) {
-    throw new InputsUnavailableError("missing", `no observed temperature for ${loaded.location} in the ${windowDays} days from ${isoHour(windowFrom)}: ingest observations first (nalssi ingest / backfill / import)`, {
-      missing: ["temperature"],
-      window_from: new Date(windowFrom).toISOString(),
-      window_days: windowDays,
-      observations_in_window: obs.length,
-    });
+    throw new InputsUnavailableError(
+      "missing",
+      `no observed temperature for ${loaded.location} in the ${windowDays} days from ${isoHour(windowFrom)}: ingest observations first (nalssi ingest / backfill / import)`,
+      {
+        missing: ["temperature"],
+        window_from: new Date(windowFrom).toISOString(),
+        window_days: windowDays,
+        observations_in_window: obs.length,
+      },
+    );
   }
   const issuedAt = obs[i]!.time;
   const { recipe, climatology } = loaded.artifact;
@@ -68,10 +72,14 @@ export function computeForecast(loaded: LoadedModel, series: HourlySeries, windo
   const temperatureC = inverseTarget(ds, [modelOutput])[0]!;
   const missingFeatures = ds.featureNames.filter((_, k) => Number.isNaN(row[k]!));
   if (!Number.isFinite(temperatureC)) {
-    throw new InputsUnavailableError("missing", `the forecast issued at ${isoHour(issuedAt)} could not be computed: its target transform ${recipe.target} needs inputs that are missing`, {
-      missing: ds.spec.target === "delta_clim" || ds.spec.target === "anomaly" ? ["climatology"] : ["temperature"],
-      missing_features: missingFeatures,
-    });
+    throw new InputsUnavailableError(
+      "missing",
+      `the forecast issued at ${isoHour(issuedAt)} could not be computed: its target transform ${recipe.target} needs inputs that are missing`,
+      {
+        missing: ds.spec.target === "delta_clim" || ds.spec.target === "anomaly" ? ["climatology"] : ["temperature"],
+        missing_features: missingFeatures,
+      },
+    );
   }
   const validAt = issuedAt + HORIZON_HOURS * HOUR_MS;
   return {

@@ -32,8 +32,12 @@ let v2: string;
 let calls = 0;
 let gone = false;
 const seen: Database = {
-  execute: ((...args: unknown[]) => (calls++, gone ? Promise.reject(new DatabaseUnavailableError("gone")) : (db.execute as (...x: unknown[]) => unknown)(...args))) as Database["execute"],
-  batch: ((...args: unknown[]) => (calls++, gone ? Promise.reject(new DatabaseUnavailableError("gone")) : (db.batch as (...x: unknown[]) => unknown)(...args))) as Database["batch"],
+  execute: ((...args: unknown[]) => (
+    calls++, gone ? Promise.reject(new DatabaseUnavailableError("gone")) : (db.execute as (...x: unknown[]) => unknown)(...args)
+  )) as Database["execute"],
+  batch: ((...args: unknown[]) => (
+    calls++, gone ? Promise.reject(new DatabaseUnavailableError("gone")) : (db.batch as (...x: unknown[]) => unknown)(...args)
+  )) as Database["batch"],
   transaction: ((m) => db.transaction(m)) as Database["transaction"],
   executeMultiple: ((s) => db.executeMultiple(s)) as Database["executeMultiple"],
   close: () => db.close(),
@@ -67,7 +71,17 @@ const settle = () => new Promise((r) => setTimeout(r, 20));
 describe("GET /healthz", () => {
   it("answers from the last refresh: no database call per request between refreshes", async () => {
     const serving = createServing({ db: seen, objects, clock, logger: silentLogger }, DEFAULT_SERVING_CONFIG);
-    const app = createApp({ db: seen, objects, clock, logger: silentLogger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...serving, jobs: {}, healthRefreshMs: 5_000 });
+    const app = createApp({
+      db: seen,
+      objects,
+      clock,
+      logger: silentLogger,
+      locations: DEFAULT_LOCATIONS,
+      defaultLocation: "seoul",
+      ...serving,
+      jobs: {},
+      healthRefreshMs: 5_000,
+    });
     expect(await get(app)).toMatchObject({ status: 200, body: { status: "ok", reasons: [] } });
     calls = 0;
     for (let i = 0; i < 200; i++) expect((await get(app)).status).toBe(200);
@@ -85,7 +99,17 @@ describe("GET /healthz", () => {
     let v2Key = "";
     const flaky = { get: (key: string) => (v2Key && key.includes(v2Key) ? Promise.reject(new Error("object store unreachable")) : objects.get(key)) };
     const serving = createServing({ db: seen, objects: flaky, clock, logger: silentLogger }, { ...DEFAULT_SERVING_CONFIG, modelReloadSeconds: 60 });
-    const app = createApp({ db: seen, objects, clock, logger: silentLogger, locations: DEFAULT_LOCATIONS, defaultLocation: "seoul", ...serving, jobs: {}, healthRefreshMs: 1_000 });
+    const app = createApp({
+      db: seen,
+      objects,
+      clock,
+      logger: silentLogger,
+      locations: DEFAULT_LOCATIONS,
+      defaultLocation: "seoul",
+      ...serving,
+      jobs: {},
+      healthRefreshMs: 1_000,
+    });
     const refresh = async (ms: number) => {
       clock.advance(ms);
       await get(app); // starts a background refresh
@@ -111,7 +135,10 @@ describe("GET /healthz", () => {
       expect((await app.request("/v1/forecast")).status).toBe(409);
       // the database goes away: unhealthy within one refresh, back to degraded once it returns
       gone = true;
-      expect(await refresh(1_000)).toMatchObject({ status: 503, body: { status: "unhealthy", reasons: expect.arrayContaining([expect.objectContaining({ code: "database_unavailable" })]) } });
+      expect(await refresh(1_000)).toMatchObject({
+        status: 503,
+        body: { status: "unhealthy", reasons: expect.arrayContaining([expect.objectContaining({ code: "database_unavailable" })]) },
+      });
       gone = false;
       expect(await refresh(1_000)).toMatchObject({ status: 200, body: { status: "degraded" } });
     } finally {

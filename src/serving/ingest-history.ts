@@ -16,11 +16,14 @@ export interface IngestRunRecord {
 }
 
 /** Newest first; limit 1..500 (default 50). */
-export async function listIngestRuns(db: Pick<Database, "execute">, filter: { locationId?: string; job?: string; limit?: number } = {}): Promise<IngestRunRecord[]> {
+export async function listIngestRuns(
+  db: Pick<Database, "execute">,
+  filter: { locationId?: string; job?: string; limit?: number } = {},
+): Promise<IngestRunRecord[]> {
   const where: string[] = [];
   const args: (string | number)[] = [];
-  if (filter.locationId !== undefined) (where.push("location_id = ?"), args.push(filter.locationId));
-  if (filter.job !== undefined) (where.push("job = ?"), args.push(filter.job));
+  if (filter.locationId !== undefined) where.push("location_id = ?"), args.push(filter.locationId);
+  if (filter.job !== undefined) where.push("job = ?"), args.push(filter.job);
   args.push(Math.min(Math.max(Math.trunc(filter.limit ?? 50), 1), 500));
   const rs = await db.execute({
     sql: `SELECT * FROM ingest_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, id DESC LIMIT ?`,

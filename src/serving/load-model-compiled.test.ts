@@ -11,7 +11,7 @@ import type { LightGBM } from "../model/lightgbm-wasm/lightgbm.ts";
 import { loadLightGBM } from "../model/lightgbm-wasm/node.ts";
 import type { LeadRecipe } from "../model/artifact.ts";
 import { contextFor, forecastRows } from "../model/hourly-model.ts";
-import { DAY_MS, HOUR_MS } from "../model/series.ts";
+import { DAY_MS } from "../model/series.ts";
 import { syntheticSeries } from "../model/series-fixtures.ts";
 import { HourlyGrid } from "../model/series-grid.ts";
 import { bitwiseDifferences } from "../model/predictor/testing/compare.ts";

@@ -81,7 +81,8 @@ async function readVerified(deps: ModelLoaderDeps, p: ProductionModel, what: str
     obj = await deps.objects.get(key);
   } catch (e) {
     // The store's own integrity check failed: the bytes are not what was written.
-    if (e instanceof ObjectStoreError && e.code === "integrity") throw new ModelRefusedError(p.location, p.version, "checksum", `${what} (${key}): ${e.detail}`);
+    if (e instanceof ObjectStoreError && e.code === "integrity")
+      throw new ModelRefusedError(p.location, p.version, "checksum", `${what} (${key}): ${e.detail}`);
     throw e;
   }
   if (obj === null) throw new ModelRefusedError(p.location, p.version, "missing", `${what} (${key}) is not in the object store`);
@@ -132,7 +133,8 @@ export async function loadProductionModel(deps: ModelLoaderDeps, p: ProductionMo
       const compiledHourly = typeof compiled === "object" && compiled !== null && compiled.hourly.length > 0 ? compiled.hourly : undefined;
       hourly = loadHourlyModel(hourlyFromFeaturesJson(featuresText), compiledHourly);
     } catch (e) {
-      if (e instanceof ArtifactError || e instanceof ModelTextError) throw new ModelRefusedError(p.location, p.version, e instanceof ArtifactError ? e.reason : "corrupt", `its 1..48 h model set: ${e.message}`);
+      if (e instanceof ArtifactError || e instanceof ModelTextError)
+        throw new ModelRefusedError(p.location, p.version, e instanceof ArtifactError ? e.reason : "corrupt", `its 1..48 h model set: ${e.message}`);
       throw e;
     }
   }

@@ -77,7 +77,8 @@ async function setup(options: { staleWhileChecking?: boolean } = {}): Promise<Se
       if (stallDb.gate) await stallDb.gate;
       return failDb.on ? Promise.reject(new Error("connection refused")) : db.execute(stmt);
     }) as Client["execute"],
-    batch: ((stmts: Parameters<Client["batch"]>[0], mode?: Parameters<Client["batch"]>[1]) => (failDb.on ? Promise.reject(new Error("connection refused")) : db.batch(stmts, mode))) as Client["batch"],
+    batch: ((stmts: Parameters<Client["batch"]>[0], mode?: Parameters<Client["batch"]>[1]) =>
+      failDb.on ? Promise.reject(new Error("connection refused")) : db.batch(stmts, mode)) as Client["batch"],
   };
   const clock = fixedClock("2024-04-10T00:00:00Z");
   const logger = memoryLogger();
@@ -172,12 +173,32 @@ describe("ModelCache", () => {
     await s.registry.promote({ location: "seoul", version: v1, by: "test" });
     await s.cache.get("seoul");
     const cases: [string, Parameters<typeof registerTrained>[3], string, RegExp][] = [
-      ["old catalogue", { featuresText: JSON.stringify({ ...b.features, spec: { ...(b.features.spec as object), version: "nalssi-features-v0" } }) }, "incompatible", /feature catalogue nalssi-features-v0/],
-      ["other format", { featuresText: JSON.stringify({ ...b.features, format: "nalssi-temperature-model-v9" }) }, "incompatible", /format "nalssi-temperature-model-v9"/],
-      ["unknown feature", { featuresText: JSON.stringify({ ...b.features, recipe: { ...(b.features.recipe as object), features: ["hour_sin", "no_such_feature"] } }) }, "incompatible", /no_such_feature/],
+      [
+        "old catalogue",
+        { featuresText: JSON.stringify({ ...b.features, spec: { ...(b.features.spec as object), version: "nalssi-features-v0" } }) },
+        "incompatible",
+        /feature catalogue nalssi-features-v0/,
+      ],
+      [
+        "other format",
+        { featuresText: JSON.stringify({ ...b.features, format: "nalssi-temperature-model-v9" }) },
+        "incompatible",
+        /format "nalssi-temperature-model-v9"/,
+      ],
+      [
+        "unknown feature",
+        { featuresText: JSON.stringify({ ...b.features, recipe: { ...(b.features.recipe as object), features: ["hour_sin", "no_such_feature"] } }) },
+        "incompatible",
+        /no_such_feature/,
+      ],
       ["features.json not JSON", { featuresText: "{not json" }, "corrupt", /not JSON/],
       ["model text truncated", { modelText: b.modelText.slice(0, Math.floor(b.modelText.length / 2)) }, "corrupt", /LightGBM model text refused/],
-      ["model for other features", { modelText: a.modelText.replace(/^feature_names=.*$/m, `feature_names=${DEFAULT_RECIPE.features.map((f, i) => (i === 0 ? "x0" : f)).join(" ")}`) }, "incompatible", /model\.txt reads features x0/],
+      [
+        "model for other features",
+        { modelText: a.modelText.replace(/^feature_names=.*$/m, `feature_names=${DEFAULT_RECIPE.features.map((f, i) => (i === 0 ? "x0" : f)).join(" ")}`) },
+        "incompatible",
+        /model\.txt reads features x0/,
+      ],
     ];
     for (const [what, overrides, reason, message] of cases) {
       const v = await register(s, b, overrides);
@@ -268,7 +289,15 @@ describe("ModelCache", () => {
     s.clock.advance(INTERVAL);
     expect((await s.cache.get("seoul")).version).toBe(v1);
     expect(s.cache.status("seoul").lastFailure?.message).toMatch(/connection refused/);
-    const fresh = new ModelCache({ db: { execute: () => Promise.reject(new Error("connection refused")), batch: () => Promise.reject(new Error("x")) }, objects: s.objects, clock: s.clock, logger: s.logger }, { checkIntervalMs: INTERVAL });
+    const fresh = new ModelCache(
+      {
+        db: { execute: () => Promise.reject(new Error("connection refused")), batch: () => Promise.reject(new Error("x")) },
+        objects: s.objects,
+        clock: s.clock,
+        logger: s.logger,
+      },
+      { checkIntervalMs: INTERVAL },
+    );
     await expect(fresh.get("seoul")).rejects.toBeInstanceOf(RegistryUnavailableError);
     expect((await getProduction(s.db, "seoul"))?.version).toBe(v1);
   });
@@ -306,6 +335,8 @@ describe("ModelCache bound", () => {
     expect(s.objectGets.n).toBeGreaterThan(getsBefore); // loaded again from the object store
     expect(cache.peek("seoul")).toBeNull();
     expect(cache.size).toEqual({ models: 2, maxModels: 2, evictions: 2 });
-    expect(() => new ModelCache({ db: s.db, objects: s.objects, clock: s.clock, logger: s.logger }, { checkIntervalMs: 1, maxModels: 0 })).toThrow(/maxModels must be a whole number >= 1/);
+    expect(() => new ModelCache({ db: s.db, objects: s.objects, clock: s.clock, logger: s.logger }, { checkIntervalMs: 1, maxModels: 0 })).toThrow(
+      /maxModels must be a whole number >= 1/,
+    );
   });
 });

@@ -190,7 +190,9 @@ export class ModelCache {
       loadedAt: s.current?.loadedAt ?? null,
       loadMs: s.current ? Math.round(s.current.loadMs * 10) / 10 : null,
       checkedAt: Number.isFinite(s.checkedAt) ? new Date(s.checkedAt).toISOString() : null,
-      refused: s.refused ? { version: s.refused.version, reason: s.refused.reason, message: s.refused.message, at: new Date(s.refused.at).toISOString() } : null,
+      refused: s.refused
+        ? { version: s.refused.version, reason: s.refused.reason, message: s.refused.message, at: new Date(s.refused.at).toISOString() }
+        : null,
       lastFailure: s.lastFailure,
       noProduction: s.noProduction,
     };
@@ -214,7 +216,11 @@ export class ModelCache {
     } catch (e) {
       s.checkedAt = this.#now();
       s.lastFailure = { at: new Date(s.checkedAt).toISOString(), message: `could not read the production pointer: ${(e as Error).message}` };
-      logger.warn("could not read the production model pointer; keeping the loaded model", { location, version: s.current?.version ?? null, error: (e as Error).message });
+      logger.warn("could not read the production model pointer; keeping the loaded model", {
+        location,
+        version: s.current?.version ?? null,
+        error: (e as Error).message,
+      });
       return;
     }
     s.checkedAt = this.#now();
@@ -240,24 +246,56 @@ export class ModelCache {
       if (loaded.compiled.problem !== null) {
         logger.warn("compiled model unusable; model.txt was parsed instead", { location, version: loaded.version, error: loaded.compiled.problem });
       }
-      logger.info("production model loaded", { location, version: loaded.version, previous, trees: loaded.model.info.numTrees, compiled: loaded.compiled.used, load_ms: Math.round(loaded.loadMs * 10) / 10 });
+      logger.info("production model loaded", {
+        location,
+        version: loaded.version,
+        previous,
+        trees: loaded.model.info.numTrees,
+        compiled: loaded.compiled.used,
+        load_ms: Math.round(loaded.loadMs * 10) / 10,
+      });
     } catch (e) {
       if (e instanceof ModelRefusedError) {
-        s.refused = { version: pointer.version, modelSha256: pointer.modelSha256, featureSpecSha256: pointer.featureSpecSha256, at: this.#now(), reason: e.reason, message: e.message };
+        s.refused = {
+          version: pointer.version,
+          modelSha256: pointer.modelSha256,
+          featureSpecSha256: pointer.featureSpecSha256,
+          at: this.#now(),
+          reason: e.reason,
+          message: e.message,
+        };
         s.lastFailure = null;
-        logger.error("production model refused; the previous model keeps serving", { location, version: pointer.version, reason: e.reason, error: e.message, serving: s.current?.version ?? null });
+        logger.error("production model refused; the previous model keeps serving", {
+          location,
+          version: pointer.version,
+          reason: e.reason,
+          error: e.message,
+          serving: s.current?.version ?? null,
+        });
       } else {
         s.lastFailure = { at: new Date(this.#now()).toISOString(), message: `could not load ${pointer.version}: ${(e as Error).message}` };
-        logger.warn("could not load the production model; keeping the loaded model", { location, version: pointer.version, error: (e as Error).message, serving: s.current?.version ?? null });
+        logger.warn("could not load the production model; keeping the loaded model", {
+          location,
+          version: pointer.version,
+          error: (e as Error).message,
+          serving: s.current?.version ?? null,
+        });
       }
     }
   }
 
   #unavailable(location: string, s: LocationState): Error {
     if (s.refused) {
-      return new NoModelError(location, `the production model ${s.refused.version} of ${location} was refused (${s.refused.reason}) and no earlier model is loaded: ${s.refused.message}`);
+      return new NoModelError(
+        location,
+        `the production model ${s.refused.version} of ${location} was refused (${s.refused.reason}) and no earlier model is loaded: ${s.refused.message}`,
+      );
     }
-    if (s.noProduction) return new NoModelError(location, `${location} has no production model: train one and promote it (nalssi promote <version>, or POST /v1/models/{version}/promote)`);
+    if (s.noProduction)
+      return new NoModelError(
+        location,
+        `${location} has no production model: train one and promote it (nalssi promote <version>, or POST /v1/models/{version}/promote)`,
+      );
     return new RegistryUnavailableError(`the production model of ${location} could not be read (database or object store unavailable) and none is loaded yet`);
   }
 }

@@ -114,7 +114,13 @@ describe("predictRows", () => {
     const details = e.details as { invalid_instances: number; instances: { index: number; non_numeric: string[] }[] };
     expect(details.invalid_instances).toBe(24);
     expect(details.instances.map((x) => x.index)).toEqual(Array.from({ length: 20 }, (_, k) => 2 * k + 1));
-    expect(details.instances[0]).toEqual({ index: 1, missing: [], unknown: [], non_numeric: [model.featureNames[0]], counts: { missing: 0, unknown: 0, non_numeric: 1 } });
+    expect(details.instances[0]).toEqual({
+      index: 1,
+      missing: [],
+      unknown: [],
+      non_numeric: [model.featureNames[0]],
+      counts: { missing: 0, unknown: 0, non_numeric: 1 },
+    });
   });
 
   it("says what the predictions are: the model's target transform, in °C", () => {

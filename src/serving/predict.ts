@@ -85,7 +85,8 @@ function fillRow(row: Record<string, unknown>, names: readonly string[], matrix:
 /** Checks the rows (ServingInputError listing every problem) and predicts them. */
 export function predictRows(model: RowModel, rows: readonly Record<string, unknown>[], single: boolean): PredictResult {
   if (rows.length === 0) throw new ServingInputError("instances is empty: send at least one row");
-  if (rows.length > MAX_BATCH_ROWS) throw new ServingInputError(`${rows.length} instances; at most ${MAX_BATCH_ROWS} per request`, { max_instances: MAX_BATCH_ROWS });
+  if (rows.length > MAX_BATCH_ROWS)
+    throw new ServingInputError(`${rows.length} instances; at most ${MAX_BATCH_ROWS} per request`, { max_instances: MAX_BATCH_ROWS });
   const schema = rowSchema(model);
   const names = model.featureNames;
   const k = names.length;
@@ -200,7 +201,8 @@ export interface HourlyPredictResult {
 
 /** Checks rows against lead `lead` of the 1..48 h set (ServingInputError listing every problem) and predicts them. */
 export function predictHourlyRows(model: LoadedModel, lead: number, rows: readonly Record<string, unknown>[], single: boolean): HourlyPredictResult {
-  if (!Number.isInteger(lead) || lead < 1 || lead > MAX_LEAD_HOURS) throw new ServingInputError(`lead_hours must be a whole number in 1..${MAX_LEAD_HOURS}, got ${lead}`);
+  if (!Number.isInteger(lead) || lead < 1 || lead > MAX_LEAD_HOURS)
+    throw new ServingInputError(`lead_hours must be a whole number in 1..${MAX_LEAD_HOURS}, got ${lead}`);
   const { predictions } = predictRows(leadRowModel(model, lead), rows, single);
   const h = model.hourly!.artifact;
   const c = h.calibration.leads[lead - 1]!;

@@ -48,7 +48,20 @@ describe("loadServingSeries", () => {
     for (const issued of [lastT - 30 * HOUR_MS, lastT - 6 * HOUR_MS, lastT - HOUR_MS, lastT + HOUR_MS]) {
       for (const valid of [lastT + 24 * HOUR_MS, lastT + 25 * HOUR_MS]) {
         if (valid < issued) continue;
-        stmts.push(forecastUpsert({ locationId: "seoul", product: "vilage_fcst", issuedAt: new Date(issued), validAt: new Date(valid), category: "TMP", value: (issued - T0) / HOUR_MS, valueText: "x" }, now).insert);
+        stmts.push(
+          forecastUpsert(
+            {
+              locationId: "seoul",
+              product: "vilage_fcst",
+              issuedAt: new Date(issued),
+              validAt: new Date(valid),
+              category: "TMP",
+              value: (issued - T0) / HOUR_MS,
+              valueText: "x",
+            },
+            now,
+          ).insert,
+        );
       }
     }
     await db.batch(stmts, "write");
@@ -80,7 +93,16 @@ describe("loadObservationWindows", () => {
           const k = source === "asos" ? 0 : 1;
           stmts.push(
             observationUpsert(
-              { locationId, observedAt: new Date(T0 + h * HOUR_MS), source, values: { temperature_c: n * 10 + h / 7 + k + 0.1 + 0.2, humidity_pct: source === "asos" && h % 4 === 0 ? null : 40 + n + k, visibility_m: source === "import" ? 12000 + n : null } },
+              {
+                locationId,
+                observedAt: new Date(T0 + h * HOUR_MS),
+                source,
+                values: {
+                  temperature_c: n * 10 + h / 7 + k + 0.1 + 0.2,
+                  humidity_pct: source === "asos" && h % 4 === 0 ? null : 40 + n + k,
+                  visibility_m: source === "import" ? 12000 + n : null,
+                },
+              },
               now,
             ).insert,
           );
@@ -89,7 +111,9 @@ describe("loadObservationWindows", () => {
     }
     await db.batch(stmts, "write");
     let queries = 0;
-    const counting: Pick<Database, "execute"> = { execute: ((stmt: Parameters<Database["execute"]>[0]) => (queries++, db.execute(stmt))) as Database["execute"] };
+    const counting: Pick<Database, "execute"> = {
+      execute: ((stmt: Parameters<Database["execute"]>[0]) => (queries++, db.execute(stmt))) as Database["execute"],
+    };
     const from = T0 + 10 * HOUR_MS;
     const before = T0 + 100 * HOUR_MS;
     const windows = await loadObservationWindows(counting, [...ids, "nowhere", "busan"], from, before);

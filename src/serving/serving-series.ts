@@ -40,7 +40,12 @@ export async function loadObservationWindow(db: Pick<Database, "execute">, locat
  * one packed value per location), each merged like loadObservationWindow. Every id asked for is in
  * the map; a location without rows maps to []. For the multi-location forecast.
  */
-export async function loadObservationWindows(db: Pick<Database, "execute">, locationIds: readonly string[], from: number, before: number): Promise<Map<string, HourlyObservation[]>> {
+export async function loadObservationWindows(
+  db: Pick<Database, "execute">,
+  locationIds: readonly string[],
+  from: number,
+  before: number,
+): Promise<Map<string, HourlyObservation[]>> {
   const ids = [...new Set(locationIds)];
   const out = new Map<string, HourlyObservation[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return out;
@@ -85,7 +90,12 @@ function unpackObservations(packed: unknown): HourlyObservation[] {
 }
 
 /** KMA TMP forecasts valid at `validAt` issued at or before `issuedBy` (what the row issued then may use). */
-export async function loadKmaForecastsFor(db: Pick<Database, "execute">, locationId: string, validAt: number, issuedBy: number): Promise<KmaTemperatureForecast[]> {
+export async function loadKmaForecastsFor(
+  db: Pick<Database, "execute">,
+  locationId: string,
+  validAt: number,
+  issuedBy: number,
+): Promise<KmaTemperatureForecast[]> {
   const rs = await db.execute({
     sql: `SELECT issued_at, valid_at, value FROM forecasts
           WHERE location_id = ? AND valid_at = ? AND category = 'TMP' AND product = 'vilage_fcst' AND value IS NOT NULL AND issued_at <= ?
@@ -96,7 +106,13 @@ export async function loadKmaForecastsFor(db: Pick<Database, "execute">, locatio
 }
 
 /** KMA TMP forecasts valid in (after, until] issued at or before `issuedBy` (the 1..48 h forecast's baselines and features). */
-export async function loadKmaForecastsBetween(db: Pick<Database, "execute">, locationId: string, after: number, until: number, issuedBy: number): Promise<KmaTemperatureForecast[]> {
+export async function loadKmaForecastsBetween(
+  db: Pick<Database, "execute">,
+  locationId: string,
+  after: number,
+  until: number,
+  issuedBy: number,
+): Promise<KmaTemperatureForecast[]> {
   const rs = await db.execute({
     sql: `SELECT issued_at, valid_at, value FROM forecasts
           WHERE location_id = ? AND valid_at > ? AND valid_at <= ? AND category = 'TMP' AND product = 'vilage_fcst' AND value IS NOT NULL AND issued_at <= ?
@@ -110,7 +126,13 @@ export async function loadKmaForecastsBetween(db: Pick<Database, "execute">, loc
  * The series the 1..48 h forecast issued at the latest observed temperature in [from, before) needs:
  * the window's observations and the KMA forecasts for the next `leadHours` hours issued by then.
  */
-export async function loadHourlyServingSeries(db: Pick<Database, "execute">, locationId: string, from: number, before: number, leadHours: number): Promise<HourlySeries> {
+export async function loadHourlyServingSeries(
+  db: Pick<Database, "execute">,
+  locationId: string,
+  from: number,
+  before: number,
+  leadHours: number,
+): Promise<HourlySeries> {
   const observations = await loadObservationWindow(db, locationId, from, before);
   let i = observations.length - 1;
   while (i >= 0 && typeof observations[i]!.temperature !== "number") i--;
@@ -123,7 +145,13 @@ export async function loadHourlyServingSeries(db: Pick<Database, "execute">, loc
  * loadHourlyServingSeries for many locations in two round trips: the observation windows in one
  * query, the KMA forecasts of every location (each from its own issue hour) in one more.
  */
-export async function loadHourlyServingSeriesMany(db: Pick<Database, "execute">, locationIds: readonly string[], from: number, before: number, leadHours: number): Promise<Map<string, HourlySeries>> {
+export async function loadHourlyServingSeriesMany(
+  db: Pick<Database, "execute">,
+  locationIds: readonly string[],
+  from: number,
+  before: number,
+  leadHours: number,
+): Promise<Map<string, HourlySeries>> {
   const windows = await loadObservationWindows(db, locationIds, from, before);
   const issued = new Map<string, number>();
   for (const [id, obs] of windows) {

@@ -60,7 +60,9 @@ describe("KST base date/time", () => {
 
 describe("raw KMA keys", () => {
   it("keys a payload by api, location and the request's KST base date and time", () => {
-    expect(rawKmaKey({ api: "getVilageFcst", location: "seoul", baseDate: "20250529", baseTime: "0200" })).toBe("raw/kma/getVilageFcst/seoul/2025-05-29/0200.json");
+    expect(rawKmaKey({ api: "getVilageFcst", location: "seoul", baseDate: "20250529", baseTime: "0200" })).toBe(
+      "raw/kma/getVilageFcst/seoul/2025-05-29/0200.json",
+    );
     expect(rawKmaKey({ api: "getUltraSrtNcst", location: "busan-haeundae", ...kmaBaseOf(new Date("2025-05-29T15:00:00Z")) })).toBe(
       "raw/kma/getUltraSrtNcst/busan-haeundae/2025-05-30/0000.json",
     );
@@ -78,7 +80,12 @@ describe("raw KMA keys", () => {
       baseTime: "0200",
       baseInstant: new Date("2025-05-28T17:00:00Z"),
     });
-    for (const other of ["raw/kma/getVilageFcst/Seoul/2025-05-29/0200.json", "raw/kma/getVilageFcst/seoul/2025-02-30/0200.json", "raw/kma/x/seoul/2025-05-29/2400.json", "csv/observations/seoul/2025/2025-05-29.csv"]) {
+    for (const other of [
+      "raw/kma/getVilageFcst/Seoul/2025-05-29/0200.json",
+      "raw/kma/getVilageFcst/seoul/2025-02-30/0200.json",
+      "raw/kma/x/seoul/2025-05-29/2400.json",
+      "csv/observations/seoul/2025/2025-05-29.csv",
+    ]) {
       expect(parseRawKmaKey(other)).toBeUndefined();
     }
   });
@@ -101,7 +108,22 @@ describe("raw KMA keys", () => {
 });
 
 describe("location ids", () => {
-  const bad = ["", "Seoul", "seoul/..", "..", "seoul/gangnam", "seoul gangnam", "서울", "-seoul", "seoul-", "seoul--x", "1seoul", "seoul.x", "a".repeat(65), "seoul\u0000"];
+  const bad = [
+    "",
+    "Seoul",
+    "seoul/..",
+    "..",
+    "seoul/gangnam",
+    "seoul gangnam",
+    "서울",
+    "-seoul",
+    "seoul-",
+    "seoul--x",
+    "1seoul",
+    "seoul.x",
+    "a".repeat(65),
+    "seoul\u0000",
+  ];
 
   it.each(bad.map((id) => ({ id })))("rejects $id in every key kind, naming it", ({ id }) => {
     const calls = [
@@ -137,7 +159,9 @@ describe("observation CSV partitions (UTC days)", () => {
       "csv/observations/seoul/2025/2025-01-01.csv",
     ]);
     expect(observationCsvKeysBetween("seoul", new Date("2025-05-29T00:00Z"), new Date("2025-05-29T00:00Z"))).toEqual([]);
-    expect(observationCsvKeysBetween("seoul", new Date("2025-05-29T23:00Z"), new Date("2025-05-29T23:00:01Z"))).toEqual(["csv/observations/seoul/2025/2025-05-29.csv"]);
+    expect(observationCsvKeysBetween("seoul", new Date("2025-05-29T23:00Z"), new Date("2025-05-29T23:00:01Z"))).toEqual([
+      "csv/observations/seoul/2025/2025-05-29.csv",
+    ]);
     expect(() => observationCsvKeysBetween("seoul", new Date("2025-05-30T00:00Z"), new Date("2025-05-29T00:00Z"))).toThrow(KeySchemeError);
   });
 
@@ -183,7 +207,9 @@ describe("model artifacts", () => {
   });
 
   it("rejects bad versions and file names", () => {
-    for (const version of ["", "..", ".hidden", "v 1", "v/1", "x".repeat(65)]) expect(schemeError(() => modelArtifactKey("seoul", version)).message).toContain("invalid model version");
-    for (const file of ["", "..", "a/b", ".x", "model.txt\n"]) expect(schemeError(() => modelArtifactKey("seoul", "v1", file)).message).toContain("invalid model file name");
+    for (const version of ["", "..", ".hidden", "v 1", "v/1", "x".repeat(65)])
+      expect(schemeError(() => modelArtifactKey("seoul", version)).message).toContain("invalid model version");
+    for (const file of ["", "..", "a/b", ".x", "model.txt\n"])
+      expect(schemeError(() => modelArtifactKey("seoul", "v1", file)).message).toContain("invalid model file name");
   });
 });

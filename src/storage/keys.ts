@@ -37,7 +37,9 @@ const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : String
 
 export function assertLocationId(location: string): void {
   if (typeof location !== "string" || location.length > MAX_LOCATION_ID_LENGTH || !LOCATION_ID_PATTERN.test(location)) {
-    throw new KeySchemeError(`invalid location id ${show(location)}: must be a lowercase slug (a-z, 0-9 and single hyphens, starting with a letter), at most ${MAX_LOCATION_ID_LENGTH} characters`);
+    throw new KeySchemeError(
+      `invalid location id ${show(location)}: must be a lowercase slug (a-z, 0-9 and single hyphens, starting with a letter), at most ${MAX_LOCATION_ID_LENGTH} characters`,
+    );
   }
 }
 

@@ -53,9 +53,7 @@ export function createMemoryObjectStore(options: MemoryObjectStoreOptions = {}):
       assertListPrefix(prefix);
       const limit = pageLimit(prefix, pageOptions);
       const after = pageOptions?.cursor;
-      const keys = [...entries.keys()]
-        .filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0))
-        .sort(compareKeys);
+      const keys = [...entries.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0)).sort(compareKeys);
       const page = keys.slice(0, limit);
       const objects = page.map((k) => info(k, entries.get(k) as Entry));
       return { objects, cursor: keys.length > limit ? page[page.length - 1] : undefined };

@@ -3,7 +3,17 @@ import { compareKeys, listPrefixProblem, objectKeyProblem } from "./object-key.t
 
 describe("object keys", () => {
   it("accepts ordinary relative keys", () => {
-    for (const key of ["a", "raw/kma/getVilageFcst/seoul/2025-05-29/0200.json", "서울/기온.csv", "a/.hidden", "a/..b", "a/b..", "a b/c", "a=b&c+d,e;f@g", "\u{1F600}"]) {
+    for (const key of [
+      "a",
+      "raw/kma/getVilageFcst/seoul/2025-05-29/0200.json",
+      "서울/기온.csv",
+      "a/.hidden",
+      "a/..b",
+      "a/b..",
+      "a b/c",
+      "a=b&c+d,e;f@g",
+      "\u{1F600}",
+    ]) {
       expect(objectKeyProblem(key)).toBeUndefined();
     }
   });

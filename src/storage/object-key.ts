@@ -31,7 +31,8 @@ function textProblem(text: string, what: string): string | undefined {
   if (LONE_SURROGATE.test(text)) return `${what} contains an unpaired UTF-16 surrogate (not valid Unicode)`;
   if (text.startsWith("/")) return `${what} is absolute (starts with "/"); keys are relative`;
   if (/^[A-Za-z]:/.test(text)) return `${what} starts with a drive letter ("${text.slice(0, 2)}"); keys are relative`;
-  if (WINDOWS_RESERVED.test(text)) return `${what} contains ${JSON.stringify(text.match(WINDOWS_RESERVED)?.[0])}, which file names on Windows cannot hold (reserved: < > : " | ? *)`;
+  if (WINDOWS_RESERVED.test(text))
+    return `${what} contains ${JSON.stringify(text.match(WINDOWS_RESERVED)?.[0])}, which file names on Windows cannot hold (reserved: < > : " | ? *)`;
   if (encoder.encode(text).length > MAX_KEY_BYTES) return `${what} is longer than ${MAX_KEY_BYTES} bytes (UTF-8)`;
   return undefined;
 }
@@ -39,7 +40,8 @@ function textProblem(text: string, what: string): string | undefined {
 function segmentProblem(segment: string, what: string): string | undefined {
   if (segment === "..") return `${what} has a ".." segment`;
   if (segment === ".") return `${what} has a "." segment`;
-  if (segment.startsWith(RESERVED_SEGMENT_PREFIX)) return `${what} has a segment starting with "${RESERVED_SEGMENT_PREFIX}" (reserved for the store's own files)`;
+  if (segment.startsWith(RESERVED_SEGMENT_PREFIX))
+    return `${what} has a segment starting with "${RESERVED_SEGMENT_PREFIX}" (reserved for the store's own files)`;
   return undefined;
 }
 
@@ -50,7 +52,7 @@ export function objectKeyProblem(key: unknown): string | undefined {
   const text = textProblem(key, "key");
   if (text) return text;
   const segments = key.split("/");
-  if (segments.some((s) => s === "")) return key.endsWith("/") ? `key ends with "/" (an empty last segment)` : "key has an empty segment (\"//\")";
+  if (segments.some((s) => s === "")) return key.endsWith("/") ? `key ends with "/" (an empty last segment)` : 'key has an empty segment ("//")';
   for (const s of segments) {
     const p = segmentProblem(s, "key");
     if (p) return p;
@@ -70,7 +72,7 @@ export function listPrefixProblem(prefix: unknown): string | undefined {
   const segments = prefix.split("/");
   const complete = segments.slice(0, -1);
   const last = segments[segments.length - 1] ?? "";
-  if (complete.some((s) => s === "")) return "prefix has an empty segment (\"//\")";
+  if (complete.some((s) => s === "")) return 'prefix has an empty segment ("//")';
   for (const s of complete) {
     const p = segmentProblem(s, "prefix");
     if (p) return p;

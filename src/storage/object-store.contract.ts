@@ -205,7 +205,13 @@ export function objectStoreContract(name: string, target: ContractTarget): void 
 
       it("matches prefixes that end inside a segment", async () => {
         const store = await fresh();
-        for (const k of ["raw/kma/getVilageFcst/seoul/x.json", "raw/kma/getUltraSrtNcst/seoul/x.json", "raw/kma/getWthrDataList/seoul/x.json", "raw/kmb/x.json"]) await store.put(k, "x");
+        for (const k of [
+          "raw/kma/getVilageFcst/seoul/x.json",
+          "raw/kma/getUltraSrtNcst/seoul/x.json",
+          "raw/kma/getWthrDataList/seoul/x.json",
+          "raw/kmb/x.json",
+        ])
+          await store.put(k, "x");
         expect(keysOf(await store.list("raw/kma/getU"))).toEqual(["raw/kma/getUltraSrtNcst/seoul/x.json"]);
         expect(keysOf(await store.list("raw/kma/get"))).toHaveLength(3);
         expect(keysOf(await store.list("raw/km"))).toHaveLength(4);

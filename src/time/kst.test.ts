@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { formatKstDate, formatKstHour, formatKstTime, kstDate, kstDateTimeToUtc, kstHourParts, kstLabel, kstParts, kstToUtc, kstWallClockToUtc, kstWeekday } from "./kst.ts";
+import {
+  formatKstDate,
+  formatKstHour,
+  formatKstTime,
+  kstDate,
+  kstDateTimeToUtc,
+  kstHourParts,
+  kstLabel,
+  kstParts,
+  kstToUtc,
+  kstWallClockToUtc,
+  kstWeekday,
+} from "./kst.ts";
 
 describe("KST <-> UTC", () => {
   it("formats a UTC instant as KST date/time (UTC+9)", () => {

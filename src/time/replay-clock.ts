@@ -30,7 +30,11 @@ export function isReplayClock(clock: Clock): clock is ReplayClock {
  * ("2018-11-30T14:00:00Z", "2018-11-30T23:00:00+09:00"), or unset/empty for the real clock.
  * Anything else is a RangeError naming the variable.
  */
-export function replayClockFromSetting(value: string | undefined, name = "REPLAY_CLOCK", reason = `${name} is set: serving as of this instant`): ReplayClock | undefined {
+export function replayClockFromSetting(
+  value: string | undefined,
+  name = "REPLAY_CLOCK",
+  reason = `${name} is set: serving as of this instant`,
+): ReplayClock | undefined {
   const v = value?.trim();
   if (!v) return undefined;
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) || !Number.isFinite(Date.parse(v))) {

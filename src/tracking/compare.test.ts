@@ -5,7 +5,10 @@ describe("flatten", () => {
   it("uses dotted keys, months for by-month arrays, indexes for other object arrays", () => {
     const m = flatten({
       holdout: { model: { rmse: 1.5 }, kma: null },
-      by_month: [{ month: "2025-03", skill: 0.1 }, { month: "2025-04", skill: 0.2 }],
+      by_month: [
+        { month: "2025-03", skill: 0.1 },
+        { month: "2025-04", skill: 0.2 },
+      ],
       folds: [{ rows: 5 }, { rows: 6 }],
       features: ["a", "b"],
       empty: {},

@@ -21,7 +21,14 @@ describe("fingerprintDataset", () => {
     const expected = new Uint8Array([...header, ...values]);
     expect(datasetHashBytes(base.data, base.labels, base.features)).toEqual(expected);
     const fp = await fingerprintDataset(base);
-    expect(fp).toEqual({ rows: 2, from: base.from, to: base.to, features: base.features, featureSpecVersion: "nalssi-features-v1", sha256: await sha256Hex(expected) });
+    expect(fp).toEqual({
+      rows: 2,
+      from: base.from,
+      to: base.to,
+      features: base.features,
+      featureSpecVersion: "nalssi-features-v1",
+      sha256: await sha256Hex(expected),
+    });
   });
 
   it("is the same for the same data (any NaN payload, plain arrays or typed arrays)", async () => {

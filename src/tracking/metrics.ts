@@ -127,4 +127,3 @@ export function parseRunMetrics(input: unknown): RunMetrics {
   if (!parsed.success) throw new TrackingInputError(`invalid metrics: ${oneLine(parsed.error.issues)}`);
   return toJsonObject(parsed.data, "metrics") as RunMetrics;
 }
-

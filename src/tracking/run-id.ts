@@ -6,7 +6,6 @@ import { modelVersionAt } from "../storage/keys.ts";
 
 export const RUN_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
 
-
 /** A new run id for a run that starts at `startedAt` (sub-second parts are dropped). */
 export function newRunId(startedAt: Date, suffix: string = randomHex(4)): string {
   if (!/^[0-9a-f]{8}$/.test(suffix)) throw new RangeError(`run id suffix must be 8 lowercase hex digits, got ${JSON.stringify(suffix)}`);

@@ -159,7 +159,8 @@ export async function listRuns(db: Pick<Database, "execute">, filter: ListRunsFi
     args.push(filter.location);
   }
   if (filter.status !== undefined) {
-    if (!RUN_STATUSES.includes(filter.status)) throw new TrackingInputError(`status must be one of ${RUN_STATUSES.join(", ")}, got ${JSON.stringify(filter.status)}`);
+    if (!RUN_STATUSES.includes(filter.status))
+      throw new TrackingInputError(`status must be one of ${RUN_STATUSES.join(", ")}, got ${JSON.stringify(filter.status)}`);
     where.push("status = ?");
     args.push(filter.status);
   }

@@ -86,7 +86,12 @@ describe("a run step by step", () => {
     expect(run.durationMs).toBe(95_000);
     expect(run.params).toEqual({ objective: "regression", learning_rate: 0.05, split: { holdout_days: 30 }, seed: 7 });
     expect(run.dataset).toEqual({ ...fp, from: "2024-01-01T00:00:00Z", to: "2025-03-31T15:00:00Z" });
-    expect(run.metrics.holdout).toMatchObject({ from: "2025-04-01T00:00:00Z", to: "2025-05-01T00:00:00Z", n: 720, climatology: { rmse: null, mae: null, bias: null } });
+    expect(run.metrics.holdout).toMatchObject({
+      from: "2025-04-01T00:00:00Z",
+      to: "2025-05-01T00:00:00Z",
+      n: 720,
+      climatology: { rmse: null, mae: null, bias: null },
+    });
     expect(run.metrics.best_iteration).toBe(412);
     expect(run.phases).toEqual({ features: 1203.4, train: 30412 });
     expect(run.artifacts.map((a) => a.name)).toEqual(["features.json", "model.txt"]);
@@ -127,7 +132,9 @@ describe("a run step by step", () => {
     await expect(tracker.logMetrics(id, { holdout: noPersistence as never })).rejects.toThrow(/metrics\.holdout\.persistence/);
     await expect(tracker.logMetrics(id, { holdout: { ...holdout, model: { rmse: Number.NaN, mae: 1 } } })).rejects.toThrow(/metrics\.holdout\.model\.rmse/);
     await expect(tracker.logMetrics(id, { holdout: { ...holdout, model: { rmse: -1, mae: 1 } } })).rejects.toThrow(/metrics\.holdout\.model\.rmse/);
-    await expect(tracker.logMetrics(id, { holdout: { ...holdout, to: "2025-04-01T00:00:00Z" } })).rejects.toThrow(/metrics\.holdout\.to: must end after it starts/);
+    await expect(tracker.logMetrics(id, { holdout: { ...holdout, to: "2025-04-01T00:00:00Z" } })).rejects.toThrow(
+      /metrics\.holdout\.to: must end after it starts/,
+    );
     await expect(tracker.logMetrics(id, { holdout: { ...holdout, from: "2025-04-01 00:00" } })).rejects.toThrow(/ISO 8601/);
     await expect(tracker.logMetrics(id, { by_month: [{ month: "2025-4" }] })).rejects.toThrow(/by_month\.0\.month/);
     expect((await tracker.getRun(id))!.metrics).toEqual({});
@@ -168,7 +175,9 @@ describe("finished and unknown runs", () => {
       db.execute("INSERT INTO training_runs (id, location_id, started_at, package_version) VALUES ('20250529T183000Z-aaaaaaaa', 'seoul', 'garbage', '1')"),
     ).rejects.toThrow(/CHECK constraint failed/);
     await expect(
-      db.execute("INSERT INTO training_runs (id, location_id, started_at, package_version) VALUES ('20250529T183000Z-aaaaaaaa', 'seoul', '2025-02-30T00:00:00Z', '1')"),
+      db.execute(
+        "INSERT INTO training_runs (id, location_id, started_at, package_version) VALUES ('20250529T183000Z-aaaaaaaa', 'seoul', '2025-02-30T00:00:00Z', '1')",
+      ),
     ).rejects.toThrow(/CHECK constraint failed/);
   });
 });
@@ -193,7 +202,8 @@ describe("a run recorded around work (startRun, timePhase, endRun)", () => {
     const failure = new LightGBMError(`training failed while fetching with key ${secret}`);
     let runId = "";
     await expect(
-      recordRun(tracker, 
+      recordRun(
+        tracker,
         { location: "seoul", code },
         async (run) => {
           runId = run.id;

@@ -90,7 +90,8 @@ function checkCode(code: StartRunInput["code"]): CodeVersion {
     throw new TrackingInputError("code.packageVersion must be the package version, 1..64 characters");
   }
   const gitCommit = code.gitCommit == null || code.gitCommit === "" ? null : code.gitCommit.trim().toLowerCase();
-  if (gitCommit !== null && !GIT_COMMIT.test(gitCommit)) throw new TrackingInputError(`code.gitCommit must be 7..64 hex digits, got ${JSON.stringify(code.gitCommit)}`);
+  if (gitCommit !== null && !GIT_COMMIT.test(gitCommit))
+    throw new TrackingInputError(`code.gitCommit must be 7..64 hex digits, got ${JSON.stringify(code.gitCommit)}`);
   return { packageVersion: packageVersion.trim(), gitCommit };
 }
 
@@ -205,8 +206,10 @@ export class Tracker {
   async logPhases(runId: string, phases: Record<string, number>): Promise<void> {
     const add: JsonObject = {};
     for (const [name, ms] of Object.entries(phases)) {
-      if (!PHASE_NAME.test(name)) throw new TrackingInputError(`phase name ${JSON.stringify(name)} must be lowercase snake_case (a-z, 0-9, _), at most 64 characters`);
-      if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw new TrackingInputError(`phase ${name} must last a finite number of milliseconds >= 0, got ${ms}`);
+      if (!PHASE_NAME.test(name))
+        throw new TrackingInputError(`phase name ${JSON.stringify(name)} must be lowercase snake_case (a-z, 0-9, _), at most 64 characters`);
+      if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
+        throw new TrackingInputError(`phase ${name} must last a finite number of milliseconds >= 0, got ${ms}`);
       add[name] = Math.round(ms * 1000) / 1000;
     }
     await this.#merge(runId, "phases", (current) => ({ ...current, ...add }));
@@ -214,7 +217,8 @@ export class Tracker {
 
   /** Runs `work` and records how long it took as the phase's duration (also when it fails). */
   async timePhase<T>(runId: string, phase: string, work: () => Promise<T> | T): Promise<T> {
-    if (!PHASE_NAME.test(phase)) throw new TrackingInputError(`phase name ${JSON.stringify(phase)} must be lowercase snake_case (a-z, 0-9, _), at most 64 characters`);
+    if (!PHASE_NAME.test(phase))
+      throw new TrackingInputError(`phase name ${JSON.stringify(phase)} must be lowercase snake_case (a-z, 0-9, _), at most 64 characters`);
     const t0 = performance.now();
     let result: T;
     try {
@@ -245,7 +249,8 @@ export class Tracker {
       throw e;
     }
     const existing = await this.#db.execute({ sql: "SELECT 1 FROM run_artifacts WHERE run_id = ? AND name = ?", args: [runId, name] });
-    if (existing.rows.length > 0) throw new TrackingInputError(`training run ${runId} already has an artifact ${JSON.stringify(name)}; artifacts are written once`);
+    if (existing.rows.length > 0)
+      throw new TrackingInputError(`training run ${runId} already has an artifact ${JSON.stringify(name)}; artifacts are written once`);
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const sha256 = await sha256Hex(bytes);
     const contentType = options.contentType ?? contentTypeFor(name);
@@ -254,7 +259,9 @@ export class Tracker {
     if (back === null) throw new ArtifactIntegrityError(`artifact ${key} is missing right after it was written`);
     const backSha = await sha256Hex(back.body);
     if (backSha !== sha256 || back.sha256 !== sha256 || back.body.length !== bytes.length) {
-      throw new ArtifactIntegrityError(`artifact ${key} read back with SHA-256 ${backSha} (${back.body.length} bytes); ${sha256} (${bytes.length} bytes) was written`);
+      throw new ArtifactIntegrityError(
+        `artifact ${key} read back with SHA-256 ${backSha} (${back.body.length} bytes); ${sha256} (${bytes.length} bytes) was written`,
+      );
     }
     const createdAt = this.#now();
     await this.#db.execute({

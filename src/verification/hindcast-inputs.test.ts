@@ -30,13 +30,31 @@ beforeAll(async () => {
   const stmts = [];
   // A second, lower-ranked source for some hours: its temperature must not win; its pressure (which ASOS rows here lack) fills the gap.
   for (let t = window.from - 2 * DAY_MS; t < window.to; t += 7 * HOUR_MS) {
-    stmts.push(observationUpsert({ locationId: "seoul", observedAt: new Date(t), source: "import", values: { temperature_c: 55, humidity_pct: 42, pressure_hpa: 1001.5 } }, now).insert);
+    stmts.push(
+      observationUpsert(
+        { locationId: "seoul", observedAt: new Date(t), source: "import", values: { temperature_c: 55, humidity_pct: 42, pressure_hpa: 1001.5 } },
+        now,
+      ).insert,
+    );
   }
   // KMA short-term forecasts issued every 3 h, for the next 30 hours, some after the window's end.
   for (let issued = window.from - 2 * DAY_MS; issued < window.to + DAY_MS; issued += 3 * HOUR_MS) {
     for (let lead = 1; lead <= 30; lead++) {
       const validAt = issued + lead * HOUR_MS;
-      stmts.push(forecastUpsert({ locationId: "seoul", product: "vilage_fcst", issuedAt: new Date(issued), validAt: new Date(validAt), category: "TMP", value: 10 + (lead % 7), valueText: String(10 + (lead % 7)) }, now).insert);
+      stmts.push(
+        forecastUpsert(
+          {
+            locationId: "seoul",
+            product: "vilage_fcst",
+            issuedAt: new Date(issued),
+            validAt: new Date(validAt),
+            category: "TMP",
+            value: 10 + (lead % 7),
+            valueText: String(10 + (lead % 7)),
+          },
+          now,
+        ).insert,
+      );
     }
   }
   await db.batch(stmts, "write");
@@ -65,9 +83,20 @@ describe("loadHindcastSeries", () => {
     // The rows built from it equal the rows built from everything stored.
     const all = await loadSeries(db, "seoul", { from: new Date(window.from - LOOKBACK), before: new Date(window.to + 2 * DAY_MS) });
     const build = (s: typeof cheap) =>
-      buildForecastDataset(s, { features: DEFAULT_RECIPE.features, target: DEFAULT_RECIPE.target, context: { climatology: null, kma: kmaLookup(s.kmaForecasts) }, from: window.from, to: window.to, requireTarget: false });
+      buildForecastDataset(s, {
+        features: DEFAULT_RECIPE.features,
+        target: DEFAULT_RECIPE.target,
+        context: { climatology: null, kma: kmaLookup(s.kmaForecasts) },
+        from: window.from,
+        to: window.to,
+        requireTarget: false,
+      });
     const a = build(cheap);
-    const b = build({ ...all, observations: all.observations.filter((o) => o.time < window.to), kmaForecasts: all.kmaForecasts!.filter((f) => f.issuedAt < window.to) });
+    const b = build({
+      ...all,
+      observations: all.observations.filter((o) => o.time < window.to),
+      kmaForecasts: all.kmaForecasts!.filter((f) => f.issuedAt < window.to),
+    });
     expect(a.numRows).toBe((window.to - window.from) / HOUR_MS);
     expect(Array.from(a.kma)).toEqual(Array.from(b.kma));
     expect(a.kma.some((x) => !Number.isNaN(x))).toBe(true);

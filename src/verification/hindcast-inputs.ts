@@ -10,7 +10,13 @@ import { loadObservationWindow } from "../serving/serving-series.ts";
 
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-export async function loadHindcastSeries(db: Pick<Database, "execute">, locationId: string, window: { from: number; to: number }, lookbackMs: number, leadHours: number = HORIZON_HOURS): Promise<HourlySeries> {
+export async function loadHindcastSeries(
+  db: Pick<Database, "execute">,
+  locationId: string,
+  window: { from: number; to: number },
+  lookbackMs: number,
+  leadHours: number = HORIZON_HOURS,
+): Promise<HourlySeries> {
   const h = leadHours * HOUR_MS;
   const [observations, fc] = await Promise.all([
     loadObservationWindow(db, locationId, window.from - lookbackMs, window.to),
@@ -22,6 +28,10 @@ export async function loadHindcastSeries(db: Pick<Database, "execute">, location
       args: [locationId, iso(window.from + h), iso(window.to + h), iso(window.to)],
     }),
   ]);
-  const kmaForecasts: KmaTemperatureForecast[] = fc.rows.map((r) => ({ issuedAt: Date.parse(String(r.issued_at)), validAt: Date.parse(String(r.valid_at)), temperature: Number(r.value) }));
+  const kmaForecasts: KmaTemperatureForecast[] = fc.rows.map((r) => ({
+    issuedAt: Date.parse(String(r.issued_at)),
+    validAt: Date.parse(String(r.valid_at)),
+    temperature: Number(r.value),
+  }));
   return { locationId, observations, kmaForecasts };
 }

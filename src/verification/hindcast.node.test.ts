@@ -38,7 +38,10 @@ describe("hindcast of the production model on real Seoul data", () => {
     const logger = memoryLogger();
     const imported = await runImportCsv({ db, objects, clock, logger }, { bytes: new Uint8Array(await readFile(bike)), fileName: "SeoulBikeData.csv" });
     expect(imported.status).toBe("succeeded");
-    const run = await runTraining({ db, objects, clock, logger, loadLightGBM: () => loadLightGBM(), code: { packageVersion: "test" } }, { location: "seoul", runDate: "2018-12-01", trigger: "test" });
+    const run = await runTraining(
+      { db, objects, clock, logger, loadLightGBM: () => loadLightGBM(), code: { packageVersion: "test" } },
+      { location: "seoul", runDate: "2018-12-01", trigger: "test" },
+    );
     expect(run.status).toBe("succeeded");
     const p = await getProduction(db, "seoul");
     expect(p).not.toBeNull();
@@ -51,7 +54,9 @@ describe("hindcast of the production model on real Seoul data", () => {
     const w = hindcastWindow(cutoff, Date.parse("2018-11-30T14:20:00Z"), 60);
     expect(w).toEqual({ from: cutoff, to: Date.parse("2018-11-30T15:00:00Z") });
     expect(hindcastWindow(cutoff, Date.parse("2018-11-30T14:00:00Z"), 2).from).toBe(Date.parse("2018-11-28T15:00:00Z"));
-    expect(() => hindcast(loaded, { locationId: "seoul", observations: [] }, { from: cutoff - HOUR_MS, to: cutoff + DAY_MS })).toThrow(/before model .* training cutoff/);
+    expect(() => hindcast(loaded, { locationId: "seoul", observations: [] }, { from: cutoff - HOUR_MS, to: cutoff + DAY_MS })).toThrow(
+      /before model .* training cutoff/,
+    );
   });
 
   it("gives the forecasts the pipeline scored on its holdout (TypeScript predictor = LightGBM-wasm, same rows)", async () => {

@@ -83,7 +83,9 @@ export function hindcast(m: HindcastModel, series: HourlySeries, window: { from:
   const trainedBefore = Date.parse(m.artifact.trainedBefore);
   if (!Number.isFinite(trainedBefore)) throw new Error(`model ${m.version}: trainedBefore ${JSON.stringify(m.artifact.trainedBefore)} is not a time`);
   if (window.from < trainedBefore) {
-    throw new RangeError(`hindcast from ${new Date(window.from).toISOString()} is before model ${m.version}'s training cutoff ${m.artifact.trainedBefore}: those would not be honest forecasts`);
+    throw new RangeError(
+      `hindcast from ${new Date(window.from).toISOString()} is before model ${m.version}'s training cutoff ${m.artifact.trainedBefore}: those would not be honest forecasts`,
+    );
   }
   const h = HORIZON_HOURS * HOUR_MS;
   const observations = series.observations.filter((o) => o.time < window.to);
@@ -172,17 +174,37 @@ export function rollingRmse(hours: readonly VerifiedHour[], windowHours: number,
  * intervals, baselines as hourlyForecast gives them), with the same honesty rules: only issue hours at
  * or after the set's training cutoff, and only data before `to`.
  */
-export function hindcastLead(m: { version: string } & Pick<LoadedHourlyModel, "artifact" | "predictors">, series: HourlySeries, window: { from: number; to: number }, lead: number): Hindcast {
+export function hindcastLead(
+  m: { version: string } & Pick<LoadedHourlyModel, "artifact" | "predictors">,
+  series: HourlySeries,
+  window: { from: number; to: number },
+  lead: number,
+): Hindcast {
   const trainedBefore = Date.parse(m.artifact.trainedBefore);
   if (window.from < trainedBefore) {
-    throw new RangeError(`hindcast from ${new Date(window.from).toISOString()} is before model ${m.version}'s training cutoff ${m.artifact.trainedBefore}: those would not be honest forecasts`);
+    throw new RangeError(
+      `hindcast from ${new Date(window.from).toISOString()} is before model ${m.version}'s training cutoff ${m.artifact.trainedBefore}: those would not be honest forecasts`,
+    );
   }
   const h = lead * HOUR_MS;
   const observations = series.observations.filter((o) => o.time < window.to);
   const known: HourlySeries = { locationId: series.locationId, observations, kmaForecasts: (series.kmaForecasts ?? []).filter((f) => f.issuedAt < window.to) };
   const hours: VerifiedHour[] = [];
   for (let t = window.from; t < window.to; t += HOUR_MS) {
-    hours.push({ validAt: t + h, issuedAt: t, observed: null, model: null, persistence: null, kma: null, climatology: null, diurnal: null, p10: null, p90: null, p025: null, p975: null });
+    hours.push({
+      validAt: t + h,
+      issuedAt: t,
+      observed: null,
+      model: null,
+      persistence: null,
+      kma: null,
+      climatology: null,
+      diurnal: null,
+      p10: null,
+      p90: null,
+      p025: null,
+      p975: null,
+    });
   }
   if (hours.length === 0 || observations.length === 0) return { from: window.from, to: window.to, hours };
   const rows = buildLeadRows(new HourlyGrid(known), {

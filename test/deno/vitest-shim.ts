@@ -38,7 +38,12 @@ async function ensureReady(s: Suite): Promise<void> {
 
 function register(name: string, fn: (() => unknown) | undefined, ignore = false) {
   const suite = current;
-  const full = [...chain(suite).map((s) => s.name).filter(Boolean), name].join(" > ");
+  const full = [
+    ...chain(suite)
+      .map((s) => s.name)
+      .filter(Boolean),
+    name,
+  ].join(" > ");
   for (const s of chain(suite)) s.pending++;
   Deno.test({
     name: full,

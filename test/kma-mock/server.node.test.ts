@@ -118,7 +118,17 @@ describe("kma mock server", () => {
     expect(r[6]!.text.startsWith('{"response":{"header":{"resultCode":"00"')).toBe(true);
     expect(r[7]).toMatchObject({ status: 500, text: "boom" });
     expect(JSON.parse(r[8]!.text).response.header.resultCode).toBe("00");
-    expect(mock.requests.map((x) => x.fault)).toEqual(["no-data", "result-code", "result-code", "gateway-xml", "xml-header", "html", "truncated-json", "http-status", null]);
+    expect(mock.requests.map((x) => x.fault)).toEqual([
+      "no-data",
+      "result-code",
+      "result-code",
+      "gateway-xml",
+      "xml-header",
+      "html",
+      "truncated-json",
+      "http-status",
+      null,
+    ]);
   });
 
   it("can hang (headers or body) and reset connections", async () => {

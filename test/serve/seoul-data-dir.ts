@@ -26,7 +26,12 @@ export interface SeededDataDir {
 }
 
 /** Trains one version per recipe (cutoff 10 days before the end), promotes the first, stores the last `days` of observations. */
-export async function seedSeoulDataDir(dataDir: string, recipes: ModelRecipe[] = [DEFAULT_RECIPE], days = 40, options: { compile?: boolean } = {}): Promise<SeededDataDir> {
+export async function seedSeoulDataDir(
+  dataDir: string,
+  recipes: ModelRecipe[] = [DEFAULT_RECIPE],
+  days = 40,
+  options: { compile?: boolean } = {},
+): Promise<SeededDataDir> {
   const series = BIKE();
   const last = series.observations.at(-1)!.time;
   const lgb = await loadLightGBM();

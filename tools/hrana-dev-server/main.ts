@@ -7,7 +7,8 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { startHranaDevServer } from "./server.ts";
 
-const USAGE = "usage: node tools/hrana-dev-server/main.ts --db <file> [--port 8080] [--host 127.0.0.1] [--token <t>] [--busy-timeout-ms 5000] [--stream-expiry-ms 10000] [--quiet]";
+const USAGE =
+  "usage: node tools/hrana-dev-server/main.ts --db <file> [--port 8080] [--host 127.0.0.1] [--token <t>] [--busy-timeout-ms 5000] [--stream-expiry-ms 10000] [--quiet]";
 
 function intOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;

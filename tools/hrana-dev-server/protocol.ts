@@ -232,7 +232,11 @@ export function cursorEntries(r: BatchResult): Json[] {
     } else if (res !== null) {
       out.push({ type: "step_begin", step, cols: res.cols.map((c) => ({ name: c.name, decltype: c.decltype })) });
       for (const row of res.rows) out.push({ type: "row", row: row.map(encodeValue) });
-      out.push({ type: "step_end", affected_row_count: res.affectedRowCount, last_insert_rowid: res.lastInsertRowid === null ? null : res.lastInsertRowid.toString() });
+      out.push({
+        type: "step_end",
+        affected_row_count: res.affectedRowCount,
+        last_insert_rowid: res.lastInsertRowid === null ? null : res.lastInsertRowid.toString(),
+      });
     }
   });
   return out;

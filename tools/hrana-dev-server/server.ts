@@ -187,11 +187,17 @@ export async function startHranaDevServer(options: HranaDevServerOptions): Promi
         const { sqlId, sql } = decodeStoreSql(o, what);
         if (stream.sqls.has(sqlId)) throw new ProtocolError(`${what}: sql_id ${sqlId} is already in use on this stream`);
         if (stream.sqls.size >= MAX_STORED_SQL) {
-          return { type: "error", error: { message: `The server already stores ${stream.sqls.size} SQL texts, it cannot store more`, code: "SQL_STORE_TOO_MANY" } };
+          return {
+            type: "error",
+            error: { message: `The server already stores ${stream.sqls.size} SQL texts, it cannot store more`, code: "SQL_STORE_TOO_MANY" },
+          };
         }
         const bytes = Buffer.byteLength(sql);
         if (bytes > MAX_STORED_SQL_BYTES) {
-          return { type: "error", error: { message: `The statement is too large to be stored: ${bytes}/${MAX_STORED_SQL_BYTES} bytes`, code: "SQL_STORE_TOO_LARGE" } };
+          return {
+            type: "error",
+            error: { message: `The statement is too large to be stored: ${bytes}/${MAX_STORED_SQL_BYTES} bytes`, code: "SQL_STORE_TOO_LARGE" },
+          };
         }
         stream.sqls.set(sqlId, sql);
         return ok({ type: "store_sql" });
@@ -219,7 +225,8 @@ export async function startHranaDevServer(options: HranaDevServerOptions): Promi
     // Refuse structurally broken pipelines before executing anything.
     requests.forEach((r, i) => {
       const type = asObject(r, `requests[${i}]`).type;
-      if (typeof type !== "string" || !KNOWN_REQUESTS.has(type)) throw new ProtocolError(`requests[${i}].type ${JSON.stringify(type)} is not a known stream request`);
+      if (typeof type !== "string" || !KNOWN_REQUESTS.has(type))
+        throw new ProtocolError(`requests[${i}].type ${JSON.stringify(type)} is not a known stream request`);
     });
     const stream = await streams.acquire((o.baton as string | null | undefined) ?? null);
     try {

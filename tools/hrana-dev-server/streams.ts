@@ -82,10 +82,12 @@ export class StreamTable {
     if (parts.length !== 3 || !id || !mac || !Number.isSafeInteger(seq)) throw new ProtocolError("The baton is invalid (malformed)");
     const expected = Buffer.from(this.#mac(id, seq));
     const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new ProtocolError("The baton is invalid (it was not issued by this server)");
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      throw new ProtocolError("The baton is invalid (it was not issued by this server)");
     const handle = this.#handles.get(id);
     if (handle === undefined) throw new ProtocolError("The baton is invalid: its stream is closed (or the server restarted)");
-    if (handle.state === "acquired") throw new ProtocolError("The baton was reused: a request on this stream is still running; requests on a stream must be sequential");
+    if (handle.state === "acquired")
+      throw new ProtocolError("The baton was reused: a request on this stream is still running; requests on a stream must be sequential");
     if (handle.state === "expired") throw new StreamExpiredError("The stream has expired due to inactivity");
     if (handle.stream.seq !== seq) throw new ProtocolError("The baton was reused: each baton is valid for one request only");
     clearTimeout(handle.timer);

@@ -69,7 +69,9 @@ export function runCluster(options: ClusterOptions): Promise<RunningCluster> {
       recentDeaths.push(now);
       while (recentDeaths.length && now - recentDeaths[0]! > 60_000) recentDeaths.shift();
       const pauseMs = recentDeaths.length <= options.workers ? 0 : Math.min(30_000, 500 * 2 ** (recentDeaths.length - options.workers));
-      options.log(`worker ${worker.process.pid} exited (${how}); starting a new one${pauseMs ? ` in ${pauseMs} ms (${recentDeaths.length} exits in the last minute)` : ""}`);
+      options.log(
+        `worker ${worker.process.pid} exited (${how}); starting a new one${pauseMs ? ` in ${pauseMs} ms (${recentDeaths.length} exits in the last minute)` : ""}`,
+      );
       setTimeout(() => {
         if (!stopping) fork();
       }, pauseMs);
@@ -100,10 +102,11 @@ export function runCluster(options: ClusterOptions): Promise<RunningCluster> {
         );
         const timer = setTimeout(() => {
           clean = false;
-          for (const w of workers) if (!w.isDead()) {
-            options.log(`worker ${w.process.pid} did not stop in ${stopTimeoutMs} ms; killing it`);
-            w.process.kill("SIGKILL");
-          }
+          for (const w of workers)
+            if (!w.isDead()) {
+              options.log(`worker ${w.process.pid} did not stop in ${stopTimeoutMs} ms; killing it`);
+              w.process.kill("SIGKILL");
+            }
         }, stopTimeoutMs);
         void Promise.all(exits).then(() => {
           clearTimeout(timer);

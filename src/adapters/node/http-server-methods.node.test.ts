@@ -48,7 +48,12 @@ it("TRACE on any route is 405 JSON with Allow; on an unknown path 404 JSON", asy
     ["/dashboard", "GET, HEAD"],
   ] as const) {
     const r = await send("TRACE", path);
-    expect({ path, status: r.status, allow: r.headers.allow, type: r.headers["content-type"] }).toEqual({ path, status: 405, allow, type: expect.stringMatching(/^application\/json/) });
+    expect({ path, status: r.status, allow: r.headers.allow, type: r.headers["content-type"] }).toEqual({
+      path,
+      status: 405,
+      allow,
+      type: expect.stringMatching(/^application\/json/),
+    });
     expect(JSON.parse(r.body)).toMatchObject({ error: { code: "method_not_allowed", details: { allow: allow.split(", ") } } });
   }
   const none = await send("TRACE", "/nothing-here");

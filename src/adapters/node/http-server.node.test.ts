@@ -102,7 +102,10 @@ describe("startNodeServer", () => {
 
   for (const expectContinue of [false, true]) {
     it(`answers a 50 MB chunked body with a JSON 413 and no reset${expectContinue ? " (Expect: 100-continue)" : ""}`, async () => {
-      const r = await raw(head(`transfer-encoding: chunked\r\n${expectContinue ? "expect: 100-continue\r\n" : ""}`), BIG, { chunked: true, waitForContinue: expectContinue });
+      const r = await raw(head(`transfer-encoding: chunked\r\n${expectContinue ? "expect: 100-continue\r\n" : ""}`), BIG, {
+        chunked: true,
+        waitForContinue: expectContinue,
+      });
       expect(r.error).toBeNull();
       expect(r.status).toBe(413);
       expect(r.head.toLowerCase()).toContain("content-type: application/json");

@@ -46,7 +46,10 @@ const errorJson = (code: string, message: string, details: unknown = null) => JS
 export function clientErrorAnswer(code: string | undefined): { status: number; body: string } {
   switch (code) {
     case "HPE_HEADER_OVERFLOW":
-      return { status: 431, body: errorJson("headers_too_large", "the request line and headers are larger than 16 KiB (a query string that long belongs in a POST body)") };
+      return {
+        status: 431,
+        body: errorJson("headers_too_large", "the request line and headers are larger than 16 KiB (a query string that long belongs in a POST body)"),
+      };
     case "HPE_INVALID_METHOD":
       return { status: 400, body: errorJson("bad_request", "unknown HTTP method") };
     case "ERR_HTTP_REQUEST_TIMEOUT":
@@ -63,7 +66,9 @@ function onClientError(error: Error & { code?: string }, socket: Socket): void {
     return;
   }
   const { status, body } = clientErrorAnswer(error.code);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${JSON_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** The request each connection is on (to tell whether its body is still arriving). */

@@ -19,7 +19,10 @@ it("removes temporary files older than the bound, at any depth, and nothing else
   await store.put("csv/observations/seoul/2018/2018-01-01.csv", "a,b\n");
   const now = Date.now();
   const folder = path.join(root, "csv", "observations", "seoul", "2018");
-  const old = [tempName("2018-01-02.csv", "body", now - 10 * 60_000, "0123456789abcdef"), tempName("2018-01-02.csv", "meta", now - 10 * 60_000, "fedcba9876543210")];
+  const old = [
+    tempName("2018-01-02.csv", "body", now - 10 * 60_000, "0123456789abcdef"),
+    tempName("2018-01-02.csv", "meta", now - 10 * 60_000, "fedcba9876543210"),
+  ];
   const fresh = tempName("2018-01-03.csv", "body", now - 5_000, "00112233445566aa");
   for (const f of [...old, fresh]) await writeFile(path.join(folder, f), "partial");
   await mkdir(path.join(root, "raw"), { recursive: true });

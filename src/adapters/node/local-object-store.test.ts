@@ -94,7 +94,15 @@ describe("local folder object store", () => {
       const v2sha = await sha256Hex(v2);
       await writeFile(
         path.join(p.dir, sidecarName(p.name, v2sha)),
-        JSON.stringify({ format: "nalssi-object-meta/1", key, sha256: v2sha, size: v2.length, contentType: "text/csv", metadata: { rows: "2" }, uploaded: new Date().toISOString() }),
+        JSON.stringify({
+          format: "nalssi-object-meta/1",
+          key,
+          sha256: v2sha,
+          size: v2.length,
+          contentType: "text/csv",
+          metadata: { rows: "2" },
+          uploaded: new Date().toISOString(),
+        }),
       );
 
       const got = await store.get(key);
@@ -156,7 +164,9 @@ describe("local folder object store", () => {
       await store.put("s/k.txt", "v2", { metadata: { v: "2" } });
       const p = keyPaths(root, "s/k.txt");
       const sidecars = (await readdir(p.dir)).filter((e) => e.endsWith(".meta.json"));
-      expect(sidecars.sort()).toEqual([sidecarName("k.txt", await sha256Hex(new TextEncoder().encode("v1"))), sidecarName("k.txt", await sha256Hex(new TextEncoder().encode("v2")))].sort());
+      expect(sidecars.sort()).toEqual(
+        [sidecarName("k.txt", await sha256Hex(new TextEncoder().encode("v1"))), sidecarName("k.txt", await sha256Hex(new TextEncoder().encode("v2")))].sort(),
+      );
     });
   });
 
@@ -213,10 +223,7 @@ describe("local folder object store", () => {
       expect(e.code).toBe("conflict");
       expect(e.message).toContain('keys under "a/b/"');
       expect((await store.list()).map((o) => o.key)).toEqual(["a/b/c.txt"]);
-      expect(await filesUnder(path.join(root, "a"))).toEqual([
-        "b/" + sidecarName("c.txt", await sha256Hex(new TextEncoder().encode("x"))),
-        "b/c.txt",
-      ]);
+      expect(await filesUnder(path.join(root, "a"))).toEqual(["b/" + sidecarName("c.txt", await sha256Hex(new TextEncoder().encode("x"))), "b/c.txt"]);
     });
   });
 

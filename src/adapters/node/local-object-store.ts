@@ -73,16 +73,25 @@ export function createLocalObjectStore(rootFolder: string, options: LocalObjectS
     if (error instanceof ObjectStoreError) return error;
     const code = errno(error);
     const message = error instanceof Error ? error.message : String(error);
-    return new ObjectStoreError(operation, key, `${doing} failed: ${message}`, { code: "storage", transient: code !== undefined && TRANSIENT.has(code), cause: error });
+    return new ObjectStoreError(operation, key, `${doing} failed: ${message}`, {
+      code: "storage",
+      transient: code !== undefined && TRANSIENT.has(code),
+      cause: error,
+    });
   }
 
   function checkKey(operation: ObjectStoreOperation, key: string): KeyPaths {
     assertObjectKey(operation, key);
     const long = key.split("/").find((s) => encoder.encode(s).length > MAX_LOCAL_SEGMENT_BYTES);
     if (long !== undefined) {
-      throw new ObjectStoreError(operation, key, `invalid key: segment "${long.slice(0, 20)}…" is longer than ${MAX_LOCAL_SEGMENT_BYTES} bytes (UTF-8), the local folder store's limit`, {
-        code: "invalid-key",
-      });
+      throw new ObjectStoreError(
+        operation,
+        key,
+        `invalid key: segment "${long.slice(0, 20)}…" is longer than ${MAX_LOCAL_SEGMENT_BYTES} bytes (UTF-8), the local folder store's limit`,
+        {
+          code: "invalid-key",
+        },
+      );
     }
     return keyPaths(root, key);
   }
@@ -102,9 +111,14 @@ export function createLocalObjectStore(rootFolder: string, options: LocalObjectS
   async function conflictUnderneath(key: string): Promise<ObjectStoreError | undefined> {
     const ancestor = await objectAncestor(key);
     if (ancestor === undefined) return undefined;
-    return new ObjectStoreError("put", key, `conflicts with the object ${JSON.stringify(ancestor)}: the local folder store cannot hold both ${JSON.stringify(ancestor)} and keys under "${ancestor}/"`, {
-      code: "conflict",
-    });
+    return new ObjectStoreError(
+      "put",
+      key,
+      `conflicts with the object ${JSON.stringify(ancestor)}: the local folder store cannot hold both ${JSON.stringify(ancestor)} and keys under "${ancestor}/"`,
+      {
+        code: "conflict",
+      },
+    );
   }
 
   async function syncFolder(dir: string): Promise<void> {
@@ -282,7 +296,15 @@ export function createLocalObjectStore(rootFolder: string, options: LocalObjectS
       const { bytes, contentType, metadata } = normalizePut(key, body, putOptions);
       const sha = await sha256Hex(bytes);
       const uploaded = new Date(clock.now().getTime());
-      const record: SidecarRecord = { format: SIDECAR_FORMAT, key, sha256: sha, size: bytes.length, contentType: contentType ?? null, metadata, uploaded: uploaded.toISOString() };
+      const record: SidecarRecord = {
+        format: SIDECAR_FORMAT,
+        key,
+        sha256: sha,
+        size: bytes.length,
+        contentType: contentType ?? null,
+        metadata,
+        uploaded: uploaded.toISOString(),
+      };
       let bodyTemp: string | undefined;
       let sidecar: string;
       try {
@@ -292,11 +314,21 @@ export function createLocalObjectStore(rootFolder: string, options: LocalObjectS
           await rename(bodyTemp, p.body);
         } catch (e) {
           const code = errno(e);
-          if (code === "EISDIR" || code === "ENOTEMPTY" || code === "EEXIST" || (code === "EPERM" && (await stat(p.body).catch(() => undefined))?.isDirectory())) {
+          if (
+            code === "EISDIR" ||
+            code === "ENOTEMPTY" ||
+            code === "EEXIST" ||
+            (code === "EPERM" && (await stat(p.body).catch(() => undefined))?.isDirectory())
+          ) {
             await unlink(sidecar).catch(() => undefined); // describes an object that will not exist
-            throw new ObjectStoreError("put", key, `conflicts with existing keys under "${key}/": the local folder store cannot hold both ${JSON.stringify(key)} and keys under "${key}/"`, {
-              code: "conflict",
-            });
+            throw new ObjectStoreError(
+              "put",
+              key,
+              `conflicts with existing keys under "${key}/": the local folder store cannot hold both ${JSON.stringify(key)} and keys under "${key}/"`,
+              {
+                code: "conflict",
+              },
+            );
           }
           throw e;
         }
@@ -352,9 +384,14 @@ export function createLocalObjectStore(rootFolder: string, options: LocalObjectS
           // The body changed or is being written or deleted right now: read again shortly.
           await sleep(2 ** attempt);
         }
-        throw new ObjectStoreError("get", key, `integrity: the body (sha256 ${sha}) has no metadata sidecar; it was not written by the object store or its sidecar was removed; put the object again`, {
-          code: "integrity",
-        });
+        throw new ObjectStoreError(
+          "get",
+          key,
+          `integrity: the body (sha256 ${sha}) has no metadata sidecar; it was not written by the object store or its sidecar was removed; put the object again`,
+          {
+            code: "integrity",
+          },
+        );
       } catch (e) {
         throw fault("get", key, e, "reading");
       }

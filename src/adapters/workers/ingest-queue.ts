@@ -28,7 +28,7 @@ import type { IngestProduct, IngestStep } from "../../jobs/ingest.ts";
 import { budgetFromEnv, planIngestHour } from "../../jobs/ingest-plan.ts";
 import type { IngestPlan } from "../../jobs/ingest-plan.ts";
 import { KmaClient } from "../../kma/client.ts";
-import { KmaError } from "../../kma/errors.ts";
+import type { KmaError } from "../../kma/errors.ts";
 import { normalizeServiceKey } from "../../kma/service-key.ts";
 import type { Location } from "../../locations/locations.ts";
 import type { Database } from "../../ports/database.ts";
@@ -90,7 +90,14 @@ export function planParams(plan: IngestPlan, fanout: "queue" | "inline"): Record
     ...Object.fromEntries(
       plan.products.map((p) => [
         p.product === "ultraSrtNcst" ? "nowcast" : "vilage_fcst",
-        { every: p.every, this_hour: p.locationIds.length, planned_per_day: p.plannedPerDay, needed_per_day: p.neededPerDay, thinned: p.thinned, over_budget: p.overBudget },
+        {
+          every: p.every,
+          this_hour: p.locationIds.length,
+          planned_per_day: p.plannedPerDay,
+          needed_per_day: p.neededPerDay,
+          thinned: p.thinned,
+          over_budget: p.overBudget,
+        },
       ]),
     ),
     steps: plan.steps.length,
@@ -108,11 +115,17 @@ async function recordPlan(db: Database, plan: IngestPlan, fanout: "queue" | "inl
 }
 
 function stepSummary(s: IngestStep): string {
-  return s.status === "failed" ? `${s.locationId} ${s.job}: ${s.error!.class}: ${s.error!.message}` : `${s.locationId} ${s.job}: CSV partition export ${s.exportError!.class}: ${s.exportError!.message}`;
+  return s.status === "failed"
+    ? `${s.locationId} ${s.job}: ${s.error!.class}: ${s.error!.message}`
+    : `${s.locationId} ${s.job}: CSV partition export ${s.exportError!.class}: ${s.exportError!.message}`;
 }
 
 /** Runs planned steps in this invocation (grouped by product). */
-async function runSteps(deps: ReturnType<typeof ingestDeps>, steps: readonly { location: Location; product: IngestProduct }[], at: Date): Promise<IngestStep[]> {
+async function runSteps(
+  deps: ReturnType<typeof ingestDeps>,
+  steps: readonly { location: Location; product: IngestProduct }[],
+  at: Date,
+): Promise<IngestStep[]> {
   const out: IngestStep[] = [];
   for (const product of ["ultraSrtNcst", "vilageFcst"] as const) {
     const locations = steps.filter((s) => s.product === product).map((s) => s.location);
@@ -136,20 +149,42 @@ export async function hourlyIngestFanOut({ scheduledTime, env, logger, redact }:
   try {
     await assertSchemaCurrent(db);
     const planRun = await recordPlan(db, plan, fanout);
-    const fields = { plan_run_id: planRun, database: location, scheduled_time: plan.at, kst_hour: plan.kstHour, locations: plan.locations, steps: plan.steps.length, fanout };
+    const fields = {
+      plan_run_id: planRun,
+      database: location,
+      scheduled_time: plan.at,
+      kst_hour: plan.kstHour,
+      locations: plan.locations,
+      steps: plan.steps.length,
+      fanout,
+    };
     if (plan.degraded) logger.warn(`hourly ingest plan degraded: ${plan.degraded}`, { ...fields, degraded: plan.degraded });
     else logger.info("hourly ingest planned", fields);
     if (fanout === "queue") {
-      const messages = plan.steps.map((s) => ({ body: { v: 1, at: plan.at, location: s.locationId, product: s.product } satisfies IngestMessage, contentType: "json" as const }));
+      const messages = plan.steps.map((s) => ({
+        body: { v: 1, at: plan.at, location: s.locationId, product: s.product } satisfies IngestMessage,
+        contentType: "json" as const,
+      }));
       for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) await env.INGEST_QUEUE!.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
       logger.info("hourly ingest enqueued", { plan_run_id: planRun, messages: messages.length });
       return;
     }
     const byId = new Map(locations.map((l) => [l.id, l]));
-    const steps = await runSteps(ingestDeps(env, logger, redact, db), plan.steps.map((s) => ({ location: byId.get(s.locationId)!, product: s.product })), at);
+    const steps = await runSteps(
+      ingestDeps(env, logger, redact, db),
+      plan.steps.map((s) => ({ location: byId.get(s.locationId)!, product: s.product })),
+      at,
+    );
     logger.info("hourly ingest finished", {
       ok: steps.every((s) => s.status === "succeeded" && !s.exportError),
-      steps: steps.map((s) => ({ location: s.locationId, job: s.job, status: s.status, base: s.baseDate ? `${s.baseDate} ${s.baseTime}` : null, run_id: s.runId, ...s.counts })),
+      steps: steps.map((s) => ({
+        location: s.locationId,
+        job: s.job,
+        status: s.status,
+        base: s.baseDate ? `${s.baseDate} ${s.baseTime}` : null,
+        run_id: s.runId,
+        ...s.counts,
+      })),
     });
     const bad = steps.filter((s) => s.status === "failed" || s.exportError);
     if (bad.length > 0) throw new Error(`hourly ingest failed for ${bad.length} of ${steps.length} steps: ${bad.map(stepSummary).join("; ")}`);
@@ -180,7 +215,10 @@ export async function consumeIngestBatch(batch: MessageBatch<unknown>, env: Env,
       const location = typeof body?.location === "string" ? locations.get(body.location) : undefined;
       const at = typeof body?.at === "string" ? new Date(body.at) : new Date(Number.NaN);
       if (body?.v !== 1 || !location || (body.product !== "ultraSrtNcst" && body.product !== "vilageFcst") || Number.isNaN(at.getTime())) {
-        logger.error("ingest message dropped: not a step of a configured location", { message_id: message.id, body: redact(JSON.stringify(body)).slice(0, 300) });
+        logger.error("ingest message dropped: not a step of a configured location", {
+          message_id: message.id,
+          body: redact(JSON.stringify(body)).slice(0, 300),
+        });
         message.ack();
         result.dropped++;
         continue;
@@ -190,11 +228,24 @@ export async function consumeIngestBatch(batch: MessageBatch<unknown>, env: Env,
         message.ack();
         result.acked++;
       } else if (PERMANENT.test(step!.error!.class)) {
-        logger.error("ingest step failed permanently; not retried", { message_id: message.id, location: location.id, product: body.product, error_class: step!.error!.class, attempts: message.attempts });
+        logger.error("ingest step failed permanently; not retried", {
+          message_id: message.id,
+          location: location.id,
+          product: body.product,
+          error_class: step!.error!.class,
+          attempts: message.attempts,
+        });
         message.ack();
         result.dropped++;
       } else {
-        logger.warn("ingest step failed; retried later", { message_id: message.id, location: location.id, product: body.product, error_class: step!.error!.class, attempts: message.attempts, delay_seconds: RETRY_DELAY_SECONDS });
+        logger.warn("ingest step failed; retried later", {
+          message_id: message.id,
+          location: location.id,
+          product: body.product,
+          error_class: step!.error!.class,
+          attempts: message.attempts,
+          delay_seconds: RETRY_DELAY_SECONDS,
+        });
         message.retry({ delaySeconds: RETRY_DELAY_SECONDS });
         result.retried++;
       }

@@ -149,7 +149,14 @@ describe("hourly ingest fan-out over Queues, 96 stations (workerd)", () => {
     expect((await db.execute("SELECT count(*) AS n FROM forecasts")).rows[0]!.n).toBe(96 * 944);
     expect((await db.execute("SELECT count(DISTINCT location_id) AS n FROM observations")).rows[0]!.n).toBe(96);
     const plan = await db.execute("SELECT params FROM ingest_runs WHERE job = 'ingest_plan'");
-    expect(JSON.parse(String(plan.rows[0]!.params))).toMatchObject({ locations: 96, steps: 192, fanout: "queue", degraded: null, nowcast: { every: 1, planned_per_day: 2304 }, vilage_fcst: { every: 1, planned_per_day: 768 } });
+    expect(JSON.parse(String(plan.rows[0]!.params))).toMatchObject({
+      locations: 96,
+      steps: 192,
+      fanout: "queue",
+      degraded: null,
+      nowcast: { every: 1, planned_per_day: 2304 },
+      vilage_fcst: { every: 1, planned_per_day: 768 },
+    });
     db.close();
 
     const steps = invocations.map((i) => i.result.explicitAcks.length);
@@ -193,7 +200,9 @@ describe("hourly ingest fan-out over Queues, 96 stations (workerd)", () => {
       Object.assign(console, quiet);
     }
     const warn = lines.map((l) => JSON.parse(l) as { level: string; message: string; degraded?: string }).find((l) => l.level === "warn")!;
-    expect(warn.message).toMatch(/^hourly ingest plan degraded: nowcast thinned to every 2nd hour per location \(1152 calls\/day\): 96 locations x 24 = 2304 calls\/day > 1800 usable of the 2000 budget$/);
+    expect(warn.message).toMatch(
+      /^hourly ingest plan degraded: nowcast thinned to every 2nd hour per location \(1152 calls\/day\): 96 locations x 24 = 2304 calls\/day > 1800 usable of the 2000 budget$/,
+    );
     expect(sent.filter((m) => m.product === "ultraSrtNcst")).toHaveLength(48);
     expect(sent.filter((m) => m.product === "vilageFcst")).toHaveLength(96);
     const { db } = openWorkersDatabase(e);

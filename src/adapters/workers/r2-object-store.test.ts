@@ -26,7 +26,10 @@ function fakeBucket(options: { keys?: string[]; pageSize?: number; fail?: Error;
       if (options.fail) return raise();
       const start = o.cursor ? Number(o.cursor) : 0;
       const size = Math.min(pageSize, o.limit ?? 1000);
-      const objects: FakeObject[] = keys.filter((k) => k.startsWith(o.prefix ?? "")).slice(start, start + size).map((key) => ({ key, size: 1, uploaded: new Date(0) }));
+      const objects: FakeObject[] = keys
+        .filter((k) => k.startsWith(o.prefix ?? ""))
+        .slice(start, start + size)
+        .map((key) => ({ key, size: 1, uploaded: new Date(0) }));
       const truncated = start + size < keys.length;
       return truncated ? { objects, delimitedPrefixes: [], truncated, cursor: String(start + size) } : { objects, delimitedPrefixes: [], truncated };
     },
@@ -67,7 +70,9 @@ describe("R2 error classification", () => {
         (err: unknown) => err,
       );
       expect(e).toBeInstanceOf(ObjectStoreError);
-      expect((e as ObjectStoreError).message).toBe(`object store ${op} "a/b.txt": R2 ${op} failed: put: We encountered an internal error. Please try again. (10001)`);
+      expect((e as ObjectStoreError).message).toBe(
+        `object store ${op} "a/b.txt": R2 ${op} failed: put: We encountered an internal error. Please try again. (10001)`,
+      );
       expect((e as ObjectStoreError).transient).toBe(true);
       expect((e as ObjectStoreError).code).toBe("storage");
     }
@@ -97,7 +102,13 @@ describe("R2 listing", () => {
       { prefix: "k/", limit: 1000, cursor: "6" },
     ]);
     const page = await store.listPage("k/", { limit: 2 });
-    expect(page).toEqual({ objects: [{ key: "k/0", size: 1, uploaded: new Date(0) }, { key: "k/1", size: 1, uploaded: new Date(0) }], cursor: "2" });
+    expect(page).toEqual({
+      objects: [
+        { key: "k/0", size: 1, uploaded: new Date(0) },
+        { key: "k/1", size: 1, uploaded: new Date(0) },
+      ],
+      cursor: "2",
+    });
   });
 });
 
@@ -115,7 +126,13 @@ describe("R2 get", () => {
   it("returns body, metadata and the body's hash", async () => {
     const { bucket } = fakeBucket({ getResult: object("abc") });
     const got = await createR2ObjectStore(bucket).get("k");
-    expect(got).toMatchObject({ key: "k", size: 3, contentType: "text/plain", metadata: { a: "b" }, sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" });
+    expect(got).toMatchObject({
+      key: "k",
+      size: 3,
+      contentType: "text/plain",
+      metadata: { a: "b" },
+      sha256: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    });
   });
 
   it("reports a body that does not match R2's checksum as an integrity error", async () => {

@@ -45,7 +45,8 @@ function fault(operation: ObjectStoreOperation, key: string, error: unknown): Ob
 const info = (o: R2Object): ObjectInfo => ({ key: o.key, size: o.size, uploaded: new Date(o.uploaded.getTime()) });
 
 export function createR2ObjectStore(bucket: R2Bucket): ObjectStore {
-  if (!bucket || typeof bucket.put !== "function") throw new TypeError("createR2ObjectStore: an R2 bucket binding is required (check [[r2_buckets]] in wrangler.toml)");
+  if (!bucket || typeof bucket.put !== "function")
+    throw new TypeError("createR2ObjectStore: an R2 bucket binding is required (check [[r2_buckets]] in wrangler.toml)");
 
   async function listPage(prefix: string, options?: ListPageOptions): Promise<ObjectPage> {
     assertListPrefix(prefix);
@@ -57,7 +58,8 @@ export function createR2ObjectStore(bucket: R2Bucket): ObjectStore {
       throw fault("list", prefix, e);
     }
     const cursor = listed.truncated ? listed.cursor : undefined;
-    if (listed.truncated && !cursor) throw new ObjectStoreError("list", prefix, "R2 said the listing is truncated but gave no cursor", { code: "storage", transient: true });
+    if (listed.truncated && !cursor)
+      throw new ObjectStoreError("list", prefix, "R2 said the listing is truncated but gave no cursor", { code: "storage", transient: true });
     return { objects: listed.objects.map(info), cursor };
   }
 
@@ -86,7 +88,10 @@ export function createR2ObjectStore(bucket: R2Bucket): ObjectStore {
         const sha256 = await sha256Hex(body);
         const recorded = object.checksums.sha256;
         if (recorded !== undefined && bytesToHex(recorded) !== sha256) {
-          throw new ObjectStoreError("get", key, `integrity: body sha256 ${sha256} differs from the ${bytesToHex(recorded)} R2 recorded`, { code: "integrity", transient: true });
+          throw new ObjectStoreError("get", key, `integrity: body sha256 ${sha256} differs from the ${bytesToHex(recorded)} R2 recorded`, {
+            code: "integrity",
+            transient: true,
+          });
         }
         if (body.length !== object.size) {
           throw new ObjectStoreError("get", key, `integrity: read ${body.length} bytes, R2 says ${object.size}`, { code: "integrity", transient: true });

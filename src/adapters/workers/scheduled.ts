@@ -1,31 +1,6 @@
-// The Worker's cron triggers (wrangler.toml [triggers] crons), dispatched by `controller.cron`:
-//   "15 * * * *"   hourly ingest (src/jobs/ingest.ts) into R2 (binding OBJECTS) and libSQL over HTTP
-//                  (LIBSQL_URL / LIBSQL_AUTH_TOKEN), with KMA_SERVICE_KEY / KMA_BASE_URL: planned
-//                  within KMA_DAILY_CALL_BUDGET and fanned out through INGEST_QUEUE
-//                  (src/adapters/workers/ingest-queue.ts). The issues fetched are the newest at the
-//                  trigger's scheduledTime, so a late or retried invocation fetches the same issues.
-//   "30 18 * * *"  the daily training pipeline: a Cloudflare Workflows instance per location, at most
-//                  TRAIN_MAX_CONCURRENT at a time (DAILY_PIPELINE below, training-lanes.ts, training-workflow.ts).
-// Every fault is recorded by the job (a failed ingest run row), logged as a JSON line without secrets,
-// and then thrown, so the invocation shows as failed in Cloudflare's cron history.
-import { openWorkersDatabase } from "./database.ts";
-import { createR2ObjectStore } from "./r2-object-store.ts";
-import { assertSchemaCurrent } from "../../db/schema-version.ts";
-import { runIngest } from "../../jobs/ingest.ts";
-import type { IngestStep } from "../../jobs/ingest.ts";
-import { KmaClient } from "../../kma/client.ts";
-import { KmaError } from "../../kma/errors.ts";
-import { normalizeServiceKey } from "../../kma/service-key.ts";
-import { DEFAULT_LOCATIONS } from "../../locations/locations.ts";
 import { startTrainingLanes, trainMaxConcurrent } from "./training-lanes.ts";
-import { jsonLinesLogger } from "../../logging/line-loggers.ts";
-import type { LogLevel } from "../../logging/line-loggers.ts";
-import type { Logger } from "../../ports/logger.ts";
-import { systemClock } from "../../ports/clock.ts";
-import { withRetries } from "../../storage/with-retries.ts";
 import { kstDate } from "../../time/kst.ts";
 import { randomHex } from "../../ids/random.ts";
-import { settingsRedactor } from "../../compose.ts";
 import { type Cron, DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "./crons.ts";
 import type { Env } from "./env.ts";
 import { hourlyIngestFanOut } from "./ingest-queue.ts";
@@ -36,7 +11,6 @@ export { type ScheduledJob, type ScheduledRun, workerLogger } from "./scheduled-
 import type { ScheduledController } from "./workers-types.ts";
 
 export { DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON } from "./crons.ts";
-
 
 /** A training Workflows instance id: location, logical date and 8 random hex digits (a re-run is a new instance). */
 export function trainInstanceId(location: string, runDate: string): string {
@@ -54,7 +28,14 @@ export const DAILY_PIPELINE: ScheduledJob = async ({ scheduledTime, env, logger 
   if (!env.TRAIN_WORKFLOW) throw new Error("the TRAIN_WORKFLOW binding is missing: add the [[workflows]] entry from wrangler.toml");
   const runDate = kstDate(new Date(scheduledTime));
   const locations = workerLocations(env).map((l) => l.id);
-  const r = await startTrainingLanes(env.TRAIN_WORKFLOW, { locations, runDate, trigger: "cron", maxConcurrent: trainMaxConcurrent(env.TRAIN_MAX_CONCURRENT), tag: crypto.randomUUID().slice(0, 8), logger });
+  const r = await startTrainingLanes(env.TRAIN_WORKFLOW, {
+    locations,
+    runDate,
+    trigger: "cron",
+    maxConcurrent: trainMaxConcurrent(env.TRAIN_MAX_CONCURRENT),
+    tag: crypto.randomUUID().slice(0, 8),
+    logger,
+  });
   logger.info("training lanes started", { run_date: runDate, started: r.started.length, queued: r.queued });
 };
 
@@ -70,17 +51,25 @@ export const SCHEDULED_JOBS: Readonly<Record<string, ScheduledJob | undefined>> 
   [DAILY_PIPELINE_CRON]: DAILY_PIPELINE,
 } satisfies Record<Cron, ScheduledJob>;
 
-
 /** The Worker's `scheduled` handler: runs the job of `controller.cron`, logs, and rethrows failures. */
-export async function runScheduled(controller: Pick<ScheduledController, "cron" | "scheduledTime">, env: Env, jobs: Readonly<Record<string, ScheduledJob | undefined>> = SCHEDULED_JOBS): Promise<void> {
+export async function runScheduled(
+  controller: Pick<ScheduledController, "cron" | "scheduledTime">,
+  env: Env,
+  jobs: Readonly<Record<string, ScheduledJob | undefined>> = SCHEDULED_JOBS,
+): Promise<void> {
   const { logger, redact } = workerLogger(env, { cron: controller.cron });
   const started = Date.now();
   try {
     if (!Object.hasOwn(jobs, controller.cron)) {
-      throw new Error(`no job for cron "${controller.cron}" (known: ${Object.keys(jobs).map((c) => `"${c}"`).join(", ")}); wrangler.toml and src/adapters/workers/scheduled.ts disagree`);
+      throw new Error(
+        `no job for cron "${controller.cron}" (known: ${Object.keys(jobs)
+          .map((c) => `"${c}"`)
+          .join(", ")}); wrangler.toml and src/adapters/workers/scheduled.ts disagree`,
+      );
     }
     const job = jobs[controller.cron];
-    if (job === undefined) throw new Error(`the job for cron "${controller.cron}" has no implementation yet (DAILY_PIPELINE in src/adapters/workers/scheduled.ts)`);
+    if (job === undefined)
+      throw new Error(`the job for cron "${controller.cron}" has no implementation yet (DAILY_PIPELINE in src/adapters/workers/scheduled.ts)`);
     await job({ scheduledTime: controller.scheduledTime, env, logger, redact });
     logger.info("scheduled job succeeded", { ms: Date.now() - started });
   } catch (e) {

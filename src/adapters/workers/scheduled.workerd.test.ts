@@ -66,7 +66,9 @@ describe("scheduled handler (workerd)", () => {
       { job: "vilage_fcst", location_id: "seoul", status: "succeeded", rows_inserted: 944 },
     ]);
     const obs = await d.execute("SELECT observed_at, source, temperature_c, raw_ref FROM observations");
-    expect(obs.rows.map((r) => ({ ...r }))).toEqual([{ observed_at: "2025-05-28T17:00:00Z", source: "ultra_srt_ncst", temperature_c: 17, raw_ref: "raw/kma/getUltraSrtNcst/seoul/2025-05-29/0200.json" }]);
+    expect(obs.rows.map((r) => ({ ...r }))).toEqual([
+      { observed_at: "2025-05-28T17:00:00Z", source: "ultra_srt_ncst", temperature_c: 17, raw_ref: "raw/kma/getUltraSrtNcst/seoul/2025-05-29/0200.json" },
+    ]);
     expect((await d.execute("SELECT count(*) AS n FROM forecasts")).rows[0]!.n).toBe(944);
 
     const r2 = createR2ObjectStore(baseEnv.OBJECTS);
@@ -81,7 +83,9 @@ describe("scheduled handler (workerd)", () => {
 
     const second = await trigger(HOURLY_INGEST_CRON, testEnv);
     expect(second.error).toBeUndefined();
-    const finished = second.lines.map((l) => JSON.parse(l) as { message: string; steps?: { skipped: number; inserted: number }[] }).find((r) => r.message === "hourly ingest finished")!;
+    const finished = second.lines
+      .map((l) => JSON.parse(l) as { message: string; steps?: { skipped: number; inserted: number }[] })
+      .find((r) => r.message === "hourly ingest finished")!;
     expect(finished.steps!.map((s) => [s.inserted, s.skipped])).toEqual([
       [0, 1],
       [0, 944],
@@ -89,7 +93,13 @@ describe("scheduled handler (workerd)", () => {
     expect(await r2.list()).toEqual(objects);
     expect((await d.execute("SELECT count(*) AS n FROM forecasts")).rows[0]!.n).toBe(944);
 
-    const text = [...first.lines, ...second.lines, JSON.stringify((await d.execute("SELECT * FROM ingest_runs")).rows), new TextDecoder().decode(raw.body), JSON.stringify(raw.metadata)].join("\n");
+    const text = [
+      ...first.lines,
+      ...second.lines,
+      JSON.stringify((await d.execute("SELECT * FROM ingest_runs")).rows),
+      new TextDecoder().decode(raw.body),
+      JSON.stringify(raw.metadata),
+    ].join("\n");
     for (const f of forms(testEnv.KMA_SERVICE_KEY!)) expect(text).not.toContain(f);
     expect(text).not.toContain(testEnv.LIBSQL_AUTH_TOKEN!);
     d.close();
@@ -99,7 +109,9 @@ describe("scheduled handler (workerd)", () => {
     const wrongKey = "Wr0ng+Key/Of+The/Same+Shape0123456789abcdefghijklmnopqrstuvwxyzAB==";
     const { error, lines } = await trigger(HOURLY_INGEST_CRON, { ...testEnv, KMA_SERVICE_KEY: wrongKey });
     expect(error).toBeDefined();
-    expect(error!.message).toMatch(/^hourly ingest failed for 2 of 2 steps: seoul ultra_srt_ncst: KmaError:auth: getUltraSrtNcst: .*SERVICE_KEY_IS_NOT_REGISTERED_ERROR.*; seoul vilage_fcst: KmaError:auth: /);
+    expect(error!.message).toMatch(
+      /^hourly ingest failed for 2 of 2 steps: seoul ultra_srt_ncst: KmaError:auth: getUltraSrtNcst: .*SERVICE_KEY_IS_NOT_REGISTERED_ERROR.*; seoul vilage_fcst: KmaError:auth: /,
+    );
     const records = lines.map((l) => JSON.parse(l) as { level: string; message: string; error_class?: string });
     expect(records.filter((r) => r.level === "error").map((r) => r.message)).toEqual(["ingest step failed", "ingest step failed", "scheduled job failed"]);
     const d = db();
@@ -122,7 +134,9 @@ describe("scheduled handler (workerd)", () => {
   it("the daily cron starts a training Workflow per location, which runs the pipeline and records it in libSQL", async () => {
     const daily = await trigger(DAILY_PIPELINE_CRON, testEnv);
     expect(daily.error).toBeUndefined();
-    const started = daily.lines.map((l) => JSON.parse(l) as { message: string; instance?: string; run_date?: string }).find((l) => l.message === "training workflow started");
+    const started = daily.lines
+      .map((l) => JSON.parse(l) as { message: string; instance?: string; run_date?: string })
+      .find((l) => l.message === "training workflow started");
     // 17:15 UTC on 2025-05-28 is 02:15 KST on 2025-05-29: the run's logical date.
     expect(started).toMatchObject({ location: "seoul", run_date: "2025-05-29" });
     const instance = await testEnv.TRAIN_WORKFLOW!.get(started!.instance!);
@@ -139,7 +153,10 @@ describe("scheduled handler (workerd)", () => {
     expect(run.rows[0]).toMatchObject({ runner: "workflow", trigger: "cron", status: "failed" });
     expect(String(run.rows[0]!.error_message)).toMatch(/training needs at least 2160/);
     // A permanent error is not retried by Workflows either.
-    const step = await db.execute({ sql: "SELECT attempts, error_class FROM pipeline_steps WHERE run_id = ? AND step = 'check_data'", args: [started!.instance!] });
+    const step = await db.execute({
+      sql: "SELECT attempts, error_class FROM pipeline_steps WHERE run_id = ? AND step = 'check_data'",
+      args: [started!.instance!],
+    });
     expect(step.rows[0]).toMatchObject({ attempts: 1, error_class: "PermanentStepError" });
     db.close();
   });
@@ -148,7 +165,9 @@ describe("scheduled handler (workerd)", () => {
     const e: Env = { ...testEnv, LOCATIONS: "seoul,busan,jeju", TRAIN_MAX_CONCURRENT: "2" };
     const daily = await trigger(DAILY_PIPELINE_CRON, e);
     expect(daily.error).toBeUndefined();
-    const logs = daily.lines.map((l) => JSON.parse(l) as { message: string; instance?: string; location?: string; then?: string[]; started?: number; queued?: number });
+    const logs = daily.lines.map(
+      (l) => JSON.parse(l) as { message: string; instance?: string; location?: string; then?: string[]; started?: number; queued?: number },
+    );
     const started = logs.filter((l) => l.message === "training workflow started");
     expect(started.map((l) => [l.location, l.then])).toEqual([
       ["seoul", ["jeju"]],
@@ -170,7 +189,10 @@ describe("scheduled handler (workerd)", () => {
     expect((await done(started[1]!.instance!)).output).toMatchObject({ next: null });
     expect((await done(jejuId)).output).toMatchObject({ runId: jejuId, next: null });
     const { db } = openWorkersDatabase(testEnv);
-    const runs = await db.execute({ sql: `SELECT id, location_id, started_at, finished_at FROM pipeline_runs WHERE id IN (?, ?, ?) ORDER BY id`, args: [started[0]!.instance!, started[1]!.instance!, jejuId] });
+    const runs = await db.execute({
+      sql: `SELECT id, location_id, started_at, finished_at FROM pipeline_runs WHERE id IN (?, ?, ?) ORDER BY id`,
+      args: [started[0]!.instance!, started[1]!.instance!, jejuId],
+    });
     const by = Object.fromEntries(runs.rows.map((r) => [String(r.location_id), r]));
     expect(Object.keys(by).sort()).toEqual(["busan", "jeju", "seoul"]);
     // jeju waited for seoul, its lane's head.
@@ -180,6 +202,8 @@ describe("scheduled handler (workerd)", () => {
 
   it("an unknown cron is an error", async () => {
     const unknown = await trigger("0 0 * * *", testEnv);
-    expect(unknown.error!.message).toBe('no job for cron "0 0 * * *" (known: "15 * * * *", "30 18 * * *"); wrangler.toml and src/adapters/workers/scheduled.ts disagree');
+    expect(unknown.error!.message).toBe(
+      'no job for cron "0 0 * * *" (known: "15 * * * *", "30 18 * * *"); wrangler.toml and src/adapters/workers/scheduled.ts disagree',
+    );
   });
 });

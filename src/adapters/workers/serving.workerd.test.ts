@@ -18,7 +18,14 @@ import { systemClock } from "../../ports/clock.ts";
 import { Registry } from "../../registry/registry.ts";
 import { loadHourlyModel } from "../../model/hourly-load.ts";
 import { hourlyForecast } from "../../serving/hourly-forecast.ts";
-import { referenceLeadRows, registerTrained, SMALL_HOURLY_RECIPE, storeObservations, type TrainedArtifacts, trainArtifacts } from "../../serving/testing/fixtures.ts";
+import {
+  referenceLeadRows,
+  registerTrained,
+  SMALL_HOURLY_RECIPE,
+  storeObservations,
+  type TrainedArtifacts,
+  trainArtifacts,
+} from "../../serving/testing/fixtures.ts";
 import type { Env } from "./env.ts";
 import worker from "./worker.ts";
 
@@ -52,7 +59,10 @@ beforeAll(async () => {
   const lgb = await loadLightGBM();
   const cutoff = series.observations.at(-1)!.time - 5 * DAY_MS;
   a = trainArtifacts(lgb, series, cutoff, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 40 } }, 7, SMALL_HOURLY_RECIPE);
-  b = trainArtifacts(lgb, series, cutoff, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 90 } }, 7, { ...SMALL_HOURLY_RECIPE, params: { ...SMALL_HOURLY_RECIPE.params, num_iterations: 10 } });
+  b = trainArtifacts(lgb, series, cutoff, { ...DEFAULT_RECIPE, params: { ...DEFAULT_RECIPE.params, num_iterations: 90 } }, 7, {
+    ...SMALL_HOURLY_RECIPE,
+    params: { ...SMALL_HOURLY_RECIPE.params, num_iterations: 10 },
+  });
   await migrate(db);
   v1 = await registerTrained({ db, objects, clock: systemClock }, "seoul", a);
   await new Promise((r) => setTimeout(r, 1100)); // versions are named by the run's start second
@@ -84,7 +94,12 @@ describe("the Worker serves forecasts", () => {
     expect(f.hourly.time.length).toBe(48);
     const h = await call("/healthz");
     expect(h.status).toBe(200);
-    expect(await h.json()).toMatchObject({ status: "ok", database: { reachable: true }, model_reload_seconds: 1, locations: [{ id: "seoul", model_version: v1 }] });
+    expect(await h.json()).toMatchObject({
+      status: "ok",
+      database: { reachable: true },
+      model_reload_seconds: 1,
+      locations: [{ id: "seoul", model_version: v1 }],
+    });
   });
 
   it("switches to a version promoted elsewhere within MODEL_RELOAD_SECONDS, every request succeeding", async () => {
@@ -118,7 +133,11 @@ describe("the Worker serves forecasts", () => {
 
   it("admin: rollback through the API with the bearer token switches this isolate at once; wrong token 403", async () => {
     expect((await call("/v1/models/rollback", { method: "POST", headers: { authorization: "Bearer nope" } })).status).toBe(403);
-    const res = await call("/v1/models/rollback", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ reason: "workerd test" }) });
+    const res = await call("/v1/models/rollback", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ reason: "workerd test" }),
+    });
     expect(res.status).toBe(200);
     const j = (await res.json()) as { serving: { version: string }; events: { to: string }[] };
     expect(j.events[0]!.to).toBe(v1);
@@ -127,7 +146,11 @@ describe("the Worker serves forecasts", () => {
     expect(f.model.version).toBe(v1);
     const models = (await (await call("/v1/models")).json()) as { versions: unknown[] };
     expect(models.versions.length).toBe(2);
-    const bad = await call("/v1/predict", { method: "POST", headers: { "content-type": "application/json" }, body: '{"lead_hours": 1, "features": {"ws": 1e999}}' });
+    const bad = await call("/v1/predict", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"lead_hours": 1, "features": {"ws": 1e999}}',
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -145,7 +168,9 @@ describe("REPLAY_CLOCK (npm run dev)", () => {
     const res = await callWith({ REPLAY_CLOCK: new Date(then).toISOString() }, "/v1/forecast?location=seoul");
     expect(res.status).toBe(200);
     expect(((await res.json()) as { issued_at: string }).issued_at).toBe(utcMinute(then));
-    const v = (await (await callWith({ REPLAY_CLOCK: new Date(then + 9 * HOUR_MS).toISOString().replace("Z", "+00:00") }, "/v1/verification?days=1")).json()) as { now: string; clock: { mode: string } };
+    const v = (await (
+      await callWith({ REPLAY_CLOCK: new Date(then + 9 * HOUR_MS).toISOString().replace("Z", "+00:00") }, "/v1/verification?days=1")
+    ).json()) as { now: string; clock: { mode: string } };
     expect(v).toMatchObject({ now: new Date(then + 9 * HOUR_MS).toISOString(), clock: { mode: "replay" } });
     // Unset: the real clock again.
     const live = (await (await callWith({}, "/v1/forecast?location=seoul")).json()) as { issued_at: string };

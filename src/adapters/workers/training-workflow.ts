@@ -68,8 +68,30 @@ export class TrainingWorkflow extends WorkflowEntrypoint<Env, TrainingParams> {
       // Migrations are a deploy step; a schema behind this code fails the run before it records anything.
       await assertSchemaCurrent(db);
       const objects = withRetries(createR2ObjectStore(this.env.OBJECTS), {});
-      const deps = trainingDeps({ db, objects, clock: systemClock, logger, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version, gitCommit: null } });
-      const run = await runPipeline(trainingPipeline(), deps, { db, clock: systemClock, log: new RunLog(db, systemClock), logger, locationId: location, runDate, trigger, runner: "workflow", runId: event.instanceId }, workflowExecutor(step));
+      const deps = trainingDeps({
+        db,
+        objects,
+        clock: systemClock,
+        logger,
+        loadLightGBM: () => loadLightGBM(),
+        code: { packageVersion: pkg.version, gitCommit: null },
+      });
+      const run = await runPipeline(
+        trainingPipeline(),
+        deps,
+        {
+          db,
+          clock: systemClock,
+          log: new RunLog(db, systemClock),
+          logger,
+          locationId: location,
+          runDate,
+          trigger,
+          runner: "workflow",
+          runId: event.instanceId,
+        },
+        workflowExecutor(step),
+      );
       result = { runId: run.id, status: run.status, errorStep: run.errorStep, errorMessage: run.errorMessage };
     } catch (e) {
       failure = e;
@@ -79,7 +101,11 @@ export class TrainingWorkflow extends WorkflowEntrypoint<Env, TrainingParams> {
     // The next location of this lane starts whatever happened here (training-lanes.ts), so one
     // location's failure never stalls the others.
     const wf = this.env.TRAIN_WORKFLOW;
-    const next = wf ? await step.do("start_next", { retries: { limit: 3, delay: 1000, backoff: "exponential" } }, () => startNextInLane(wf, event.payload, event.instanceId.slice(-8))) : null;
+    const next = wf
+      ? await step.do("start_next", { retries: { limit: 3, delay: 1000, backoff: "exponential" } }, () =>
+          startNextInLane(wf, event.payload, event.instanceId.slice(-8)),
+        )
+      : null;
     if (failure !== undefined) throw failure;
     return { ...result, next };
   }

@@ -31,7 +31,21 @@ interface Built {
 let built: Built | undefined;
 
 function configKey(env: Env): string {
-  return JSON.stringify([env.LIBSQL_URL, env.LIBSQL_AUTH_TOKEN, env.ADMIN_TOKEN, env.KMA_SERVICE_KEY, env.KMA_BASE_URL, env.DEFAULT_LOCATION, env.LOCATIONS, env.SELFTEST_ENABLED, env.MODEL_RELOAD_SECONDS, env.FORECAST_MAX_AGE_MINUTES, env.FORECAST_WINDOW_DAYS, env.FORECAST_CACHE_SECONDS, env.REPLAY_CLOCK]);
+  return JSON.stringify([
+    env.LIBSQL_URL,
+    env.LIBSQL_AUTH_TOKEN,
+    env.ADMIN_TOKEN,
+    env.KMA_SERVICE_KEY,
+    env.KMA_BASE_URL,
+    env.DEFAULT_LOCATION,
+    env.LOCATIONS,
+    env.SELFTEST_ENABLED,
+    env.MODEL_RELOAD_SECONDS,
+    env.FORECAST_MAX_AGE_MINUTES,
+    env.FORECAST_WINDOW_DAYS,
+    env.FORECAST_CACHE_SECONDS,
+    env.REPLAY_CLOCK,
+  ]);
 }
 
 function workerJobs(env: Env, ctx: { logger: Logger; redact: (t: string) => string }): JobRunners {
@@ -71,7 +85,16 @@ function build(env: Env): Built {
   // REPLAY_CLOCK (an ISO time; `npm run dev` sets it to the newest bundled observation): serve as of then.
   const clock = replayClockFromSetting(env.REPLAY_CLOCK, "REPLAY_CLOCK", "REPLAY_CLOCK is set (npm run dev: the bundled data ends here)");
   const { app } = composeApp(
-    { db, objects, ...(clock ? { clock } : {}), locations: workerLocations(env), logger, redact, loadLightGBM: () => loadLightGBM(), jobs: () => workerJobs(env, { logger, redact }) },
+    {
+      db,
+      objects,
+      ...(clock ? { clock } : {}),
+      locations: workerLocations(env),
+      logger,
+      redact,
+      loadLightGBM: () => loadLightGBM(),
+      jobs: () => workerJobs(env, { logger, redact }),
+    },
     env,
   );
   // The schema check, once per isolate once it passes. Behind, or the database unreachable: checked
@@ -103,7 +126,11 @@ function build(env: Env): Built {
       await checking;
     }
     if (current || behind.length === 0) return null;
-    const body = jsonError("migrations_pending", "the database schema is behind this code: run the migrations (`npm run db:migrate` with the Worker's LIBSQL_URL), then retry", { pending: behind });
+    const body = jsonError(
+      "migrations_pending",
+      "the database schema is behind this code: run the migrations (`npm run db:migrate` with the Worker's LIBSQL_URL), then retry",
+      { pending: behind },
+    );
     return new Response(JSON.stringify(body), { status: 503, headers: { "content-type": "application/json; charset=utf-8", "retry-after": "30" } });
   };
   return { key: configKey(env), objectsBinding: env.OBJECTS, app, schemaBlock };

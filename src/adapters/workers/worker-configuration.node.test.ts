@@ -16,8 +16,15 @@ describe("worker-configuration.d.ts", () => {
     expect(script).toContain(COMMITTED);
     const temp = `src/adapters/workers/.worker-configuration.${process.pid}.check.d.ts`;
     try {
-      const args = script.replace(/^wrangler /, "").replace(COMMITTED, temp).split(" ");
-      const r = spawnSync(process.execPath, [`${ROOT}node_modules/wrangler/bin/wrangler.js`, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+      const args = script
+        .replace(/^wrangler /, "")
+        .replace(COMMITTED, temp)
+        .split(" ");
+      const r = spawnSync(process.execPath, [`${ROOT}node_modules/wrangler/bin/wrangler.js`, ...args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      });
       expect(r.status, r.stderr).toBe(0);
       const fresh = (await readFile(ROOT + temp, "utf8")).replace(temp, COMMITTED);
       const committed = await readFile(ROOT + COMMITTED, "utf8");

@@ -13,7 +13,12 @@ describe("Worker", () => {
     const res = await worker.fetch(new Request("http://nalssi.test/healthz"), { ...(env as object), LIBSQL_URL: "http://127.0.0.1:9" } as never, ctx);
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: "unhealthy", reasons: expect.arrayContaining([expect.objectContaining({ code: "database_unavailable" })]), database: { reachable: false }, locations: [{ id: "seoul", model_version: null }] });
+    expect(await res.json()).toMatchObject({
+      status: "unhealthy",
+      reasons: expect.arrayContaining([expect.objectContaining({ code: "database_unavailable" })]),
+      database: { reachable: false },
+      locations: [{ id: "seoul", model_version: null }],
+    });
   });
 
   it("answers 503 migrations_pending on a database behind the code; the docs are still served", async () => {
@@ -32,7 +37,11 @@ describe("Worker", () => {
 
   it("trains LightGBM in the Worker when the self-test is enabled, identical to native", async () => {
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request("http://nalssi.test/v1/selftest/lightgbm", { method: "POST" }), { ...(env as object), SELFTEST_ENABLED: "true" } as never, ctx);
+    const res = await worker.fetch(
+      new Request("http://nalssi.test/v1/selftest/lightgbm", { method: "POST" }),
+      { ...(env as object), SELFTEST_ENABLED: "true" } as never,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { identical_to_native: boolean; iterations: number };

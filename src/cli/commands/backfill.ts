@@ -26,11 +26,15 @@ export function registerBackfill(program: Command): void {
     .option("--data-dir <dir>", "folder of the embedded database and objects (ignored for the database when LIBSQL_URL is set)", "./.nalssi")
     .option("--json", "print the result as JSON")
     .option("-v, --verbose", "log progress to stderr")
-    .addHelpText("after", "\nEnvironment: KMA_SERVICE_KEY (required), KMA_BASE_URL, LIBSQL_URL, LIBSQL_AUTH_TOKEN.\nInterrupting (Ctrl-C) keeps the days already stored; run the same command again to resume.\nExit codes: 0 done, 1 stopped by a failure (the ingest run row says why), 2 usage.")
+    .addHelpText(
+      "after",
+      "\nEnvironment: KMA_SERVICE_KEY (required), KMA_BASE_URL, LIBSQL_URL, LIBSQL_AUTH_TOKEN.\nInterrupting (Ctrl-C) keeps the days already stored; run the same command again to resume.\nExit codes: 0 done, 1 stopped by a failure (the ingest run row says why), 2 usage.",
+    )
     .action(async (opts: BackfillOpts) => {
       const location = locationOption(opts.location);
       const pageSize = Number(opts.pageSize ?? "999");
-      if (!/^\d+$/.test(opts.pageSize ?? "999") || pageSize < 1 || pageSize > 999) throw new UsageError(`--page-size must be an integer 1..999, got "${opts.pageSize}"`);
+      if (!/^\d+$/.test(opts.pageSize ?? "999") || pageSize < 1 || pageSize > 999)
+        throw new UsageError(`--page-size must be an integer 1..999, got "${opts.pageSize}"`);
       const opened = await openJobs({ ...opts, kma: true });
       const controller = new AbortController();
       const onSignal = () => controller.abort(new Error("interrupted"));
@@ -47,7 +51,12 @@ export function registerBackfill(program: Command): void {
             signal: controller.signal,
             onProgress: (p) => {
               progress ??= startProgress(`backfill ${location.id}`, p.total);
-              progress.update(p.done, p.outcome === "stored" ? `${p.day}: ${p.counts.inserted} inserted, ${p.counts.updated} updated, ${p.counts.skipped} skipped` : `${p.day}: no data at KMA`);
+              progress.update(
+                p.done,
+                p.outcome === "stored"
+                  ? `${p.day}: ${p.counts.inserted} inserted, ${p.counts.updated} updated, ${p.counts.skipped} skipped`
+                  : `${p.day}: no data at KMA`,
+              );
             },
           },
         ).catch((e: unknown) => {
@@ -64,9 +73,14 @@ export function registerBackfill(program: Command): void {
         }
         if (result.status === "failed") {
           const e = result.error!;
-          throw new Error(`backfill stopped at ${e.day ?? "the end"}: ${e.class}: ${e.message} (${result.daysStored.length} days committed before it, run ${result.runId} recorded as failed; run the same command again to resume)`);
+          throw new Error(
+            `backfill stopped at ${e.day ?? "the end"}: ${e.class}: ${e.message} (${result.daysStored.length} days committed before it, run ${result.runId} recorded as failed; run the same command again to resume)`,
+          );
         }
-        if (result.exportError) throw new Error(`the rows were stored, but writing the CSV partitions failed: ${result.exportError.class}: ${result.exportError.message} (run the same command again to rewrite them)`);
+        if (result.exportError)
+          throw new Error(
+            `the rows were stored, but writing the CSV partitions failed: ${result.exportError.class}: ${result.exportError.message} (run the same command again to rewrite them)`,
+          );
       } finally {
         progress?.stop();
         process.off("SIGINT", onSignal);

@@ -79,9 +79,11 @@ describe("kill -9, then the same command again", () => {
     expect(abandoned.length).toBeGreaterThanOrEqual(1);
     expect(String(abandoned[0]!.error_message)).toMatch(/^abandoned: .*noticed at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     // every row was inserted exactly once, by one of the runs that committed
-    expect(await query("SELECT sum(rows_inserted) AS inserted, sum(rows_updated) AS updated, min(rows_inserted + rows_skipped) AS least FROM ingest_runs WHERE status = 'succeeded'")).toEqual([
-      { inserted: 8760, updated: 0, least: 8760 },
-    ]);
+    expect(
+      await query(
+        "SELECT sum(rows_inserted) AS inserted, sum(rows_updated) AS updated, min(rows_inserted + rows_skipped) AS least FROM ingest_runs WHERE status = 'succeeded'",
+      ),
+    ).toEqual([{ inserted: 8760, updated: 0, least: 8760 }]);
   }, 180_000);
 
   it("train: killed mid-pipeline, re-run at once waits for the dead lease and succeeds; no pipeline, step or training run stays running", async () => {
@@ -98,9 +100,15 @@ describe("kill -9, then the same command again", () => {
     await sleep(LEASE_S * 1000 + 1500);
     expect((await nalssi(["runs", "--limit", "1"])).code).toBe(0);
     expect(await query("SELECT count(*) AS n FROM pipeline_runs WHERE status = 'running'")).toEqual([{ n: 0 }]);
-    expect(await query("SELECT r.status AS run, r.error_class, s.step, s.status FROM pipeline_steps s JOIN pipeline_runs r ON r.id = s.run_id WHERE s.status IN ('running', 'pending')")).toEqual([]);
+    expect(
+      await query(
+        "SELECT r.status AS run, r.error_class, s.step, s.status FROM pipeline_steps s JOIN pipeline_runs r ON r.id = s.run_id WHERE s.status IN ('running', 'pending')",
+      ),
+    ).toEqual([]);
     expect(await query("SELECT count(*) AS n FROM training_runs WHERE status = 'running'")).toEqual([{ n: 0 }]);
-    expect(await query("SELECT status, error_class FROM pipeline_runs ORDER BY started_at DESC, id DESC LIMIT 1")).toEqual([{ status: "succeeded", error_class: null }]);
+    expect(await query("SELECT status, error_class FROM pipeline_runs ORDER BY started_at DESC, id DESC LIMIT 1")).toEqual([
+      { status: "succeeded", error_class: null },
+    ]);
     expect((await query("SELECT count(*) AS n FROM pipeline_runs WHERE error_class = 'abandoned'"))[0]!.n).toBe(3);
     expect((await query("SELECT count(*) AS n FROM training_runs WHERE error_class = 'abandoned'"))[0]!.n).toBeGreaterThanOrEqual(1);
     expect(await query("SELECT count(*) AS n FROM leases WHERE name LIKE 'run:%'")).toEqual([{ n: 0 }]);

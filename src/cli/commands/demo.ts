@@ -37,9 +37,35 @@ async function demo(opts: DemoOpts): Promise<void> {
   const nTrain = Math.floor(m.numRows * 0.7);
   const nValid = Math.floor(m.numRows * 0.1);
   const holdFrom = nTrain + nValid;
-  const params = { objective: "regression", learning_rate: 0.05, num_leaves: 15, min_data_in_leaf: 20, num_iterations: 1000, early_stopping_round: 50, deterministic: true, force_row_wise: true, num_threads: 1, seed: 7, verbosity: -1 };
-  const train = lgb.createDataset({ data: rows(m.data, m.numCols, 0, nTrain), numRows: nTrain, numCols: m.numCols, label: label.subarray(0, nTrain), featureNames: m.featureNames, params });
-  const valid = lgb.createDataset({ data: rows(m.data, m.numCols, nTrain, holdFrom), numRows: nValid, numCols: m.numCols, label: label.subarray(nTrain, holdFrom), reference: train, params });
+  const params = {
+    objective: "regression",
+    learning_rate: 0.05,
+    num_leaves: 15,
+    min_data_in_leaf: 20,
+    num_iterations: 1000,
+    early_stopping_round: 50,
+    deterministic: true,
+    force_row_wise: true,
+    num_threads: 1,
+    seed: 7,
+    verbosity: -1,
+  };
+  const train = lgb.createDataset({
+    data: rows(m.data, m.numCols, 0, nTrain),
+    numRows: nTrain,
+    numCols: m.numCols,
+    label: label.subarray(0, nTrain),
+    featureNames: m.featureNames,
+    params,
+  });
+  const valid = lgb.createDataset({
+    data: rows(m.data, m.numCols, nTrain, holdFrom),
+    numRows: nValid,
+    numCols: m.numCols,
+    label: label.subarray(nTrain, holdFrom),
+    reference: train,
+    params,
+  });
   const r = lgb.train({ params, train, valid: [{ name: "valid", data: valid }] });
   const nHold = m.numRows - holdFrom;
   const truth = level.subarray(holdFrom);

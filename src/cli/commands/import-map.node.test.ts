@@ -58,15 +58,24 @@ describe("nalssi import --map", () => {
     );
     expect(r.code).toBe(0);
     // 2015-03-01 00h UTC+8 is 2015-02-28 16h UTC; 2017-02-28 23h UTC+8 is 15h UTC. 'NA' cells are NULL.
-    expect(await query(dir, "SELECT min(observed_at) AS a, max(observed_at) AS b, count(*) AS n, count(temperature_c) AS t, count(wind_dir_deg) AS wd FROM observations WHERE location_id = 'beijing-aotizhongxin'")).toEqual([
-      { a: "2015-02-28T16:00:00Z", b: "2017-02-28T15:00:00Z", n: 17544, t: 17526, wd: 17468 },
-    ]);
+    expect(
+      await query(
+        dir,
+        "SELECT min(observed_at) AS a, max(observed_at) AS b, count(*) AS n, count(temperature_c) AS t, count(wind_dir_deg) AS wd FROM observations WHERE location_id = 'beijing-aotizhongxin'",
+      ),
+    ).toEqual([{ a: "2015-02-28T16:00:00Z", b: "2017-02-28T15:00:00Z", n: 17544, t: 17526, wd: 17468 }]);
     // The first real row: -1.8 °C, 1021 hPa, dew point -4.6, rain 0, SE, 0.4 m/s.
-    expect(await query(dir, "SELECT temperature_c, pressure_hpa, dew_point_c, precipitation_mm, wind_dir_deg, wind_speed_ms FROM observations ORDER BY observed_at LIMIT 1")).toEqual([
-      { temperature_c: -1.8, pressure_hpa: 1021, dew_point_c: -4.6, precipitation_mm: 0, wind_dir_deg: 135, wind_speed_ms: 0.4 },
-    ]);
+    expect(
+      await query(
+        dir,
+        "SELECT temperature_c, pressure_hpa, dew_point_c, precipitation_mm, wind_dir_deg, wind_speed_ms FROM observations ORDER BY observed_at LIMIT 1",
+      ),
+    ).toEqual([{ temperature_c: -1.8, pressure_hpa: 1021, dew_point_c: -4.6, precipitation_mm: 0, wind_dir_deg: 135, wind_speed_ms: 0.4 }]);
     // The flagged hour keeps its raw value; observations_best leaves it out.
-    const flagged = await query(dir, "SELECT o.observed_at, o.temperature_c AS raw, b.temperature_c AS best FROM observations AS o JOIN observations_best AS b USING (location_id, observed_at) WHERE o.qc_flags IS NOT NULL");
+    const flagged = await query(
+      dir,
+      "SELECT o.observed_at, o.temperature_c AS raw, b.temperature_c AS best FROM observations AS o JOIN observations_best AS b USING (location_id, observed_at) WHERE o.qc_flags IS NOT NULL",
+    );
     expect(flagged).toHaveLength(1);
     expect(flagged[0]).toMatchObject({ best: null });
     expect(typeof flagged[0]!.raw).toBe("number");
@@ -75,16 +84,50 @@ describe("nalssi import --map", () => {
 
   it("refuses a bad mapping, column, timezone or option with one line and exit code 2, writing nothing", async () => {
     const dir = freshDir();
-    const badField = await nalssi(["import", SITE, "--map", '{"time":{"year":"year","month":"month","day":"day","hour":"hour"},"fields":{"temp":"TEMP"},"station":{"column":"station","prefix":"bj-"}}', "--timezone", "+08:00", "--data-dir", dir]);
-    expect(badField).toMatchObject({ code: 2, stderr: expect.stringMatching(/^nalssi: usage: --map: invalid mapping: fields: unknown field "temp" \(known: temperature_c, /) });
+    const badField = await nalssi([
+      "import",
+      SITE,
+      "--map",
+      '{"time":{"year":"year","month":"month","day":"day","hour":"hour"},"fields":{"temp":"TEMP"},"station":{"column":"station","prefix":"bj-"}}',
+      "--timezone",
+      "+08:00",
+      "--data-dir",
+      dir,
+    ]);
+    expect(badField).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^nalssi: usage: --map: invalid mapping: fields: unknown field "temp" \(known: temperature_c, /),
+    });
     const badColumn = join(root, "bad-column.json");
-    await writeFile(badColumn, JSON.stringify({ time: { year: "year", month: "month", day: "day", hour: "hour" }, fields: { temperature_c: "T2M" }, station: { column: "station", prefix: "bj-" } }));
+    await writeFile(
+      badColumn,
+      JSON.stringify({
+        time: { year: "year", month: "month", day: "day", hour: "hour" },
+        fields: { temperature_c: "T2M" },
+        station: { column: "station", prefix: "bj-" },
+      }),
+    );
     const col = await nalssi(["import", SITE, "--map", badColumn, "--timezone", "+08:00", "--data-dir", dir]);
-    expect(col).toMatchObject({ code: 2, stderr: expect.stringMatching(/^nalssi: usage: PRSA_Data_Aotizhongxin_20150301-20170228.csv: --map: the mapping's temperature_c column "T2M" is not in the header \(No, year, month, day, hour, /) });
+    expect(col).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^nalssi: usage: PRSA_Data_Aotizhongxin_20150301-20170228.csv: --map: the mapping's temperature_c column "T2M" is not in the header \(No, year, month, day, hour, /,
+      ),
+    });
     const tz = await nalssi(["import", SITE, "--map", MAP, "--timezone", "Asia/Shanghai", "--data-dir", dir]);
-    expect(tz).toMatchObject({ code: 2, stderr: 'nalssi: usage: PRSA_Data_Aotizhongxin_20150301-20170228.csv: --map: timezone "Asia/Shanghai" is not a fixed UTC offset like +08:00, -05:30 or UTC\n' });
-    expect(await nalssi(["import", SITE, "--timezone", "+08:00", "--data-dir", dir])).toMatchObject({ code: 2, stderr: "nalssi: usage: --timezone needs --map: the built-in layouts are read as KST\n" });
-    expect(await nalssi(["import", SITE, "--map", "nope.json", "--data-dir", dir])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^nalssi: usage: --map: file nope.json does not exist/) });
+    expect(tz).toMatchObject({
+      code: 2,
+      stderr:
+        'nalssi: usage: PRSA_Data_Aotizhongxin_20150301-20170228.csv: --map: timezone "Asia/Shanghai" is not a fixed UTC offset like +08:00, -05:30 or UTC\n',
+    });
+    expect(await nalssi(["import", SITE, "--timezone", "+08:00", "--data-dir", dir])).toMatchObject({
+      code: 2,
+      stderr: "nalssi: usage: --timezone needs --map: the built-in layouts are read as KST\n",
+    });
+    expect(await nalssi(["import", SITE, "--map", "nope.json", "--data-dir", dir])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^nalssi: usage: --map: file nope.json does not exist/),
+    });
     for (const r of [badField, col, tz]) expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(await query(dir, "SELECT (SELECT count(*) FROM observations) AS o, (SELECT count(*) FROM ingest_runs) AS r")).toEqual([{ o: 0, r: 0 }]);
   }, 60_000);

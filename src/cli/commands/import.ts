@@ -51,7 +51,9 @@ async function loadMapping(value: string): Promise<ColumnMapping> {
       text = await readFile(value, "utf8");
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(`--map: ${code === "ENOENT" ? `file ${value} does not exist` : `cannot read ${value}: ${(e as Error).message}`} (give a mapping file or inline JSON)`);
+      throw new UsageError(
+        `--map: ${code === "ENOENT" ? `file ${value} does not exist` : `cannot read ${value}: ${(e as Error).message}`} (give a mapping file or inline JSON)`,
+      );
     }
     return parseColumnMappingJson(text, `--map ${basename(value)}`);
   } catch (e) {
@@ -68,10 +70,18 @@ function locationsText(result: ImportCsvResult): string {
 export function registerImport(program: Command): void {
   program
     .command("import")
-    .description("import hourly observations from CSV files: ASOS API field names (tm, ta, ...), the KMA data portal export (UTF-8 or CP949), the UCI Seoul bike layout, or any layout with a column mapping (--map)")
+    .description(
+      "import hourly observations from CSV files: ASOS API field names (tm, ta, ...), the KMA data portal export (UTF-8 or CP949), the UCI Seoul bike layout, or any layout with a column mapping (--map)",
+    )
     .argument("<file.csv...>", "the CSV files; without --map their layout and encoding are detected")
-    .option("--map <mapping>", "a column mapping: a JSON file (e.g. data/beijing-multisite/mapping.json) or inline JSON starting with '{' (see the README, Column-mapped import)")
-    .option("--timezone <offset>", "with --map: the file's clock as a fixed UTC offset (+08:00, -05:30, UTC); overrides the mapping's `timezone`. Times are stored as UTC")
+    .option(
+      "--map <mapping>",
+      "a column mapping: a JSON file (e.g. data/beijing-multisite/mapping.json) or inline JSON starting with '{' (see the README, Column-mapped import)",
+    )
+    .option(
+      "--timezone <offset>",
+      "with --map: the file's clock as a fixed UTC offset (+08:00, -05:30, UTC); overrides the mapping's `timezone`. Times are stored as UTC",
+    )
     .option(
       "--location <id>",
       `store the rows for this location. Without --map: a configured location (default: the one with the file's ASOS station, else seoul; known: ${DEFAULT_LOCATIONS.map((l) => l.id).join(", ")}). With --map and no station column: any location id (lowercase slug)`,
@@ -125,10 +135,14 @@ export function registerImport(program: Command): void {
               throw e;
             })
             .finally(() => progress.stop());
-          for (const p of result.problems.slice(0, SHOWN_PROBLEMS)) process.stderr.write(`nalssi: ${name}: bad row${result.status === "succeeded" ? " skipped" : ""}: ${problemLine(p)}\n`);
-          if (result.problems.length > SHOWN_PROBLEMS) process.stderr.write(`nalssi: ${name}: ... and ${result.problems.length - SHOWN_PROBLEMS} more bad rows\n`);
+          for (const p of result.problems.slice(0, SHOWN_PROBLEMS))
+            process.stderr.write(`nalssi: ${name}: bad row${result.status === "succeeded" ? " skipped" : ""}: ${problemLine(p)}\n`);
+          if (result.problems.length > SHOWN_PROBLEMS)
+            process.stderr.write(`nalssi: ${name}: ... and ${result.problems.length - SHOWN_PROBLEMS} more bad rows\n`);
           if (result.unmappedStations.length > 0) {
-            process.stderr.write(`nalssi: ${name}: stations with no location, rows ${result.status === "succeeded" ? "skipped" : "not written"}: ${result.unmappedStations.map((u) => `${u.station} (${u.rows} rows)`).join(", ")}\n`);
+            process.stderr.write(
+              `nalssi: ${name}: stations with no location, rows ${result.status === "succeeded" ? "skipped" : "not written"}: ${result.unmappedStations.map((u) => `${u.station} (${u.rows} rows)`).join(", ")}\n`,
+            );
           }
           const c = result.counts;
           if (opts.json) console.log(JSON.stringify(result));
@@ -149,8 +163,14 @@ export function registerImport(program: Command): void {
                     : `${name}: --strict and ${result.unmappedStations.length} stations without a location; nothing written`,
               );
             }
-            if (result.status === "failed") throw new Error(`${name}: import failed, nothing written${result.locations.length > 1 ? " for a location" : ""}: ${result.error!.class}: ${result.error!.message} (run ${result.locations.find((l) => l.status === "failed")?.runId})`);
-            if (result.exportError) throw new Error(`the rows were stored, but writing the CSV partitions failed: ${result.exportError.class}: ${result.exportError.message} (import the file again to rewrite them)`);
+            if (result.status === "failed")
+              throw new Error(
+                `${name}: import failed, nothing written${result.locations.length > 1 ? " for a location" : ""}: ${result.error!.class}: ${result.error!.message} (run ${result.locations.find((l) => l.status === "failed")?.runId})`,
+              );
+            if (result.exportError)
+              throw new Error(
+                `the rows were stored, but writing the CSV partitions failed: ${result.exportError.class}: ${result.exportError.message} (import the file again to rewrite them)`,
+              );
           } catch (e) {
             if (files.length === 1) throw e;
             failures++;
@@ -161,7 +181,9 @@ export function registerImport(program: Command): void {
         opened.close();
       }
       if (unconfigured.length > 0) {
-        process.stderr.write(`nalssi: note: ${unconfigured.join(", ")} ${unconfigured.length > 1 ? "are not configured locations" : "is not a configured location"}: stored for training and backtests; serving and the hourly ingest cover configured locations only (src/locations)\n`);
+        process.stderr.write(
+          `nalssi: note: ${unconfigured.join(", ")} ${unconfigured.length > 1 ? "are not configured locations" : "is not a configured location"}: stored for training and backtests; serving and the hourly ingest cover configured locations only (src/locations)\n`,
+        );
       }
       if (failures > 0) throw new Error(`${failures} of ${files.length} files were not imported completely (see above)`);
     });

@@ -45,15 +45,20 @@ export function summarizeFailures(steps: readonly IngestStep[]): string {
 }
 
 export function registerIngest(program: Command): void {
-  withLocationsOption(program
-    .command("ingest")
-    .description("fetch the newest KMA ultra-short-term nowcast and short-term forecast for every location into the database and object store")
-    .option("--location <id...>", "only these of the configured locations")
-    .option("--at <time>", "fetch the issues that were newest at this time (ISO 8601, e.g. 2025-05-29T02:15+09:00); default now")
-    .option("--data-dir <dir>", "folder of the embedded database and objects (ignored for the database when LIBSQL_URL is set)", "./.nalssi")
-    .option("--json", "print the result as JSON")
-    .option("-v, --verbose", "log progress to stderr"))
-    .addHelpText("after", "\nEnvironment: KMA_SERVICE_KEY (required), KMA_BASE_URL, LIBSQL_URL, LIBSQL_AUTH_TOKEN, NALSSI_LOCATIONS_FILE, LOCATIONS.\nExit codes: 0 every step stored, 1 a step failed (its ingest run row says why), 2 usage.")
+  withLocationsOption(
+    program
+      .command("ingest")
+      .description("fetch the newest KMA ultra-short-term nowcast and short-term forecast for every location into the database and object store")
+      .option("--location <id...>", "only these of the configured locations")
+      .option("--at <time>", "fetch the issues that were newest at this time (ISO 8601, e.g. 2025-05-29T02:15+09:00); default now")
+      .option("--data-dir <dir>", "folder of the embedded database and objects (ignored for the database when LIBSQL_URL is set)", "./.nalssi")
+      .option("--json", "print the result as JSON")
+      .option("-v, --verbose", "log progress to stderr"),
+  )
+    .addHelpText(
+      "after",
+      "\nEnvironment: KMA_SERVICE_KEY (required), KMA_BASE_URL, LIBSQL_URL, LIBSQL_AUTH_TOKEN, NALSSI_LOCATIONS_FILE, LOCATIONS.\nExit codes: 0 every step stored, 1 a step failed (its ingest run row says why), 2 usage.",
+    )
     .action(async (opts: IngestOpts) => {
       const configured = configuredLocations(opts.locations);
       const locations = opts.location ? opts.location.map((id) => locationOption(id, configured)) : configured;
@@ -62,7 +67,14 @@ export function registerIngest(program: Command): void {
       try {
         const result = await runIngest({ ...opened.deps, kma: opened.kma! }, { locations, ...(at ? { at } : {}), products: INGEST_PRODUCTS });
         if (opts.json) {
-          console.log(JSON.stringify({ ok: result.ok, database: opened.databaseLocation, objects: opened.objectsFolder, steps: result.steps.map((s) => ({ ...s, job: JOB_NAMES[s.product] })) }));
+          console.log(
+            JSON.stringify({
+              ok: result.ok,
+              database: opened.databaseLocation,
+              objects: opened.objectsFolder,
+              steps: result.steps.map((s) => ({ ...s, job: JOB_NAMES[s.product] })),
+            }),
+          );
         } else {
           for (const s of result.steps) console.log(describeStep(s));
         }

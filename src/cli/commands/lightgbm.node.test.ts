@@ -51,7 +51,22 @@ describe("nalssi lightgbm", () => {
     const valid = join(dir, "valid.csv");
     await writeFile(train, `${lines.slice(0, 1601).join("\n")}\n`);
     await writeFile(valid, `${[lines[0], ...lines.slice(1601)].join("\n")}\n`);
-    const r = await nalssi("lightgbm", "train", train, "--label", fixture.label, "-o", join(dir, "es.txt"), "--valid", valid, "--json", "num_iterations=2000", "learning_rate=0.3", "early_stopping_round=5", "verbosity=-1");
+    const r = await nalssi(
+      "lightgbm",
+      "train",
+      train,
+      "--label",
+      fixture.label,
+      "-o",
+      join(dir, "es.txt"),
+      "--valid",
+      valid,
+      "--json",
+      "num_iterations=2000",
+      "learning_rate=0.3",
+      "early_stopping_round=5",
+      "verbosity=-1",
+    );
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout) as { stopped_early: boolean; iterations: number; best_iteration: number };
     expect(summary.stopped_early).toBe(true);
@@ -104,7 +119,11 @@ describe("nalssi lightgbm", () => {
 
   it("predicts by feature name when the columns are reordered or extra", async () => {
     const model = join(dir, "model.txt");
-    const lines = fixture.csv.trim().split("\n").slice(0, 6).map((l) => l.split(","));
+    const lines = fixture.csv
+      .trim()
+      .split("\n")
+      .slice(0, 6)
+      .map((l) => l.split(","));
     const reordered = lines.map((c) => [c[9], ...c.slice(0, 9).reverse()].join(","));
     const f = join(dir, "reordered.csv");
     await writeFile(f, `${reordered.join("\n")}\n`);

@@ -67,7 +67,10 @@ async function train(dataPath: string, tokens: string[], opts: TrainOpts): Promi
       if (v.featureNames.join(",") !== m.featureNames.join(",")) {
         throw new UsageError(`${opts.valid} has columns ${v.featureNames.join(", ")}; expected the training file's ${m.featureNames.join(", ")}`);
       }
-      valid.push({ name: "valid", data: lgb.createDataset({ data: v.data, numRows: v.numRows, numCols: v.numCols, label: v.label!, reference: ds, params: p }) });
+      valid.push({
+        name: "valid",
+        data: lgb.createDataset({ data: v.data, numRows: v.numRows, numCols: v.numCols, label: v.label!, reference: ds, params: p }),
+      });
     }
     const r = lgb.train({
       params: p,

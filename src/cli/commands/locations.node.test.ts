@@ -23,7 +23,11 @@ describe("nalssi locations", () => {
   it("lists seoul only by default", async () => {
     const r = await nalssi(["locations", "--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ configured: [{ id: "seoul", name: "Seoul (City Hall)", lat: 37.566535, lon: 126.977969, nx: 60, ny: 127, station: { id: "seoul", stn_id: 108, distance_km: 1.2 } }] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      configured: [
+        { id: "seoul", name: "Seoul (City Hall)", lat: 37.566535, lon: 126.977969, nx: 60, ny: 127, station: { id: "seoul", stn_id: 108, distance_km: 1.2 } },
+      ],
+    });
   });
 
   it("reads --locations <file>, NALSSI_LOCATIONS_FILE and LOCATIONS, and --all lists the 96 stations", async () => {
@@ -47,7 +51,9 @@ describe("nalssi locations", () => {
   it("exits 2 with one line naming the problem", async () => {
     const r = await nalssi(["locations"], { LOCATIONS: "seoul,pusan" });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('nalssi: usage: LOCATIONS: entry 2: unknown ASOS station "pusan"; did you mean busan, gunsan? (`nalssi locations --all` lists the 96 stations)\n');
+    expect(r.stderr).toBe(
+      'nalssi: usage: LOCATIONS: entry 2: unknown ASOS station "pusan"; did you mean busan, gunsan? (`nalssi locations --all` lists the 96 stations)\n',
+    );
     const missing = await nalssi(["locations", "--locations", "/nonexistent/x.json"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("nalssi: usage: --locations /nonexistent/x.json: cannot read the file (ENOENT)\n");

@@ -28,24 +28,75 @@ export function registerLocations(program: Command): void {
       const configured = configuredLocations(opts.locations);
       const rows = configured.map((l) => {
         const station = l.asosStationId === undefined ? undefined : stationByNumber(l.asosStationId);
-        return { id: l.id, name: l.name, lat: l.lat, lon: l.lon, nx: l.nx, ny: l.ny, station: station ? { id: station.id, stn_id: station.stnId, distance_km: km(stationDistanceKm(l)) } : null };
+        return {
+          id: l.id,
+          name: l.name,
+          lat: l.lat,
+          lon: l.lon,
+          nx: l.nx,
+          ny: l.ny,
+          station: station ? { id: station.id, stn_id: station.stnId, distance_km: km(stationDistanceKm(l)) } : null,
+        };
       });
-      const catalog = ASOS_STATIONS.map((s) => ({ id: s.id, stn_id: s.stnId, name: s.name, name_ko: s.nameKo, lat: s.lat, lon: s.lon, altitude_m: s.altitudeM, nx: s.nx, ny: s.ny, configured: configured.some((l) => l.id === s.id) }));
+      const catalog = ASOS_STATIONS.map((s) => ({
+        id: s.id,
+        stn_id: s.stnId,
+        name: s.name,
+        name_ko: s.nameKo,
+        lat: s.lat,
+        lon: s.lon,
+        altitude_m: s.altitudeM,
+        nx: s.nx,
+        ny: s.ny,
+        configured: configured.some((l) => l.id === s.id),
+      }));
       if (opts.json) {
         console.log(JSON.stringify(opts.all ? { configured: rows, stations: catalog } : { configured: rows }, null, 2));
         return;
       }
       console.log(`${rows.length} configured location${rows.length === 1 ? "" : "s"}:`);
       const table = renderTable(
-        [{ header: "id" }, { header: "name" }, { header: "lat", align: "right" }, { header: "lon", align: "right" }, { header: "grid" }, { header: "ASOS station" }],
-        rows.map((r) => [r.id, r.name, r.lat.toFixed(4), r.lon.toFixed(4), `${r.nx},${r.ny}`, r.station ? `${r.station.stn_id} ${r.station.id}${r.station.distance_km ? ` (${r.station.distance_km} km)` : ""}` : "-"]),
+        [
+          { header: "id" },
+          { header: "name" },
+          { header: "lat", align: "right" },
+          { header: "lon", align: "right" },
+          { header: "grid" },
+          { header: "ASOS station" },
+        ],
+        rows.map((r) => [
+          r.id,
+          r.name,
+          r.lat.toFixed(4),
+          r.lon.toFixed(4),
+          `${r.nx},${r.ny}`,
+          r.station ? `${r.station.stn_id} ${r.station.id}${r.station.distance_km ? ` (${r.station.distance_km} km)` : ""}` : "-",
+        ]),
       );
       for (const line of table) console.log(`  ${line}`);
       if (!opts.all) return;
       console.log(`\n${catalog.length} KMA ASOS stations (* configured):`);
       const stations = renderTable(
-        [{ header: "" }, { header: "stn", align: "right" }, { header: "id" }, { header: "name" }, { header: "lat", align: "right" }, { header: "lon", align: "right" }, { header: "alt m", align: "right" }, { header: "grid" }],
-        catalog.map((s) => [s.configured ? "*" : "", String(s.stn_id), s.id, s.name, s.lat.toFixed(4), s.lon.toFixed(4), s.altitude_m.toFixed(1), `${s.nx},${s.ny}`]),
+        [
+          { header: "" },
+          { header: "stn", align: "right" },
+          { header: "id" },
+          { header: "name" },
+          { header: "lat", align: "right" },
+          { header: "lon", align: "right" },
+          { header: "alt m", align: "right" },
+          { header: "grid" },
+        ],
+        catalog.map((s) => [
+          s.configured ? "*" : "",
+          String(s.stn_id),
+          s.id,
+          s.name,
+          s.lat.toFixed(4),
+          s.lon.toFixed(4),
+          s.altitude_m.toFixed(1),
+          `${s.nx},${s.ny}`,
+        ]),
       );
       for (const line of stations) console.log(`  ${line}`);
     });

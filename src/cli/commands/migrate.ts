@@ -24,7 +24,12 @@ async function run(opts: MigrateOpts): Promise<void> {
   try {
     const report = await migrate(db, { logger });
     if (opts.json) console.log(JSON.stringify({ database: location, ...report }));
-    else console.log(report.applied.length ? `${location}: applied ${report.applied.join(", ")}` : `${location}: up to date (${report.alreadyApplied.length} migrations applied before)`);
+    else
+      console.log(
+        report.applied.length
+          ? `${location}: applied ${report.applied.join(", ")}`
+          : `${location}: up to date (${report.alreadyApplied.length} migrations applied before)`,
+      );
   } finally {
     db.close();
   }

@@ -59,7 +59,7 @@ export function registerPromote(program: Command): void {
       .description("make a registered version the location's production model (a manual decision, no gate)")
       .argument("<version>", "a version from `nalssi models`"),
   ).action((version: string, opts: MoveOpts) => promote(version, opts));
-  moveOptions(program.command("rollback").description("move production back to the version it pointed to before (from the promotion history)")).action((opts: MoveOpts) =>
-    rollback(opts),
+  moveOptions(program.command("rollback").description("move production back to the version it pointed to before (from the promotion history)")).action(
+    (opts: MoveOpts) => rollback(opts),
   );
 }

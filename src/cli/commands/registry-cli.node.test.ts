@@ -59,7 +59,11 @@ describe("registry and tracking commands", () => {
     await add("v1", { rmse: 1.9, persistenceRmse: 2.2, params: { num_leaves: 31 } });
     await registry.applyGate({ location: "seoul", version: versions.v1!, productionRescore: null });
     await add("v2", { rmse: 1.8, persistenceRmse: 2.2, params: { num_leaves: 63 } });
-    await registry.applyGate({ location: "seoul", version: versions.v2!, productionRescore: { version: versions.v1!, window: { from: "2025-04-01T00:00:00Z", to: "2025-05-01T00:00:00Z", n: 720 }, rmse: 1.6 } });
+    await registry.applyGate({
+      location: "seoul",
+      version: versions.v2!,
+      productionRescore: { version: versions.v1!, window: { from: "2025-04-01T00:00:00Z", to: "2025-05-01T00:00:00Z", n: 720 }, rmse: 1.6 },
+    });
     await add("busan", { rmse: 1.5, persistenceRmse: 2.0, location: "busan" });
     ids.failed = await tracker.startRun({ location: "seoul", code: { packageVersion: "0.1.0" } });
     clock.advance(42_000);
@@ -121,18 +125,33 @@ describe("registry and tracking commands", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^ {2}seoul\\s+production\\s+${versions.v1}\\s`, "m"));
     expect(r.stdout).toMatch(new RegExp(`^ {2}seoul\\s+candidate\\s+${versions.v2}\\s`, "m"));
-    expect(r.stdout).toMatch(new RegExp(`^ {2}seoul\\s+${versions.v2}\\s+candidate\\s+${ids.v2}\\s+2025-04-01T00:00:00Z\\.\\.2025-05-01T00:00:00Z\\s+720\\s+1\\.800\\s+2\\.200\\s+\\+0\\.182\\s+nalssi-features-v1$`, "m"));
-    expect(r.stdout).toMatch(new RegExp(`seoul candidate: \\(none\\) -> ${versions.v2}  gate_candidate by gate gate: kept as candidate: worse than production by more than 1%`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^ {2}seoul\\s+${versions.v2}\\s+candidate\\s+${ids.v2}\\s+2025-04-01T00:00:00Z\\.\\.2025-05-01T00:00:00Z\\s+720\\s+1\\.800\\s+2\\.200\\s+\\+0\\.182\\s+nalssi-features-v1$`,
+        "m",
+      ),
+    );
+    expect(r.stdout).toMatch(
+      new RegExp(`seoul candidate: \\(none\\) -> ${versions.v2}  gate_candidate by gate gate: kept as candidate: worse than production by more than 1%`),
+    );
     expect(r.stdout).toMatch(new RegExp(`seoul production: \\(none\\) -> ${versions.v1}  gate_promote by gate gate: promoted:`));
 
-    const json = JSON.parse((await nalssi(dir, "models", "--location", "busan", "--json")).stdout) as { versions: { version: string }[]; aliases: unknown[]; history: unknown[] };
+    const json = JSON.parse((await nalssi(dir, "models", "--location", "busan", "--json")).stdout) as {
+      versions: { version: string }[];
+      aliases: unknown[];
+      history: unknown[];
+    };
     expect(json.versions.map((v) => v.version)).toEqual([versions.busan]);
     expect(json.aliases).toEqual([]);
     expectError(await nalssi(dir, "models", "--location", "Seoul"), 2, /--location "Seoul" is not a location id/);
   });
 
   it("promote and rollback: moves production, records who and why, and explains refusals on one line", async () => {
-    expectError(await nalssi(dir, "promote", "20990101T000000Z"), 1, /^nalssi: error: no model version "20990101T000000Z" for location seoul \(see `nalssi models --location seoul`\)$/);
+    expectError(
+      await nalssi(dir, "promote", "20990101T000000Z"),
+      1,
+      /^nalssi: error: no model version "20990101T000000Z" for location seoul \(see `nalssi models --location seoul`\)$/,
+    );
     expectError(await nalssi(dir, "promote", versions.busan!), 1, new RegExp(`model version "${versions.busan}" belongs to location busan, not seoul`));
     expectError(await nalssi(dir, "promote", versions.v1!), 1, /is already production for seoul/);
     expectError(await nalssi(dir, "rollback", "--location", "busan"), 1, /^nalssi: error: busan has no production version to roll back$/);
@@ -142,7 +161,11 @@ describe("registry and tracking commands", () => {
     const p = await nalssi(dir, "promote", versions.v2!, "--by", "kim", "--reason", "better on the spring holdout");
     expect(p.stderr).toBe("");
     expect(p.code).toBe(0);
-    expect(p.stdout).toMatch(new RegExp(`seoul production: ${versions.v1} -> ${versions.v2}  promote by kim: better on the spring holdout\\n.*seoul candidate: ${versions.v2} -> \\(none\\)  clear by kim`));
+    expect(p.stdout).toMatch(
+      new RegExp(
+        `seoul production: ${versions.v1} -> ${versions.v2}  promote by kim: better on the spring holdout\\n.*seoul candidate: ${versions.v2} -> \\(none\\)  clear by kim`,
+      ),
+    );
 
     const back = await nalssi(dir, "rollback", "--reason", "odd forecasts");
     expect(back.code).toBe(0);
@@ -156,7 +179,11 @@ describe("registry and tracking commands", () => {
     const v = await new Registry({ db: deps.db }).getVersion("seoul", versions.v2!);
     await deps.objects.put(v.model.key, "damaged");
     await close();
-    expectError(await nalssi(dir, "promote", versions.v2!, "--by", "kim"), 1, /the model of seoul version .* has SHA-256 [0-9a-f]{64}, registered [0-9a-f]{64}$/);
+    expectError(
+      await nalssi(dir, "promote", versions.v2!, "--by", "kim"),
+      1,
+      /the model of seoul version .* has SHA-256 [0-9a-f]{64}, registered [0-9a-f]{64}$/,
+    );
     const forced = await nalssi(dir, "promote", versions.v2!, "--by", "kim", "--skip-artifact-check", "--json");
     expect(forced.code).toBe(0);
     expect((JSON.parse(forced.stdout) as { to: string }[])[0]!.to).toBe(versions.v2);

@@ -25,7 +25,9 @@ async function runs(opts: RunsOpts): Promise<void> {
       return;
     }
     if (list.length === 0) {
-      console.log(`no training runs${filter.location ? ` for ${filter.location}` : ""}${filter.status ? ` with status ${filter.status}` : ""} in ${databaseLocation}`);
+      console.log(
+        `no training runs${filter.location ? ` for ${filter.location}` : ""}${filter.status ? ` with status ${filter.status}` : ""} in ${databaseLocation}`,
+      );
       return;
     }
     const rows = list.map((r) => [
@@ -68,7 +70,10 @@ function section(title: string, diffs: readonly ValueDiff[], a: string, b: strin
   const head = `${title} (${changed} of ${diffs.length} differ)`;
   if (shown.length === 0) return [head, "  (nothing to show)"];
   const rows = shown.map((d) => [d.same ? " " : "*", d.key, show(d.a), show(d.b), d.delta === undefined || d.same ? "" : formatSigned(d.delta, 4)]);
-  return [head, ...renderTable([{ header: "" }, { header: "KEY" }, { header: a }, { header: b }, { header: "B - A", align: "right" }], rows).map((l) => `  ${l}`)];
+  return [
+    head,
+    ...renderTable([{ header: "" }, { header: "KEY" }, { header: a }, { header: b }, { header: "B - A", align: "right" }], rows).map((l) => `  ${l}`),
+  ];
 }
 
 interface CompareOpts {

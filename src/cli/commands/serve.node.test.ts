@@ -63,14 +63,20 @@ describe("nalssi serve", () => {
     let stop = false;
     const load = (async () => {
       while (!stop) {
-        const res = await fetch(`${server.url}/v1/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ lead_hours: 24, instances: rows }) });
+        const res = await fetch(`${server.url}/v1/predict`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ lead_hours: 24, instances: rows }),
+        });
         statuses.push(res.status);
         const body = (await res.json()) as { model?: { version: string } };
         if (body.model) seen.push({ version: body.model.version, at: Date.now() });
       }
     })();
     await new Promise((r) => setTimeout(r, 300));
-    const promote = await exec(process.execPath, [bin, "promote", v2, "--data-dir", dir, "--by", "tester", "--reason", "serve test"], { env: { ...process.env, LIBSQL_URL: "" } });
+    const promote = await exec(process.execPath, [bin, "promote", v2, "--data-dir", dir, "--by", "tester", "--reason", "serve test"], {
+      env: { ...process.env, LIBSQL_URL: "" },
+    });
     const promotedAt = Date.now();
     expect(promote.stdout).toContain(v2);
     while (!seen.some((s) => s.version === v2 && s.at >= promotedAt) && Date.now() - promotedAt < 5_000) await new Promise((r) => setTimeout(r, 20));
@@ -91,7 +97,12 @@ describe("nalssi serve", () => {
     const h = await fetch(`${server.url}/healthz`);
     expect(h.status).toBe(200);
     // the real clock, 2018 data: it serves, but a forecast for now would answer 409 (stale inputs)
-    expect(await h.json()).toMatchObject({ status: "degraded", reasons: [{ code: "stale_inputs", location: "seoul" }], database: { reachable: true }, locations: [{ id: "seoul" }] });
+    expect(await h.json()).toMatchObject({
+      status: "degraded",
+      reasons: [{ code: "stale_inputs", location: "seoul" }],
+      database: { reachable: true },
+      locations: [{ id: "seoul" }],
+    });
     expect((await fetch(`${server.url}/openapi.json`)).status).toBe(200);
     expect(await (await fetch(`${server.url}/docs`)).text()).toContain("<title>nalssi API</title>");
     expect((await fetch(`${server.url}/v1/admin/reload`, { method: "POST" })).status).toBe(401);

@@ -36,7 +36,13 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** The KMA client for the ingest job, from KMA_SERVICE_KEY / KMA_BASE_URL (throws a one-line reason). */
 export function kmaFromEnv(env: Env, deps: Pick<JobDeps, "clock" | "logger">): () => KmaClient {
-  return () => new KmaClient({ serviceKey: serviceKeyFromEnv(env), ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}), clock: deps.clock, logger: deps.logger });
+  return () =>
+    new KmaClient({
+      serviceKey: serviceKeyFromEnv(env),
+      ...(env.KMA_BASE_URL?.trim() ? { baseUrl: env.KMA_BASE_URL.trim() } : {}),
+      clock: deps.clock,
+      logger: deps.logger,
+    });
 }
 
 function parseWorkers(value: string): number {
@@ -45,7 +51,10 @@ function parseWorkers(value: string): number {
   return n;
 }
 
-export async function startServe(opts: { port: number; host: string; dataDir: string; quiet?: boolean; locationsFile?: string }, env: Env = process.env): Promise<{ server: RunningServer; close(): Promise<void> }> {
+export async function startServe(
+  opts: { port: number; host: string; dataDir: string; quiet?: boolean; locationsFile?: string },
+  env: Env = process.env,
+): Promise<{ server: RunningServer; close(): Promise<void> }> {
   let config;
   try {
     config = servingConfigFromEnv(env);
@@ -106,7 +115,13 @@ async function serve(opts: ServeOpts): Promise<void> {
     return;
   }
   if (workers > 1 && isDeno()) throw new UsageError("--workers needs Node (node:cluster); under Deno run one process per core behind a load balancer");
-  const { server, close } = await startServe({ port, host: opts.host, dataDir: opts.dataDir, quiet: opts.quiet ?? false, ...(opts.locations !== undefined ? { locationsFile: opts.locations } : {}) });
+  const { server, close } = await startServe({
+    port,
+    host: opts.host,
+    dataDir: opts.dataDir,
+    quiet: opts.quiet ?? false,
+    ...(opts.locations !== undefined ? { locationsFile: opts.locations } : {}),
+  });
   // The URL on stdout (tests and scripts read it); everything else goes to stderr. A cluster worker
   // stays quiet: the primary reports the shared address.
   if (!isClusterWorker()) process.stdout.write(`nalssi: serving on ${server.url} (docs ${server.url}/docs)\n`);
@@ -115,13 +130,18 @@ async function serve(opts: ServeOpts): Promise<void> {
 }
 
 export function registerServe(program: Command): void {
-  withLocationsOption(program
-    .command("serve")
-    .description("serve the forecast API (the Worker's app) from the data folder: forecasts, predictions, registry, history, admin")
-    .option("--port <n>", "TCP port (0 = any free port)", "8787")
-    .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option("--workers <n>", "server processes sharing the port (node:cluster), each with its own model cache; raise it to the number of cores when one process is CPU-bound", "1")
-    .option("--data-dir <dir>", DATA_DIR_HELP, DEFAULT_DATA_DIR)
-    .option("--quiet", "log only warnings and errors"))
-    .action((opts: ServeOpts) => serve(opts));
+  withLocationsOption(
+    program
+      .command("serve")
+      .description("serve the forecast API (the Worker's app) from the data folder: forecasts, predictions, registry, history, admin")
+      .option("--port <n>", "TCP port (0 = any free port)", "8787")
+      .option("--host <address>", "address to listen on", "127.0.0.1")
+      .option(
+        "--workers <n>",
+        "server processes sharing the port (node:cluster), each with its own model cache; raise it to the number of cores when one process is CPU-bound",
+        "1",
+      )
+      .option("--data-dir <dir>", DATA_DIR_HELP, DEFAULT_DATA_DIR)
+      .option("--quiet", "log only warnings and errors"),
+  ).action((opts: ServeOpts) => serve(opts));
 }

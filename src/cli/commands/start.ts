@@ -62,11 +62,22 @@ interface HourlyBody {
 }
 
 /** The next 24 h in one line: the range of the forecast with the 80 % band's outer bounds, and the +24 h value with its band. */
-export function forecastSummary(f: HourlyBody): { issued_at: string; next24: { min: number; max: number; p10_min: number; p90_max: number }; at24: { time: string; temperature: number; p10: number; p90: number } | null; hours: number; text: string } {
+export function forecastSummary(f: HourlyBody): {
+  issued_at: string;
+  next24: { min: number; max: number; p10_min: number; p90_max: number };
+  at24: { time: string; temperature: number; p10: number; p90: number } | null;
+  hours: number;
+  text: string;
+} {
   const h = f.hourly;
   const n = Math.min(24, h.time.length);
   const t = h.temperature_2m.slice(0, n);
-  const next24 = { min: Math.min(...t), max: Math.max(...t), p10_min: Math.min(...h.temperature_2m_p10.slice(0, n)), p90_max: Math.max(...h.temperature_2m_p90.slice(0, n)) };
+  const next24 = {
+    min: Math.min(...t),
+    max: Math.max(...t),
+    p10_min: Math.min(...h.temperature_2m_p10.slice(0, n)),
+    p90_max: Math.max(...h.temperature_2m_p90.slice(0, n)),
+  };
   const k = h.time.length >= 24 ? 23 : -1;
   const at24 = k < 0 ? null : { time: h.time[k]!, temperature: h.temperature_2m[k]!, p10: h.temperature_2m_p10[k]!, p90: h.temperature_2m_p90[k]! };
   const c = (x: number) => x.toFixed(1);
@@ -84,7 +95,11 @@ export interface StartHandle {
 }
 
 /** Prepares the data folder and serves; resolves once serving (the handle stops everything). */
-export async function startNalssi(opts: StartOpts, env: Env = process.env, out: (line: string) => void = (l) => void process.stdout.write(`${l}\n`)): Promise<StartHandle> {
+export async function startNalssi(
+  opts: StartOpts,
+  env: Env = process.env,
+  out: (line: string) => void = (l) => void process.stdout.write(`${l}\n`),
+): Promise<StartHandle> {
   const t0 = performance.now();
   const port = parsePort(opts.port);
   let config;
@@ -119,14 +134,19 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
   };
   const summary: Record<string, unknown> = { mode: live ? "live" : "replay", data_dir: opts.dataDir, database: opened.databaseLocation };
   try {
-    say(`nalssi start: ${live ? "live (KMA_SERVICE_KEY is set): real time, KMA ingest on the Worker's crons" : "offline replay of bundled real data (no KMA_SERVICE_KEY)"}`);
+    say(
+      `nalssi start: ${live ? "live (KMA_SERVICE_KEY is set): real time, KMA ingest on the Worker's crons" : "offline replay of bundled real data (no KMA_SERVICE_KEY)"}`,
+    );
     say(`  data      ${opened.databaseLocation}, objects in ${opened.objectsFolder}`);
     let clock: Clock = systemClock;
     let replayDate: string | null = null;
     if (!live) {
       const progress = importProgress(`  import ${BUNDLED_SAMPLE_NAME}`, { plain: !opts.json });
       const imported = await ensureBundledImport(jobDeps, progress.onProgress).finally(() => progress.stop());
-      summary.import = imported.status === "already" ? { status: "already", run_id: imported.runId } : { status: "imported", run_id: imported.result.runId, rows: imported.result.counts, ms: Math.round(imported.ms) };
+      summary.import =
+        imported.status === "already"
+          ? { status: "already", run_id: imported.runId }
+          : { status: "imported", run_id: imported.result.runId, rows: imported.result.counts, ms: Math.round(imported.ms) };
       say(
         imported.status === "already"
           ? `  import    ${BUNDLED_SAMPLE_NAME}: already imported (run ${imported.runId})`
@@ -137,7 +157,11 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
       replayDate = replayRunDate(newest);
       const steps = trainingPipeline().steps.map((s) => s.name);
       const p = progressExecutor(`  train ${location} ${replayDate}`, steps, { logger });
-      const trained = await ensureTrained({ deps: jobDeps, loadLightGBM: () => loadLightGBM(), packageVersion: pkg.version, executor: p.executor }, location, replayDate).finally(() => p.stop());
+      const trained = await ensureTrained(
+        { deps: jobDeps, loadLightGBM: () => loadLightGBM(), packageVersion: pkg.version, executor: p.executor },
+        location,
+        replayDate,
+      ).finally(() => p.stop());
       if (trained.status === "production") {
         say(`  model     ${location}: production version ${trained.production.version} (already trained)`);
       } else if (trained.status === "already-ran") {
@@ -148,7 +172,9 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
         say(
           `  train     pipeline ${trained.run.id} for ${replayDate}: ${trained.run.status} in ${seconds(trained.ms)}; holdout RMSE ${ev?.rmse?.toFixed(2)} °C vs persistence ${ev?.persistenceRmse?.toFixed(2)} °C (skill ${((ev?.skill ?? NaN) * 100).toFixed(1)} %)`,
         );
-        say(`  promote   ${promote?.promoted ? `version ${trained.production?.version} is in production` : `not promoted: ${promote?.reason ?? "see nalssi models"}`}`);
+        say(
+          `  promote   ${promote?.promoted ? `version ${trained.production?.version} is in production` : `not promoted: ${promote?.reason ?? "see nalssi models"}`}`,
+        );
       }
       summary.training = trained.status === "trained" ? { status: "trained", run_id: trained.run.id, ms: Math.round(trained.ms) } : { status: trained.status };
       clock = replayClock(new Date(newest), REPLAY_REASON);
@@ -156,7 +182,9 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
       say(`  replay    the clock is set to ${kst(newest)}, the newest observation: ${REPLAY_REASON}`);
     } else if (!(await getProduction(deps.db, location))) {
       say(`  model     ${location} has no production model yet: the daily pipeline needs 90 days of history first:`);
-      say(`            npx nalssi backfill --location ${location} --from ${kstDate(new Date(Date.now() - 120 * 86_400_000))} --to ${kstDate(new Date(Date.now() - 86_400_000))} && npx nalssi train`);
+      say(
+        `            npx nalssi backfill --location ${location} --from ${kstDate(new Date(Date.now() - 120 * 86_400_000))} --to ${kstDate(new Date(Date.now() - 86_400_000))} && npx nalssi train`,
+      );
     }
 
     const server = await startServer({
@@ -210,14 +238,20 @@ export async function startNalssi(opts: StartOpts, env: Env = process.env, out: 
         } else {
           for (const l of DEFAULT_LOCATIONS) {
             const run = await runTraining(
-              { ...jobDeps, loadLightGBM: () => loadLightGBM(), code: { packageVersion: pkg.version }, notifyServing: async (loc) => ({ serving: (await server.models.reload(loc)).version }) },
+              {
+                ...jobDeps,
+                loadLightGBM: () => loadLightGBM(),
+                code: { packageVersion: pkg.version },
+                notifyServing: async (loc) => ({ serving: (await server.models.reload(loc)).version }),
+              },
               { location: l.id, runDate: kstDate(at), trigger: "cron" },
             );
             if (run.status !== "succeeded") throw new Error(`${l.id}: failed at ${run.errorStep}: ${run.errorMessage}`);
           }
         }
       };
-      const onError = (job: LocalJobName, e: unknown) => process.stderr.write(`nalssi start: ${job} failed: ${redact((e as Error).message)} (recorded in the job history)\n`);
+      const onError = (job: LocalJobName, e: unknown) =>
+        process.stderr.write(`nalssi start: ${job} failed: ${redact((e as Error).message)} (recorded in the job history)\n`);
       scheduled = schedule(jobs, (job, at) => track(runJob(job, at)), onError);
       summary.schedule = scheduled.jobs.map((j) => ({ cron: j.cron, job: j.job, next: j.next?.toISOString() ?? null }));
       for (const j of scheduled.jobs) say(`  cron      ${j.job} on "${j.cron}" (UTC, from wrangler.toml); next ${j.next ? kst(j.next.getTime()) : "never"}`);

@@ -39,7 +39,9 @@ describe("nalssi train on data that ends before the run date", () => {
     expect(r.code).toBe(1);
     expect(`${r.out}${r.err}`.match(/ingest is behind/g)).toHaveLength(1);
     expect(r.out).toMatch(/check_data\s+failed .*newest observation for seoul is 2018-11-30T14:00:00Z/);
-    expect(r.err.trimEnd().split("\n").at(-1)).toMatch(/^nalssi: error: training run \S+ failed at step check_data \(above\); to train on the data up to its newest observation, run `nalssi train --date 2018-12-01` \(the KST day after it\)$/);
+    expect(r.err.trimEnd().split("\n").at(-1)).toMatch(
+      /^nalssi: error: training run \S+ failed at step check_data \(above\); to train on the data up to its newest observation, run `nalssi train --date 2018-12-01` \(the KST day after it\)$/,
+    );
   });
 
   it("with --json: the run on stdout, the reason and the suggestion once on stderr", () => {

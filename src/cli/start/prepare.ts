@@ -52,7 +52,8 @@ export async function ensureBundledImport(deps: JobDeps, onProgress?: (p: Import
     const why = result.error ? `${result.error.class}: ${result.error.message}` : `${result.problems.length} bad rows`;
     throw new Error(`importing the bundled sample failed (${why})`);
   }
-  if (result.exportError) deps.logger.warn("the bundled sample's rows are stored, but writing its CSV partitions failed", { error: result.exportError.message });
+  if (result.exportError)
+    deps.logger.warn("the bundled sample's rows are stored, but writing its CSV partitions failed", { error: result.exportError.message });
   return { status: "imported", result, ms: performance.now() - t0 };
 }
 
@@ -69,7 +70,7 @@ export function replayRunDate(newest: number): string {
 
 export type TrainOutcome =
   | { status: "production"; production: ProductionModel }
-  | { status: "already-ran"; run: { id: string; status: string } ; production: null }
+  | { status: "already-ran"; run: { id: string; status: string }; production: null }
   | { status: "trained"; run: RunRecord; production: ProductionModel | null; ms: number };
 
 export interface TrainSetup {

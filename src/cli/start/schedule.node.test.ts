@@ -34,7 +34,11 @@ describe("cron jobs from wrangler.toml", () => {
   });
 
   it("schedules in UTC (03:30 KST = 18:30 UTC), and reports a failing run to onError", async () => {
-    const s = schedule(localJobs([DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON]), async () => {}, () => {});
+    const s = schedule(
+      localJobs([DAILY_PIPELINE_CRON, HOURLY_INGEST_CRON]),
+      async () => {},
+      () => {},
+    );
     try {
       const daily = s.jobs.find((j) => j.job === "daily_pipeline")!.next!;
       expect([daily.getUTCHours(), daily.getUTCMinutes()]).toEqual([18, 30]);
@@ -47,10 +51,14 @@ describe("cron jobs from wrangler.toml", () => {
     // Every second, to see a run and its failure within the test.
     const errors: string[] = [];
     const runs: string[] = [];
-    const every = schedule([{ cron: "* * * * * *", job: "hourly_ingest" }], async (job) => {
-      runs.push(job);
-      throw new Error("KMA is down");
-    }, (job, e) => errors.push(`${job}: ${(e as Error).message}`));
+    const every = schedule(
+      [{ cron: "* * * * * *", job: "hourly_ingest" }],
+      async (job) => {
+        runs.push(job);
+        throw new Error("KMA is down");
+      },
+      (job, e) => errors.push(`${job}: ${(e as Error).message}`),
+    );
     try {
       await new Promise((r) => setTimeout(r, 2200));
     } finally {

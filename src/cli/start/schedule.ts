@@ -33,7 +33,9 @@ export function localJobs(crons: readonly string[]): { cron: string; job: LocalJ
   return crons.map((cron) => {
     if (cron === HOURLY_INGEST_CRON) return { cron, job: "hourly_ingest" };
     if (cron === DAILY_PIPELINE_CRON) return { cron, job: "daily_pipeline" };
-    throw new Error(`wrangler.toml has the cron "${cron}", which has no local job (known: "${HOURLY_INGEST_CRON}" hourly ingest, "${DAILY_PIPELINE_CRON}" daily pipeline)`);
+    throw new Error(
+      `wrangler.toml has the cron "${cron}", which has no local job (known: "${HOURLY_INGEST_CRON}" hourly ingest, "${DAILY_PIPELINE_CRON}" daily pipeline)`,
+    );
   });
 }
 
@@ -51,15 +53,16 @@ export function schedule(
   run: (job: LocalJobName, scheduledAt: Date) => Promise<void>,
   onError: (job: LocalJobName, e: unknown) => void,
 ): Scheduled {
-  const crons = jobs.map(({ cron, job }) =>
-    new Cron(cron, { timezone: "UTC", protect: true, name: job }, async (self: Cron) => {
-      const at = self.currentRun() ?? new Date();
-      try {
-        await run(job, at);
-      } catch (e) {
-        onError(job, e);
-      }
-    }),
+  const crons = jobs.map(
+    ({ cron, job }) =>
+      new Cron(cron, { timezone: "UTC", protect: true, name: job }, async (self: Cron) => {
+        const at = self.currentRun() ?? new Date();
+        try {
+          await run(job, at);
+        } catch (e) {
+          onError(job, e);
+        }
+      }),
   );
   return {
     jobs: jobs.map((j, i) => ({ ...j, next: crons[i]!.nextRun() })),

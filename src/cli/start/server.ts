@@ -54,7 +54,12 @@ export async function listen(fetch: FetchHandler, o: { port: number; host: strin
   try {
     return isDeno()
       ? await startDenoServer({ fetch, port: o.port, hostname: o.host })
-      : await startNodeServer({ fetch, port: o.port, hostname: o.host, onError: (e) => o.logger.error("request failed in the HTTP adapter", { error: o.redact((e as Error).message) }) });
+      : await startNodeServer({
+          fetch,
+          port: o.port,
+          hostname: o.host,
+          onError: (e) => o.logger.error("request failed in the HTTP adapter", { error: o.redact((e as Error).message) }),
+        });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).name;
     if (code === "EADDRINUSE" || code === "AddrInUse") throw portInUse(o.port, o.host);

@@ -123,9 +123,16 @@ describe("nalssi start, and the dashboard in headless Chromium", () => {
   describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     it("loads with no console errors and shows the forecast value, the replay note and the chart", async () => {
       const page = await open(1280);
-      const api = (await (await fetch(`${first.summary.url}/v1/forecast?location=seoul`)).json()) as { hourly: { temperature_2m: number[]; temperature_2m_p10: number[]; temperature_2m_p90: number[] }; model: { version: string } };
+      const api = (await (await fetch(`${first.summary.url}/v1/forecast?location=seoul`)).json()) as {
+        hourly: { temperature_2m: number[]; temperature_2m_p10: number[]; temperature_2m_p90: number[] };
+        model: { version: string };
+      };
       const at24 = (xs: number[]) => xs[23]!.toFixed(1).replace(".", "\\.");
-      await expect(page.getByTestId("forecast-value").innerText()).resolves.toMatch(new RegExp(`^${at24(api.hourly.temperature_2m)}\\s*°C\\s*at Sat, 1 Dec 2018, 23:00 KST \\(80 %: ${at24(api.hourly.temperature_2m_p10)} to ${at24(api.hourly.temperature_2m_p90)} °C\\)$`));
+      await expect(page.getByTestId("forecast-value").innerText()).resolves.toMatch(
+        new RegExp(
+          `^${at24(api.hourly.temperature_2m)}\\s*°C\\s*at Sat, 1 Dec 2018, 23:00 KST \\(80 %: ${at24(api.hourly.temperature_2m_p10)} to ${at24(api.hourly.temperature_2m_p90)} °C\\)$`,
+        ),
+      );
       // The next 48 h: a line with both bands, every hour in the table behind it.
       const fc = await page.getByTestId("forecast-chart").locator("canvas").boundingBox();
       expect(fc!.width).toBeGreaterThan(500);
@@ -187,7 +194,11 @@ describe("nalssi start, and the dashboard in headless Chromium", () => {
       );
       expect(unlabelled).toEqual([]);
       // (uPlot's legend is a table of its own; ours all have captions.)
-      expect(await page.evaluate(() => [...document.querySelectorAll("table:not(.u-legend)")].filter((t) => !t.querySelector("caption")?.textContent?.trim()).length)).toBe(0);
+      expect(
+        await page.evaluate(
+          () => [...document.querySelectorAll("table:not(.u-legend)")].filter((t) => !t.querySelector("caption")?.textContent?.trim()).length,
+        ),
+      ).toBe(0);
       expect(await page.getAttribute("#chart-temp", "aria-label")).toMatch(/model RMSE \d/);
       // A grid cell is a button: focus it and press Enter to read the step's details.
       const cell = page.locator("#jobs-body button.cell").first();

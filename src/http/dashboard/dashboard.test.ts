@@ -110,7 +110,14 @@ describe("GET /v1/verification", () => {
       model: { version: string; data_until: string };
       window: { issued_from: string; issued_to: string; days: number; rolling_hours: number };
       scores: { n: number; model: { rmse: number }; persistence: { rmse: number }; skill_vs_persistence: number } | null;
-      hours: { valid_at: string; issued_at: string; observed_c: number | null; model_c: number | null; persistence_c: number | null; rolling_rmse: { model: number | null } }[];
+      hours: {
+        valid_at: string;
+        issued_at: string;
+        observed_c: number | null;
+        model_c: number | null;
+        persistence_c: number | null;
+        rolling_rmse: { model: number | null };
+      }[];
     };
     expect(v.clock).toEqual({ mode: "replay", reason: "the test data ends here." });
     expect(v.now).toBe(new Date(LAST).toISOString());
@@ -124,7 +131,10 @@ describe("GET /v1/verification", () => {
     expect(v.hours.every((h) => Date.parse(h.issued_at) >= trainedBefore && Date.parse(h.valid_at) === Date.parse(h.issued_at) + DAY_MS)).toBe(true);
 
     // The reference: the LightGBM-wasm model on the series the route reads (35-day look-back).
-    const s = await loadSeries(db, "seoul", { from: new Date(from - DEFAULT_SERVING_CONFIG.forecastWindowDays * DAY_MS - HOUR_MS), before: new Date(LAST + HOUR_MS) });
+    const s = await loadSeries(db, "seoul", {
+      from: new Date(from - DEFAULT_SERVING_CONFIG.forecastWindowDays * DAY_MS - HOUR_MS),
+      before: new Date(LAST + HOUR_MS),
+    });
     const ds = datasetFor(a.fitted, s, { from, to: LAST + HOUR_MS, requireTarget: false });
     const ref = predictTemperatures(a.fitted, ds);
     expect(ds.numRows).toBe(v.hours.length);

@@ -12,7 +12,8 @@ export const DASHBOARD_SCRIPT_URL = `${DASHBOARD_PATH}/assets/app.${DASHBOARD_JS
 export const DASHBOARD_STYLE_URL = `${DASHBOARD_PATH}/assets/app.${DASHBOARD_CSS_HASH}.css`;
 
 /** Scripts and styles only from this origin; data only from this origin; no frames, forms or plugins. */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 
@@ -24,10 +25,20 @@ export function dashboardRoutes(deps: { clock: Clock }): Hono {
       styleUrl: DASHBOARD_STYLE_URL,
       replay: isReplayClock(deps.clock) ? deps.clock.replay : undefined,
     });
-  const pageHeaders = { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache", "content-security-policy": CSP, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
+  const pageHeaders = {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-cache",
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+  };
   app.get(DASHBOARD_PATH, (c) => c.body(html(), 200, pageHeaders));
   app.get(`${DASHBOARD_PATH}/`, (c) => c.body(html(), 200, pageHeaders));
-  app.get(DASHBOARD_SCRIPT_URL, (c) => c.body(DASHBOARD_JS, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": IMMUTABLE, "x-content-type-options": "nosniff" }));
-  app.get(DASHBOARD_STYLE_URL, (c) => c.body(DASHBOARD_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": IMMUTABLE, "x-content-type-options": "nosniff" }));
+  app.get(DASHBOARD_SCRIPT_URL, (c) =>
+    c.body(DASHBOARD_JS, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": IMMUTABLE, "x-content-type-options": "nosniff" }),
+  );
+  app.get(DASHBOARD_STYLE_URL, (c) =>
+    c.body(DASHBOARD_CSS, 200, { "content-type": "text/css; charset=utf-8", "cache-control": IMMUTABLE, "x-content-type-options": "nosniff" }),
+  );
   return app;
 }

@@ -42,7 +42,10 @@ export function registerAdmin(app: Api, deps: ApiDeps): void {
       security,
       middleware: [auth, emptyJsonIsEmptyObject],
       request: { params: VersionParam, body: moveBody },
-      responses: { 200: { description: "the history entries written and what this process now serves", content: { "application/json": { schema: MoveResponse } } }, ...adminErrors },
+      responses: {
+        200: { description: "the history entries written and what this process now serves", content: { "application/json": { schema: MoveResponse } } },
+        ...adminErrors,
+      },
     }),
     async (c) => {
       const { version } = c.req.valid("param");
@@ -64,7 +67,10 @@ export function registerAdmin(app: Api, deps: ApiDeps): void {
       security,
       middleware: [auth, emptyJsonIsEmptyObject],
       request: { body: moveBody },
-      responses: { 200: { description: "the history entry written and what this process now serves", content: { "application/json": { schema: MoveResponse } } }, ...adminErrors },
+      responses: {
+        200: { description: "the history entry written and what this process now serves", content: { "application/json": { schema: MoveResponse } } },
+        ...adminErrors,
+      },
     }),
     async (c) => {
       const b = c.req.valid("json");
@@ -103,7 +109,8 @@ export function registerAdmin(app: Api, deps: ApiDeps): void {
       path: "/v1/admin/jobs/{name}/run",
       tags: ["admin"],
       summary: `Run a job now (${JOB_NAMES.join(", ")}; GET /v1/jobs lists the ones this server can run)`,
-      description: "Runs in the request and answers when the job ends: 200 with ok true or false and the job's summary. `ingest` fetches the latest KMA nowcast and short-term forecast for every configured location; `train` runs the training pipeline.",
+      description:
+        "Runs in the request and answers when the job ends: 200 with ok true or false and the job's summary. `ingest` fetches the latest KMA nowcast and short-term forecast for every configured location; `train` runs the training pipeline.",
       security,
       middleware: [auth, emptyJsonIsEmptyObject],
       request: { params: JobParam, body: { required: false, content: { "application/json": { schema: JobBody } } } },
@@ -126,7 +133,12 @@ export function registerAdmin(app: Api, deps: ApiDeps): void {
         if (e instanceof ApiError || (e as Error).name === "JobUnavailableError") throw e;
         const message = deps.redact ? deps.redact((e as Error).message) : (e as Error).message;
         deps.logger.error("admin job failed", { job: name, error: message });
-        const body: z.infer<typeof JobResponse> = { job: name, ok: false, ms: Date.now() - t0, summary: { error_class: (e as Error).name, error: message.split("\n")[0] ?? "" } };
+        const body: z.infer<typeof JobResponse> = {
+          job: name,
+          ok: false,
+          ms: Date.now() - t0,
+          summary: { error_class: (e as Error).name, error: message.split("\n")[0] ?? "" },
+        };
         return c.json(body, 200);
       }
       if (result.ok) {

@@ -20,13 +20,25 @@ export interface ForecastTargets {
   many: boolean;
 }
 
-export async function forecastTargets(deps: ApiDeps, q: { location?: string | undefined; latitude?: string | undefined; longitude?: string | undefined }): Promise<ForecastTargets> {
+export async function forecastTargets(
+  deps: ApiDeps,
+  q: { location?: string | undefined; latitude?: string | undefined; longitude?: string | undefined },
+): Promise<ForecastTargets> {
   if (q.latitude !== undefined || q.longitude !== undefined) {
-    if (q.location !== undefined) throw new LocationLookupError("invalid_request", "give either location or latitude and longitude, not both", { parameters: ["location", "latitude", "longitude"] });
+    if (q.location !== undefined)
+      throw new LocationLookupError("invalid_request", "give either location or latitude and longitude, not both", {
+        parameters: ["location", "latitude", "longitude"],
+      });
     if (q.latitude === undefined || q.longitude === undefined) {
-      throw new LocationLookupError("invalid_request", "give both latitude and longitude (comma lists of the same length)", { latitude: q.latitude ?? null, longitude: q.longitude ?? null });
+      throw new LocationLookupError("invalid_request", "give both latitude and longitude (comma lists of the same length)", {
+        latitude: q.latitude ?? null,
+        longitude: q.longitude ?? null,
+      });
     }
-    const status = await readLocationStatus(deps.db, deps.locations.map((l) => l.id));
+    const status = await readLocationStatus(
+      deps.db,
+      deps.locations.map((l) => l.id),
+    );
     const withData = deps.locations.filter((l) => status.newest.has(l.id));
     const points = resolvePoints(q.latitude, q.longitude, withData);
     return {

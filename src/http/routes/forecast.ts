@@ -21,10 +21,15 @@ const KNOWN_PARAMETERS = Object.keys(ForecastQuery.shape);
 const unknownParameters: MiddlewareHandler = async (c, next) => {
   const unknown = [...new Set(new URL(c.req.url).searchParams.keys())].filter((k) => !KNOWN_PARAMETERS.includes(k));
   if (unknown.length) {
-    throw new ApiError(400, "unknown_parameter", `unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k.slice(0, 64)}"`).join(", ")}; known: ${KNOWN_PARAMETERS.join(", ")}`, {
-      unknown: unknown.slice(0, 20).map((k) => k.slice(0, 64)),
-      known: KNOWN_PARAMETERS,
-    });
+    throw new ApiError(
+      400,
+      "unknown_parameter",
+      `unknown query parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k.slice(0, 64)}"`).join(", ")}; known: ${KNOWN_PARAMETERS.join(", ")}`,
+      {
+        unknown: unknown.slice(0, 20).map((k) => k.slice(0, 64)),
+        known: KNOWN_PARAMETERS,
+      },
+    );
   }
   await next();
 };
@@ -38,7 +43,10 @@ const route = createRoute({
   middleware: [unknownParameters] as const,
   request: { query: ForecastQuery },
   responses: {
-    200: { description: "the forecast (an array for a comma list of locations)", content: { "application/json": { schema: ForecastResponse.or(ForecastsResponse) } } },
+    200: {
+      description: "the forecast (an array for a comma list of locations)",
+      content: { "application/json": { schema: ForecastResponse.or(ForecastsResponse) } },
+    },
     ...errorResponses(400, 404, 409, 503),
   },
 });
@@ -46,7 +54,11 @@ const route = createRoute({
 export function knownLocation(deps: ApiDeps, id: string | undefined) {
   const wanted = id ?? deps.defaultLocation;
   const location = deps.locations.find((l) => l.id === wanted);
-  if (!location) throw new ApiError(404, "unknown_location", `unknown location "${clipText(wanted, MAX_NAME_CHARS)}"; known: ${listText(deps.locations.map((l) => l.id))}`, { known: boundedNames(deps.locations.map((l) => l.id)), known_count: deps.locations.length });
+  if (!location)
+    throw new ApiError(404, "unknown_location", `unknown location "${clipText(wanted, MAX_NAME_CHARS)}"; known: ${listText(deps.locations.map((l) => l.id))}`, {
+      known: boundedNames(deps.locations.map((l) => l.id)),
+      known_count: deps.locations.length,
+    });
   return location;
 }
 
@@ -68,7 +80,11 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 const r2n = (x: number | null) => (x === null ? null : r2(x));
 
 /** One location's answer body. */
-export function forecastBody(t: ForecastTarget, a: HourlyAnswer, opts: { hours: number; timezone: ResponseTimezone; generationMs: number }): z.infer<typeof ForecastResponse> {
+export function forecastBody(
+  t: ForecastTarget,
+  a: HourlyAnswer,
+  opts: { hours: number; timezone: ResponseTimezone; generationMs: number },
+): z.infer<typeof ForecastResponse> {
   const tz = RESPONSE_TIMEZONES[opts.timezone];
   const local = (ms: number) => localIsoMinute(ms, tz.offsetSeconds);
   const f = a.forecast;
@@ -116,7 +132,10 @@ export function registerForecast(app: Api, deps: ApiDeps): void {
     const t0 = performance.now();
     const { targets, many } = await forecastTargets(deps, q);
     const at = q.at === undefined ? undefined : new Date(q.at);
-    const answers = await deps.forecasts.hourlyMany(targets.map((t) => t.location.id), at);
+    const answers = await deps.forecasts.hourlyMany(
+      targets.map((t) => t.location.id),
+      at,
+    );
     const opts = { hours: q.hours ?? MAX_LEAD_HOURS, timezone: q.timezone ?? "UTC", generationMs: performance.now() - t0 } as const;
     const bodies = targets.map((t, i) => forecastBody(t, answers[i]!, opts));
     return c.json(many ? bodies : bodies[0]!, 200);

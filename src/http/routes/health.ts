@@ -31,14 +31,17 @@ function background(c: Context): ((p: Promise<void>) => void) | undefined {
 }
 
 export function registerHealth(app: Api, deps: ApiDeps): HealthMonitor {
-  const monitor = new HealthMonitor({
-    db: deps.db,
-    clock: deps.clock,
-    logger: deps.logger,
-    models: deps.models,
-    locations: deps.locations,
-    maxInputAgeMs: deps.forecasts.options.maxInputAgeMs,
-  }, deps.healthRefreshMs === undefined ? {} : { refreshMs: deps.healthRefreshMs });
+  const monitor = new HealthMonitor(
+    {
+      db: deps.db,
+      clock: deps.clock,
+      logger: deps.logger,
+      models: deps.models,
+      locations: deps.locations,
+      maxInputAgeMs: deps.forecasts.options.maxInputAgeMs,
+    },
+    deps.healthRefreshMs === undefined ? {} : { refreshMs: deps.healthRefreshMs },
+  );
   app.openapi(route, async (c) => {
     const body = await monitor.report(background(c));
     return body.status === "unhealthy" ? c.json(body, 503) : c.json(body, 200);

@@ -60,7 +60,17 @@ afterAll(() => {
   db?.close();
 });
 
-type Body = { default_location: string; count: number; locations: { id: string; station: unknown; model: { production_version: string | null; loaded_version: string | null }; observations: { newest_at: string | null; age_seconds: number | null } }[]; points?: { nearest: { id: string; distance_km: number }; nx: number; ny: number }[] };
+type Body = {
+  default_location: string;
+  count: number;
+  locations: {
+    id: string;
+    station: unknown;
+    model: { production_version: string | null; loaded_version: string | null };
+    observations: { newest_at: string | null; age_seconds: number | null };
+  }[];
+  points?: { nearest: { id: string; distance_km: number }; nx: number; ny: number }[];
+};
 type ErrorJson = { error: { code: string; message: string; details: Record<string, unknown> } };
 
 describe("GET /v1/locations", () => {
@@ -74,8 +84,16 @@ describe("GET /v1/locations", () => {
     expect(body).toMatchObject({ default_location: "seoul", count: 3 });
     expect(body.locations.map((l) => l.id)).toEqual(["seoul", "busan", "jeju-gosan"]);
     const [seoul, busan, gosan] = body.locations;
-    expect(seoul).toMatchObject({ station: { id: "seoul", stn_id: 108, distance_km: 1.2 }, model: { production_version: version, loaded_version: null }, observations: { newest_at: new Date(LAST).toISOString().replace(".000", ""), age_seconds: 1800 } });
-    expect(busan).toMatchObject({ station: { id: "busan", stn_id: 159, distance_km: 0 }, model: { production_version: null }, observations: { age_seconds: 1800 + 6 * 3600 } });
+    expect(seoul).toMatchObject({
+      station: { id: "seoul", stn_id: 108, distance_km: 1.2 },
+      model: { production_version: version, loaded_version: null },
+      observations: { newest_at: new Date(LAST).toISOString().replace(".000", ""), age_seconds: 1800 },
+    });
+    expect(busan).toMatchObject({
+      station: { id: "busan", stn_id: 159, distance_km: 0 },
+      model: { production_version: null },
+      observations: { age_seconds: 1800 + 6 * 3600 },
+    });
     expect(gosan).toMatchObject({ model: { production_version: null }, observations: { newest_at: null, age_seconds: null } });
     // once the server has loaded the model (the health check loads it), it says so
     await app.request("/healthz");

@@ -14,7 +14,11 @@ import { errorResponses } from "../api-schemas.ts";
 const Iso = z.string().openapi({ description: "UTC instant, ISO 8601", example: "2025-05-29T14:00:00Z" });
 
 export const LocationsQuery = z.object({
-  location: z.string().max(6500).optional().openapi({ description: "comma list of location ids (up to 100); default: every configured location", example: "seoul,busan" }),
+  location: z
+    .string()
+    .max(6500)
+    .optional()
+    .openapi({ description: "comma list of location ids (up to 100); default: every configured location", example: "seoul,busan" }),
   latitude: z.string().max(2000).optional().openapi({ description: "comma list of latitudes (WGS84 degrees), with `longitude`", example: "35.1" }),
   longitude: z.string().max(2000).optional().openapi({ description: "comma list of longitudes, one per latitude", example: "129.0" }),
 });
@@ -27,7 +31,10 @@ const LocationStatus = z
     lon: z.number(),
     nx: z.number().int(),
     ny: z.number().int(),
-    station: z.object({ id: z.string(), stn_id: z.number().int(), name: z.string(), distance_km: z.number() }).nullable().openapi({ description: "the ASOS station whose observations stand for this location" }),
+    station: z
+      .object({ id: z.string(), stn_id: z.number().int(), name: z.string(), distance_km: z.number() })
+      .nullable()
+      .openapi({ description: "the ASOS station whose observations stand for this location" }),
     model: z.object({
       production_version: z.string().nullable().openapi({ description: "the registry's production alias; null: none" }),
       production_since: Iso.nullable(),
@@ -79,7 +86,10 @@ export async function readLocationStatus(db: ApiDeps["db"], ids: readonly string
   const [aliases, newest] = await db.batch(
     [
       { sql: `SELECT location_id, version, updated_at FROM model_aliases WHERE alias = 'production' AND location_id IN (${marks})`, args: [...ids] },
-      { sql: `SELECT location_id, max(observed_at) AS t FROM observations WHERE temperature_c IS NOT NULL AND location_id IN (${marks}) GROUP BY location_id`, args: [...ids] },
+      {
+        sql: `SELECT location_id, max(observed_at) AS t FROM observations WHERE temperature_c IS NOT NULL AND location_id IN (${marks}) GROUP BY location_id`,
+        args: [...ids],
+      },
     ],
     "read",
   );
@@ -95,11 +105,17 @@ export function registerLocations(app: Api, deps: ApiDeps): void {
     const asked: readonly Location[] = q.location === undefined ? deps.locations : resolveLocationIds(q.location, deps.locations);
     const wantPoints = q.latitude !== undefined || q.longitude !== undefined;
     if (wantPoints && (q.latitude === undefined || q.longitude === undefined)) {
-      throw new LocationLookupError("invalid_request", "give both latitude and longitude (comma lists of the same length)", { latitude: q.latitude ?? null, longitude: q.longitude ?? null });
+      throw new LocationLookupError("invalid_request", "give both latitude and longitude (comma lists of the same length)", {
+        latitude: q.latitude ?? null,
+        longitude: q.longitude ?? null,
+      });
     }
     // With points, the candidates are every configured location (the nearest with data may be one not asked for).
     const read = wantPoints ? deps.locations : asked;
-    const status = await readLocationStatus(deps.db, read.map((l) => l.id));
+    const status = await readLocationStatus(
+      deps.db,
+      read.map((l) => l.id),
+    );
     const now = deps.clock.now().getTime();
     const locations = asked.map((l) => {
       const station = l.asosStationId === undefined ? undefined : stationByNumber(l.asosStationId);

@@ -40,7 +40,12 @@ export function registerModels(app: Api, deps: ApiDeps): void {
     const location = q.location === undefined ? undefined : knownLocation(deps, q.location).id;
     const overview = await new Registry({ db: deps.db, clock: deps.clock, logger: deps.logger }).overview(location);
     const serving = deps.locations.filter((l) => location === undefined || l.id === location).map((l) => json(deps.models.status(l.id)));
-    const body: z.infer<typeof ModelsResponse> = { versions: overview.versions.map(json), aliases: overview.aliases.map(json), history: overview.history.map(json), serving };
+    const body: z.infer<typeof ModelsResponse> = {
+      versions: overview.versions.map(json),
+      aliases: overview.aliases.map(json),
+      history: overview.history.map(json),
+      serving,
+    };
     return c.json(body, 200);
   });
 
@@ -53,7 +58,12 @@ export function registerModels(app: Api, deps: ApiDeps): void {
     let artifact = loaded?.version === v.version ? loaded.artifact : undefined;
     if (!artifact) {
       const obj = await deps.objects.get(v.featureSpec.key);
-      if (obj === null) throw new ApiError(409, "artifact_integrity", `the feature spec of ${location} version ${v.version} (${v.featureSpec.key}) is missing from the object store`);
+      if (obj === null)
+        throw new ApiError(
+          409,
+          "artifact_integrity",
+          `the feature spec of ${location} version ${v.version} (${v.featureSpec.key}) is missing from the object store`,
+        );
       try {
         await verifySha256(obj.body, v.featureSpec.sha256, `features.json of ${v.version}`);
       } catch (e) {

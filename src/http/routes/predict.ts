@@ -27,7 +27,11 @@ export function registerPredict(app: Api, deps: ApiDeps): void {
     const body = c.req.valid("json");
     const location = knownLocation(deps, body.location);
     const model = await deps.models.get(location.id);
-    if (!model.hourly) throw new NoModelError(location.id, `the production model ${model.version} of ${location.id} has no 1..48 h model set (it was trained before them): train and promote a new version`);
+    if (!model.hourly)
+      throw new NoModelError(
+        location.id,
+        `the production model ${model.version} of ${location.id} has no 1..48 h model set (it was trained before them): train and promote a new version`,
+      );
     const single = body.features !== undefined;
     const rows = single ? [body.features!] : body.instances!;
     const p = predictHourlyRows(model, body.lead_hours, rows, single);

@@ -33,10 +33,16 @@ describe("column mapping validation", () => {
 
   it("names an unknown field, a missing time, a bad timezone, a bad location id, bad JSON", () => {
     const base = { time: { column: "t" }, fields: { temperature_c: "T" } };
-    expect(mappingError(() => parseColumnMapping({ ...base, fields: { temprature_c: "T" } }))).toMatch(/unknown field "temprature_c" \(known: temperature_c, humidity_pct/);
+    expect(mappingError(() => parseColumnMapping({ ...base, fields: { temprature_c: "T" } }))).toMatch(
+      /unknown field "temprature_c" \(known: temperature_c, humidity_pct/,
+    );
     expect(mappingError(() => parseColumnMapping({ fields: { temperature_c: "T" } }))).toMatch(/^invalid mapping: time: /);
-    expect(mappingError(() => parseColumnMapping({ ...base, timezone: "Asia/Shanghai" }))).toBe('timezone "Asia/Shanghai" is not a fixed UTC offset like +08:00, -05:30 or UTC');
-    expect(mappingError(() => parseColumnMapping({ ...base, station: { column: "s", locations: { A: "Beijing A" } } }))).toMatch(/"A" -> "Beijing A" is not a location id/);
+    expect(mappingError(() => parseColumnMapping({ ...base, timezone: "Asia/Shanghai" }))).toBe(
+      'timezone "Asia/Shanghai" is not a fixed UTC offset like +08:00, -05:30 or UTC',
+    );
+    expect(mappingError(() => parseColumnMapping({ ...base, station: { column: "s", locations: { A: "Beijing A" } } }))).toMatch(
+      /"A" -> "Beijing A" is not a location id/,
+    );
     expect(mappingError(() => parseColumnMapping({ ...base, station: { column: "s" } }))).toMatch(/station needs `locations`/);
     expect(mappingError(() => parseColumnMapping({ ...base, fields: { temperature_c: { column: "T", scale: 0 } } }))).toMatch(/scale must not be 0/);
     expect(mappingError(() => parseColumnMapping({ ...base, extra: 1 }))).toMatch(/extra/);
@@ -89,8 +95,18 @@ describe("parsing a file with a mapping", () => {
     const p = parse([HEADER, ROWS[0], edited].join("\n"), BEIJING_MAPPING);
     expect(p.problems).toEqual([]);
     expect(p.rows).toEqual([
-      { line: 2, observedAt: "2015-02-28T16:00:00Z", locationId: "beijing-aotizhongxin", values: { temperature_c: -1.8, pressure_hpa: 1021, dew_point_c: -4.6, precipitation_mm: 0, wind_dir_deg: 135, wind_speed_ms: 0.4 } },
-      { line: 3, observedAt: "2015-02-28T17:00:00Z", locationId: "beijing-aotizhongxin", values: { temperature_c: null, pressure_hpa: 1020.8, dew_point_c: -5.9, precipitation_mm: 0, wind_dir_deg: 112.5, wind_speed_ms: 0.5 } },
+      {
+        line: 2,
+        observedAt: "2015-02-28T16:00:00Z",
+        locationId: "beijing-aotizhongxin",
+        values: { temperature_c: -1.8, pressure_hpa: 1021, dew_point_c: -4.6, precipitation_mm: 0, wind_dir_deg: 135, wind_speed_ms: 0.4 },
+      },
+      {
+        line: 3,
+        observedAt: "2015-02-28T17:00:00Z",
+        locationId: "beijing-aotizhongxin",
+        values: { temperature_c: null, pressure_hpa: 1020.8, dew_point_c: -5.9, precipitation_mm: 0, wind_dir_deg: 112.5, wind_speed_ms: 0.5 },
+      },
     ]);
     // --timezone overrides the mapping's: the same wall clock read as UTC.
     expect(parse([HEADER, ROWS[0]].join("\n"), BEIJING_MAPPING, "UTC").rows[0]!.observedAt).toBe("2015-03-01T00:00:00Z");
@@ -118,19 +134,37 @@ describe("parsing a file with a mapping", () => {
   });
 
   it("reads one date-time column with a format, scale and offset (°F -> °C)", () => {
-    const mapping = { timezone: "-05:00", time: { column: "when", format: "M/D/YYYY H:mm" }, fields: { temperature_c: { column: "tempF", scale: 5 / 9, offset: -160 / 9 }, visibility_m: { column: "vis", scale: 10 } } };
+    const mapping = {
+      timezone: "-05:00",
+      time: { column: "when", format: "M/D/YYYY H:mm" },
+      fields: { temperature_c: { column: "tempF", scale: 5 / 9, offset: -160 / 9 }, visibility_m: { column: "vis", scale: 10 } },
+    };
     const p = parse(["when,tempF,vis", "1/2/2020 7:00,32,100", "1/2/2020 8:30,50,100", "13/2/2020 9:00,50,100"].join("\n"), mapping);
     expect(p.rows).toEqual([{ line: 2, observedAt: "2020-01-02T12:00:00Z", values: { temperature_c: 0, visibility_m: 1000 } }]);
     expect(p.problems.map((x) => x.message)).toEqual(['"1/2/2020 8:30" is not on the hour', '"13/2/2020 9:00" is not a real date and hour']);
   });
 
   it("sends rows to locations by the station column: explicit map first, then the prefix; unmapped stations are counted", () => {
-    const two = [HEADER, ROWS[0], ROWS[0]!.replace("Aotizhongxin", "Dongsi"), ROWS[1]!.replace("Aotizhongxin", "Tiantan"), ROWS[1]!.replace("Aotizhongxin", "Tiantan").replace(/^2,2015,3,1,1,/, "3,2015,3,1,2,")].join("\n");
+    const two = [
+      HEADER,
+      ROWS[0],
+      ROWS[0]!.replace("Aotizhongxin", "Dongsi"),
+      ROWS[1]!.replace("Aotizhongxin", "Tiantan"),
+      ROWS[1]!.replace("Aotizhongxin", "Tiantan").replace(/^2,2015,3,1,1,/, "3,2015,3,1,2,"),
+    ].join("\n");
     const byMap = parse(two, { ...(BEIJING_MAPPING as object), station: { column: "station", locations: { Aotizhongxin: "olympic-centre" } } });
     expect(byMap.rows.map((r) => [r.line, r.locationId])).toEqual([[2, "olympic-centre"]]);
-    expect([...byMap.unmappedStations]).toEqual([["Dongsi", 1], ["Tiantan", 2]]);
+    expect([...byMap.unmappedStations]).toEqual([
+      ["Dongsi", 1],
+      ["Tiantan", 2],
+    ]);
     const both = parse(two, { ...(BEIJING_MAPPING as object), station: { column: "station", locations: { Aotizhongxin: "olympic-centre" }, prefix: "bj-" } });
-    expect(both.rows.map((r) => [r.line, r.locationId])).toEqual([[2, "olympic-centre"], [3, "bj-dongsi"], [4, "bj-tiantan"], [5, "bj-tiantan"]]);
+    expect(both.rows.map((r) => [r.line, r.locationId])).toEqual([
+      [2, "olympic-centre"],
+      [3, "bj-dongsi"],
+      [4, "bj-tiantan"],
+      [5, "bj-tiantan"],
+    ]);
     // The same hour at two stations is no duplicate; twice at one station is.
     const dup = parse([HEADER, ROWS[0], ROWS[0]!.replace("Aotizhongxin", "Dongsi"), ROWS[0]].join("\n"), BEIJING_MAPPING);
     expect(dup.rows).toHaveLength(2);

@@ -58,7 +58,11 @@ const fieldSpecSchema = z.union([
   z.strictObject({
     column: columnName,
     /** value = number x scale + offset (e.g. °F -> °C: scale 5/9, offset -160/9; visibility in 10 m: scale 10). */
-    scale: z.number().finite().refine((k) => k !== 0, "scale must not be 0").optional(),
+    scale: z
+      .number()
+      .finite()
+      .refine((k) => k !== 0, "scale must not be 0")
+      .optional(),
     offset: z.number().finite().optional(),
     /** 'number' (default) or 'compass' (N, NNE, ..., NNW -> 0, 22.5, ..., 337.5 degrees; C/calm -> missing). */
     convert: z.enum(["number", "compass"]).optional(),
@@ -120,7 +124,9 @@ export function parseColumnMapping(input: unknown): ColumnMapping {
   if (Object.keys(m.fields).length === 0) throw new MappingError("invalid mapping: fields is empty: map at least temperature_c");
   for (const [station, id] of Object.entries(m.station?.locations ?? {})) {
     if (!LOCATION_ID_PATTERN.test(id) || id.length > 64) {
-      throw new MappingError(`invalid mapping: station.locations: ${JSON.stringify(station)} -> ${JSON.stringify(id)} is not a location id (a lowercase slug: a-z, 0-9 and single hyphens, starting with a letter)`);
+      throw new MappingError(
+        `invalid mapping: station.locations: ${JSON.stringify(station)} -> ${JSON.stringify(id)} is not a location id (a lowercase slug: a-z, 0-9 and single hyphens, starting with a letter)`,
+      );
     }
   }
   if (m.station?.prefix !== undefined && m.station.prefix !== "" && !/^[a-z][a-z0-9-]*$/.test(m.station.prefix)) {
@@ -168,7 +174,8 @@ function compileFormat(format: string): (text: string) => { y: number; mo: numbe
   source += format.slice(last).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const need = ["Y", "M", "D", "H"];
   for (const n of need) {
-    if (!order.includes(n)) throw new MappingError(`invalid mapping: time.format ${JSON.stringify(format)} lacks ${{ Y: "YYYY", M: "MM", D: "DD", H: "HH" }[n]}`);
+    if (!order.includes(n))
+      throw new MappingError(`invalid mapping: time.format ${JSON.stringify(format)} lacks ${{ Y: "YYYY", M: "MM", D: "DD", H: "HH" }[n]}`);
   }
   const re = new RegExp(`^${source}$`);
   return (text) => {
@@ -271,7 +278,8 @@ export function compileColumnMapping(mapping: ColumnMapping, header: readonly st
       const id = explicit.get(name) ?? (st.prefix !== undefined ? st.prefix + slugOf(name) : undefined);
       if (name === "") r = { problem: "the station is empty", column: col };
       else if (id === undefined) r = { unmapped: name };
-      else if (!LOCATION_ID_PATTERN.test(id) || id.length > 64) r = { problem: `station ${JSON.stringify(name.slice(0, 40))} gives ${JSON.stringify(id.slice(0, 80))}, not a location id`, column: col };
+      else if (!LOCATION_ID_PATTERN.test(id) || id.length > 64)
+        r = { problem: `station ${JSON.stringify(name.slice(0, 40))} gives ${JSON.stringify(id.slice(0, 80))}, not a location id`, column: col };
       else r = { id };
       cache.set(name, r);
       return r;

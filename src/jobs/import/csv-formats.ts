@@ -132,7 +132,13 @@ export function detectLayout(header: readonly string[]): CsvLayout {
     if (!trimmed.includes("ta")) throw new ImportFormatError("the header has tm (ASOS API layout) but no ta column; tm and ta are required");
     const values = trimmed.flatMap((h, index) => (ASOS_API[h] ? [{ index, header: h, field: ASOS_API[h]![0], scale: ASOS_API[h]![1] }] : []));
     const station = trimmed.indexOf("stnId");
-    return { format: "asos-api", values, timeColumns: [tm], ...(station >= 0 ? { stationColumn: station } : {}), time: (cells) => kstTimestamp(cells[tm] ?? "", tm, "tm") };
+    return {
+      format: "asos-api",
+      values,
+      timeColumns: [tm],
+      ...(station >= 0 ? { stationColumn: station } : {}),
+      time: (cells) => kstTimestamp(cells[tm] ?? "", tm, "tm"),
+    };
   }
   const when = trimmed.indexOf("일시");
   if (when >= 0) {
@@ -140,9 +146,16 @@ export function detectLayout(header: readonly string[]): CsvLayout {
       const m = KMA_PORTAL[portalKey(h)];
       return m ? [{ index, header: h, field: m[0], scale: m[1] }] : [];
     });
-    if (!values.some((v) => v.field === "temperature_c")) throw new ImportFormatError("the header has 일시 (KMA data portal layout) but no 기온(°C) column; 일시 and 기온 are required");
+    if (!values.some((v) => v.field === "temperature_c"))
+      throw new ImportFormatError("the header has 일시 (KMA data portal layout) but no 기온(°C) column; 일시 and 기온 are required");
     const station = trimmed.indexOf("지점");
-    return { format: "kma-portal", values, timeColumns: [when], ...(station >= 0 ? { stationColumn: station } : {}), time: (cells) => kstTimestamp(cells[when] ?? "", when, "일시") };
+    return {
+      format: "kma-portal",
+      values,
+      timeColumns: [when],
+      ...(station >= 0 ? { stationColumn: station } : {}),
+      time: (cells) => kstTimestamp(cells[when] ?? "", when, "일시"),
+    };
   }
   const keys = trimmed.map(asciiKey);
   const date = keys.indexOf("date");
@@ -153,7 +166,8 @@ export function detectLayout(header: readonly string[]): CsvLayout {
       const index = keys.findIndex((k) => k.startsWith(prefix));
       if (index >= 0) values.push({ index, header: trimmed[index]!, field, scale });
     }
-    if (!values.some((v) => v.field === "temperature_c")) throw new ImportFormatError("the header has Date and Hour (Seoul bike layout) but no Temperature column");
+    if (!values.some((v) => v.field === "temperature_c"))
+      throw new ImportFormatError("the header has Date and Hour (Seoul bike layout) but no Temperature column");
     return {
       format: "seoul-bike",
       values,

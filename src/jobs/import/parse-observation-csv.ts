@@ -98,7 +98,11 @@ export function parseObservationCsv(bytes: Uint8Array, options: ParseOptions = {
     const key = `${locationId ?? (layout.stationColumn !== undefined ? (cells[layout.stationColumn] ?? "").trim() : "")}|${time.ms}`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      problems.push({ line, column: columnLabel(header, layout.timeColumns[0]!), message: `the hour ${new Date(time.ms).toISOString().replace(".000Z", "Z")} (UTC) already appeared on line ${earlier}` });
+      problems.push({
+        line,
+        column: columnLabel(header, layout.timeColumns[0]!),
+        message: `the hour ${new Date(time.ms).toISOString().replace(".000Z", "Z")} (UTC) already appeared on line ${earlier}`,
+      });
       continue;
     }
     const values: ParsedRow["values"] = {};
@@ -139,7 +143,8 @@ export function parseObservationCsv(bytes: Uint8Array, options: ParseOptions = {
     let station: number | undefined;
     if (!bad && layout.stationColumn !== undefined && !layout.locationOf) {
       const s = (cells[layout.stationColumn] ?? "").trim();
-      if (!/^\d{1,4}$/.test(s)) bad = { line, column: columnLabel(header, layout.stationColumn), message: `station "${s.slice(0, 20)}" is not a station number` };
+      if (!/^\d{1,4}$/.test(s))
+        bad = { line, column: columnLabel(header, layout.stationColumn), message: `station "${s.slice(0, 20)}" is not a station number` };
       else station = Number(s);
     }
     if (bad) {
@@ -147,7 +152,13 @@ export function parseObservationCsv(bytes: Uint8Array, options: ParseOptions = {
       continue;
     }
     seen.set(key, line);
-    rows.push({ line, observedAt: new Date(time.ms).toISOString().replace(".000Z", "Z"), values, ...(station !== undefined ? { station } : {}), ...(locationId !== undefined ? { locationId } : {}) });
+    rows.push({
+      line,
+      observedAt: new Date(time.ms).toISOString().replace(".000Z", "Z"),
+      values,
+      ...(station !== undefined ? { station } : {}),
+      ...(locationId !== undefined ? { locationId } : {}),
+    });
   }
   return { format: layout.format, encoding, header, rowsRead: records.length, rows, problems, layout, unmappedStations };
 }

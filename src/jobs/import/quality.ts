@@ -87,6 +87,11 @@ export function countFlags(flags: readonly (QcFlags | undefined)[], into: QcCoun
 
 /** 'temperature_c: 1 spike, 2 implausible; dew_point_c: 1 implausible' or 'none'. */
 export function formatQcCounts(counts: QcCounts): string {
-  const parts = Object.entries(counts).map(([field, c]) => `${field}: ${Object.entries(c!).map(([flag, n]) => `${n} ${flag}`).join(", ")}`);
+  const parts = Object.entries(counts).map(
+    ([field, c]) =>
+      `${field}: ${Object.entries(c!)
+        .map(([flag, n]) => `${n} ${flag}`)
+        .join(", ")}`,
+  );
   return parts.length ? parts.join("; ") : "none";
 }

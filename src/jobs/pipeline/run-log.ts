@@ -60,7 +60,15 @@ export class RunLog {
     return toUtcSecondFloor(this.#clock.now());
   }
 
-  async startRun(run: { id: string; pipeline: string; locationId: string; runDate: string; trigger: Trigger; runner: Runner; steps: readonly string[] }): Promise<void> {
+  async startRun(run: {
+    id: string;
+    pipeline: string;
+    locationId: string;
+    runDate: string;
+    trigger: Trigger;
+    runner: Runner;
+    steps: readonly string[];
+  }): Promise<void> {
     const now = this.#now();
     await this.#db.batch(
       [
@@ -95,7 +103,11 @@ export class RunLog {
     });
   }
 
-  async stepFinished(runId: string, step: string, r: { status: "succeeded" | "skipped"; durationMs: number; output?: Record<string, unknown> | null }): Promise<void> {
+  async stepFinished(
+    runId: string,
+    step: string,
+    r: { status: "succeeded" | "skipped"; durationMs: number; output?: Record<string, unknown> | null },
+  ): Promise<void> {
     await this.#db.execute({
       sql: "UPDATE pipeline_steps SET status = ?, finished_at = ?, duration_ms = ?, output = ?, error_class = NULL, error_message = NULL WHERE run_id = ? AND step = ?",
       args: [r.status, this.#now(), Math.round(r.durationMs), r.output ? JSON.stringify(r.output) : null, runId, step],
@@ -138,8 +150,8 @@ export class RunLog {
   async listRuns(filter: { locationId?: string; pipeline?: string; limit?: number } = {}): Promise<RunRecord[]> {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (filter.locationId) (where.push("location_id = ?"), args.push(filter.locationId));
-    if (filter.pipeline) (where.push("pipeline = ?"), args.push(filter.pipeline));
+    if (filter.locationId) where.push("location_id = ?"), args.push(filter.locationId);
+    if (filter.pipeline) where.push("pipeline = ?"), args.push(filter.pipeline);
     args.push(Math.min(Math.max(filter.limit ?? 20, 1), 500));
     const runs = await this.#db.execute({
       sql: `SELECT * FROM pipeline_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, id DESC LIMIT ?`,

@@ -16,7 +16,16 @@ describe("pipeline runner", () => {
   let db: Database;
   const clock = fixedClock("2026-11-27T18:30:00Z");
   let log: RunLog;
-  const options = () => ({ db, clock, log, logger: memoryLogger(), locationId: "seoul", runDate: "2026-11-27", trigger: "test" as const, runner: "in_process" as const });
+  const options = () => ({
+    db,
+    clock,
+    log,
+    logger: memoryLogger(),
+    locationId: "seoul",
+    runDate: "2026-11-27",
+    trigger: "test" as const,
+    runner: "in_process" as const,
+  });
 
   beforeEach(async () => {
     db = createClient({ url: ":memory:" });
@@ -106,7 +115,10 @@ describe("pipeline runner", () => {
     const first = runPipeline(slow, null, options(), inProcessExecutor());
     await inside;
     clock.advance(30_000);
-    const refused = await runPipeline(slow, null, options(), inProcessExecutor()).then(() => null, (e: unknown) => e);
+    const refused = await runPipeline(slow, null, options(), inProcessExecutor()).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(LeaseHeldError);
     expect(calls).toBe(1);
     const running = await log.listRuns({ locationId: "seoul" });

@@ -122,14 +122,22 @@ async function acquireOrWait(opts: RunOptions, name: string, holder: string, ttl
       const now = opts.clock.now().getTime();
       const expires = Date.parse(e.expiresAt);
       if (!(expires + 1000 <= deadline) || now >= deadline) throw e;
-      opts.logger.warn("pipeline lease held; waiting for it to expire (its holder renews it while alive)", { lease: name, holder: e.holder, expiresAt: e.expiresAt });
+      opts.logger.warn("pipeline lease held; waiting for it to expire (its holder renews it while alive)", {
+        lease: name,
+        holder: e.holder,
+        expiresAt: e.expiresAt,
+      });
       await sleep(Math.max(250, Math.min(expires + 1000 - now, 5_000)));
     }
   }
 }
 
 export function newRunId(clock: Clock): string {
-  const t = clock.now().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const t = clock
+    .now()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   const rand = randomHex(4);
   return `${t}-${rand}`;
 }
@@ -160,7 +168,15 @@ export async function runPipeline<C>(def: PipelineDef<C>, ctx: C, opts: RunOptio
   }
   try {
     await exec.once("start", async () => {
-      await opts.log.startRun({ id: runId, pipeline: def.name, locationId: opts.locationId, runDate: opts.runDate, trigger: opts.trigger, runner: opts.runner, steps: def.steps.map((s) => s.name) });
+      await opts.log.startRun({
+        id: runId,
+        pipeline: def.name,
+        locationId: opts.locationId,
+        runDate: opts.runDate,
+        trigger: opts.trigger,
+        runner: opts.runner,
+        steps: def.steps.map((s) => s.name),
+      });
       opts.logger.info("pipeline run started", { pipeline: def.name, runId, location: opts.locationId, runDate: opts.runDate });
       return true;
     });

@@ -66,7 +66,11 @@ export async function loadSeries(db: Pick<Database, "execute">, locationId: stri
 }
 
 /** How much data there is for a location: hours, first/last hour with a temperature. */
-export async function seriesExtent(db: Pick<Database, "execute">, locationId: string, before: Date): Promise<{ hours: number; first: string | null; last: string | null }> {
+export async function seriesExtent(
+  db: Pick<Database, "execute">,
+  locationId: string,
+  before: Date,
+): Promise<{ hours: number; first: string | null; last: string | null }> {
   const r = await db.execute({
     sql: `SELECT count(*) AS n, min(observed_at) AS first, max(observed_at) AS last FROM observations_best
           WHERE location_id = ? AND observed_at < ? AND temperature_c IS NOT NULL`,

@@ -60,12 +60,39 @@ export async function runPooledTraining(d: TrainingDeps, req: PooledRequest): Pr
     const location = m.locationId;
     const s = series.get(location)!;
     const artifact = pooledArtifactFor(models, calibration, m);
-    const runId = await d.tracker.startRun({ location, code: d.code, params: { kind: "pooled", pool: [...req.locations], recipe: models.recipe.name, climatology: m.station.climatologySource, holdout_days: d.holdoutDays ?? 14, cutoff: new Date(cutoff).toISOString(), run_date: req.runDate } });
+    const runId = await d.tracker.startRun({
+      location,
+      code: d.code,
+      params: {
+        kind: "pooled",
+        pool: [...req.locations],
+        recipe: models.recipe.name,
+        climatology: m.station.climatologySource,
+        holdout_days: d.holdoutDays ?? 14,
+        cutoff: new Date(cutoff).toISOString(),
+        run_date: req.runDate,
+      },
+    });
     try {
       // The legacy 24 h model (today's serving path) and the dataset fingerprint, as the local pipeline makes them.
       const recipe = d.recipe ?? DEFAULT_RECIPE;
-      const ds = buildForecastDataset(s, { features: recipe.features, target: recipe.target, targetBefore: w.from, context: { climatology: null, kma: kmaLookup(s.kmaForecasts) } });
-      await d.tracker.logDataset(runId, await fingerprintDataset({ data: ds.data.subarray(0, ds.numRows * ds.numCols), labels: ds.label.subarray(0, ds.numRows), features: ds.featureNames, from: ds.numRows ? ds.issueTime[0]! : w.from, to: w.from, featureSpecVersion: ds.spec.version }));
+      const ds = buildForecastDataset(s, {
+        features: recipe.features,
+        target: recipe.target,
+        targetBefore: w.from,
+        context: { climatology: null, kma: kmaLookup(s.kmaForecasts) },
+      });
+      await d.tracker.logDataset(
+        runId,
+        await fingerprintDataset({
+          data: ds.data.subarray(0, ds.numRows * ds.numCols),
+          labels: ds.label.subarray(0, ds.numRows),
+          features: ds.featureNames,
+          from: ds.numRows ? ds.issueTime[0]! : w.from,
+          to: w.from,
+          featureSpecVersion: ds.spec.version,
+        }),
+      );
       const legacy = fitModel(lgb, s, w.from, recipe);
       let spec;
       try {
@@ -77,7 +104,10 @@ export async function runPooledTraining(d: TrainingDeps, req: PooledRequest): Pr
       }
       const features = await d.tracker.logJsonArtifact(runId, "features.json", { ...spec, hourly: JSON.parse(serializeHourlyArtifact(artifact)) });
       const table = scoreHourly(artifact, s, w);
-      const at24 = forecastTableOf(table, table.lead.flatMap((h, i) => (h === 24 ? [i] : [])));
+      const at24 = forecastTableOf(
+        table,
+        table.lead.flatMap((h, i) => (h === 24 ? [i] : [])),
+      );
       if (at24.observed.length === 0) throw new PermanentStepError(`no holdout hour of ${location} has an observed T(t) and T(t+24h)`);
       const reports = leadReports(table);
       const base = metricsOf(at24, w);
@@ -88,7 +118,15 @@ export async function runPooledTraining(d: TrainingDeps, req: PooledRequest): Pr
       void features;
     } catch (e) {
       await d.tracker.endRun(runId, { status: "failed", error: e });
-      results.push({ location, version: null, promoted: false, reason: `not registered: ${(e as Error).message}`, rmse24: null, persistence24: null, climatology: m.station.climatologySource });
+      results.push({
+        location,
+        version: null,
+        promoted: false,
+        reason: `not registered: ${(e as Error).message}`,
+        rmse24: null,
+        persistence24: null,
+        climatology: m.station.climatologySource,
+      });
       continue;
     }
     const v = await d.registry.register(runId);
@@ -97,12 +135,33 @@ export async function runPooledTraining(d: TrainingDeps, req: PooledRequest): Pr
     if (production) {
       const text = new TextDecoder().decode((await d.objects.get(production.featureSpecKey))?.body ?? new Uint8Array());
       const t = scoreHourly(hourlyFromFeaturesJson(text), s, w);
-      const m24 = metricsOf(forecastTableOf(t, t.lead.flatMap((h, i) => (h === 24 ? [i] : []))), w);
+      const m24 = metricsOf(
+        forecastTableOf(
+          t,
+          t.lead.flatMap((h, i) => (h === 24 ? [i] : [])),
+        ),
+        w,
+      );
       productionRescore = { version: production.version, window: { from: v.holdout.from, to: v.holdout.to, n: m24.holdout.n }, rmse: m24.holdout.model.rmse };
     }
     const leads = leadScores(leadReports(scoreHourly(artifact, s, w)));
-    const outcome = await d.registry.applyGate({ location, version: v.version, productionRescore, leads, gateName: "pooled-gate", ...(d.gatePolicy ? { policy: d.gatePolicy } : {}) });
-    results.push({ location, version: v.version, promoted: outcome.decision.promote, reason: `pooled vs ${production ? `production ${production.version}` : "no production"}: ${outcome.decision.reason}`, rmse24: v.holdout.rmse, persistence24: v.holdout.persistenceRmse, climatology: m.station.climatologySource });
+    const outcome = await d.registry.applyGate({
+      location,
+      version: v.version,
+      productionRescore,
+      leads,
+      gateName: "pooled-gate",
+      ...(d.gatePolicy ? { policy: d.gatePolicy } : {}),
+    });
+    results.push({
+      location,
+      version: v.version,
+      promoted: outcome.decision.promote,
+      reason: `pooled vs ${production ? `production ${production.version}` : "no production"}: ${outcome.decision.reason}`,
+      rmse24: v.holdout.rmse,
+      persistence24: v.holdout.persistenceRmse,
+      climatology: m.station.climatologySource,
+    });
   }
   return { rowsPerGroup: models.groups.map((g) => g.trainRows), results };
 }

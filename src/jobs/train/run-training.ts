@@ -31,17 +31,26 @@ export interface TrainRequest {
 }
 
 /** `executor` defaults to the in-process one (callers may wrap it, e.g. to show progress per step). */
-export async function runTraining(s: TrainingSetup, req: TrainRequest, executor: PipelineExecutor = inProcessExecutor({ logger: s.logger })): Promise<RunRecord> {
+export async function runTraining(
+  s: TrainingSetup,
+  req: TrainRequest,
+  executor: PipelineExecutor = inProcessExecutor({ logger: s.logger }),
+): Promise<RunRecord> {
   const runDate = req.runDate ?? kstDate(s.clock.now());
-  return runPipeline(trainingPipeline(), trainingDeps(s), {
-    db: s.db,
-    clock: s.clock,
-    log: new RunLog(s.db, s.clock),
-    logger: s.logger,
-    locationId: req.location,
-    runDate,
-    trigger: req.trigger,
-    runner: "in_process",
-    ...(req.waitForLeaseMs !== undefined ? { waitForLeaseMs: req.waitForLeaseMs } : {}),
-  }, executor);
+  return runPipeline(
+    trainingPipeline(),
+    trainingDeps(s),
+    {
+      db: s.db,
+      clock: s.clock,
+      log: new RunLog(s.db, s.clock),
+      logger: s.logger,
+      locationId: req.location,
+      runDate,
+      trigger: req.trigger,
+      runner: "in_process",
+      ...(req.waitForLeaseMs !== undefined ? { waitForLeaseMs: req.waitForLeaseMs } : {}),
+    },
+    executor,
+  );
 }

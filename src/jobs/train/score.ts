@@ -45,7 +45,9 @@ function holdoutOf(v: Verification): Scored {
     model: { rmse: v.model.rmse, mae: v.model.mae, bias: v.model.bias },
     persistence: { rmse: v.persistence.rmse, mae: v.persistence.mae, bias: v.persistence.bias },
     climatology: { rmse: finiteOrNull(v.climatology.rmse), mae: finiteOrNull(v.climatology.mae), bias: finiteOrNull(v.climatology.bias) },
-    kma: v.kma ? { rmse: v.kma.rmse, mae: v.kma.mae, bias: v.kma.bias, n: v.kma.n, model_rmse: v.kma.model_rmse, persistence_rmse: v.kma.persistence_rmse } : null,
+    kma: v.kma
+      ? { rmse: v.kma.rmse, mae: v.kma.mae, bias: v.kma.bias, n: v.kma.n, model_rmse: v.kma.model_rmse, persistence_rmse: v.kma.persistence_rmse }
+      : null,
     skill: v.skill,
     skill_vs_climatology: finiteOrNull(v.skill_vs_climatology),
   };

@@ -21,9 +21,7 @@ describe("parseCsvMatrix", () => {
   });
 
   it("names the line and column of a non-numeric cell", () => {
-    expect(() => parseCsvMatrix("a,b,y\n1,2,3\n4,x7,6\n", { label: "y", source: "d.csv" })).toThrow(
-      'd.csv line 3, column "b" (2): "x7" is not a number',
-    );
+    expect(() => parseCsvMatrix("a,b,y\n1,2,3\n4,x7,6\n", { label: "y", source: "d.csv" })).toThrow('d.csv line 3, column "b" (2): "x7" is not a number');
   });
 
   it("rejects a missing label column, an empty file, a header-only file, ragged rows, an empty label", () => {

@@ -11,7 +11,10 @@ import { parseParams } from "./params.ts";
 export const fixtures = [seoulBike, syntheticMissing];
 
 function trees(modelText: string): string[] {
-  return modelText.split(/\n(?=Tree=)/).slice(1).map((t) => t.split("\nend of trees")[0] ?? t);
+  return modelText
+    .split(/\n(?=Tree=)/)
+    .slice(1)
+    .map((t) => t.split("\nend of trees")[0] ?? t);
 }
 
 export function defineEquivalenceTests(runtime: string, load: () => Promise<LightGBM>): void {

@@ -8,13 +8,14 @@ import { loadLightGBM } from "./node.ts";
 /** A deterministic synthetic regression problem: y depends on a, b and an interaction. */
 function problem(rows: number, seed = 1) {
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const cols = 4;
   const data = new Float64Array(rows * cols);
   const label = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) data[i * cols + j] = rand() * 10 - 5;
-    const a = data[i * cols]!, b = data[i * cols + 1]!;
+    const a = data[i * cols]!,
+      b = data[i * cols + 1]!;
     label[i] = 2 * a + Math.sin(b) * 3 + (a > 0 ? b : 0) + (rand() - 0.5) * 0.1;
   }
   return { data, label, rows, cols, names: ["a", "b", "c", "d"] };
@@ -83,7 +84,16 @@ describe("lightgbm-wasm API", () => {
     const vs = lgb.createDataset({ data: valid.data, numRows: valid.rows, numCols: valid.cols, label: valid.label, reference: ds, params: quiet });
     const seen: number[] = [];
     const r = lgb.train({
-      params: { ...quiet, objective: "regression", metric: ["l2", "l1"], num_iterations: 2000, learning_rate: 0.3, num_leaves: 63, min_data_in_leaf: 2, early_stopping_rounds: 10 },
+      params: {
+        ...quiet,
+        objective: "regression",
+        metric: ["l2", "l1"],
+        num_iterations: 2000,
+        learning_rate: 0.3,
+        num_leaves: 63,
+        min_data_in_leaf: 2,
+        early_stopping_rounds: 10,
+      },
       train: ds,
       valid: [{ name: "valid", data: vs }],
       evalTrain: true,

@@ -175,7 +175,10 @@ export class LightGBM {
     if (data.length !== numRows * numCols) {
       throw new LightGBMUsageError(`data has ${data.length} values, expected numRows x numCols = ${numRows * numCols}`);
     }
-    for (const [field, values] of [["label", opts.label], ["weight", opts.weight]] as const) {
+    for (const [field, values] of [
+      ["label", opts.label],
+      ["weight", opts.weight],
+    ] as const) {
       if (values && values.length !== numRows) throw new LightGBMUsageError(`${field} has ${values.length} values, expected ${numRows}`);
     }
     if (opts.featureNames && opts.featureNames.length !== numCols) {
@@ -650,10 +653,7 @@ export class Booster extends Handle {
   featureImportance(type: keyof typeof IMPORTANCE_TYPES = "gain", numIteration = 0): number[] {
     const n = this.numFeature();
     return this.lgb.withScratch(8 * n, (p) => {
-      this.lgb.check(
-        "LGBM_BoosterFeatureImportance",
-        this.lgb.module._LGBM_BoosterFeatureImportance(this.handle, numIteration, IMPORTANCE_TYPES[type], p),
-      );
+      this.lgb.check("LGBM_BoosterFeatureImportance", this.lgb.module._LGBM_BoosterFeatureImportance(this.handle, numIteration, IMPORTANCE_TYPES[type], p));
       return Array.from(this.lgb.module.HEAPF64.subarray(p >> 3, (p >> 3) + n));
     });
   }
@@ -665,11 +665,7 @@ export class Booster extends Handle {
     });
   }
 
-  #getStrings(
-    fnName: string,
-    count: number,
-    fn: (len: number, outLen: number, bufLen: number, outBufLen: number, strs: number) => number,
-  ): string[] {
+  #getStrings(fnName: string, count: number, fn: (len: number, outLen: number, bufLen: number, outBufLen: number, strs: number) => number): string[] {
     const bufLen = 256;
     const m = this.lgb.module;
     return this.lgb.withScratch(8 + 4 * count + bufLen * count, (p) => {

@@ -38,14 +38,30 @@ export interface TrainedArtifacts {
 }
 
 /** A small 1..48 h recipe for tests: 3 lead groups, 15 rounds. */
-export const SMALL_HOURLY_RECIPE: LeadRecipe = { ...HOURLY_RECIPE, name: "test-hourly", groups: [[1, 6], [7, 24], [25, 48]], params: { ...HOURLY_RECIPE.params, num_iterations: 15 } };
+export const SMALL_HOURLY_RECIPE: LeadRecipe = {
+  ...HOURLY_RECIPE,
+  name: "test-hourly",
+  groups: [
+    [1, 6],
+    [7, 24],
+    [25, 48],
+  ],
+  params: { ...HOURLY_RECIPE.params, num_iterations: 15 },
+};
 
 /**
  * Fits `recipe` on the series before `cutoff - holdoutDays` and scores it on the holdout days; with
  * `hourly`, also the 1..48 h set on the same data, put under features.json's `hourly` with its
  * per-lead holdout scores in metrics.holdout.leads, as the training pipeline writes them.
  */
-export function trainArtifacts(lgb: LightGBM, series: HourlySeries, cutoff: number, recipe: ModelRecipe, holdoutDays = 7, hourly?: LeadRecipe): TrainedArtifacts {
+export function trainArtifacts(
+  lgb: LightGBM,
+  series: HourlySeries,
+  cutoff: number,
+  recipe: ModelRecipe,
+  holdoutDays = 7,
+  hourly?: LeadRecipe,
+): TrainedArtifacts {
   const holdoutFrom = cutoff - holdoutDays * DAY_MS;
   const fitted = fitModel(lgb, series, holdoutFrom, recipe);
   const window = { from: holdoutFrom, to: cutoff - 24 * HOUR_MS };
@@ -67,7 +83,14 @@ export function trainArtifacts(lgb: LightGBM, series: HourlySeries, cutoff: numb
     metrics: allMetrics,
     fitted,
     ...(fittedHourly ? { hourly: fittedHourly } : {}),
-    trainingRows: { data: ds.data, labels: ds.label, features: ds.featureNames, from: ds.issueTime[0] ?? holdoutFrom, to: holdoutFrom, specVersion: ds.spec.version },
+    trainingRows: {
+      data: ds.data,
+      labels: ds.label,
+      features: ds.featureNames,
+      from: ds.issueTime[0] ?? holdoutFrom,
+      to: holdoutFrom,
+      specVersion: ds.spec.version,
+    },
   };
 }
 
@@ -80,17 +103,28 @@ export interface RegisterOverrides {
 }
 
 /** Logs a succeeded training run with the artifacts and registers it; returns the version. */
-export async function registerTrained(deps: { db: Database; objects: ObjectStore; clock: Clock }, location: string, a: TrainedArtifacts, o: RegisterOverrides = {}): Promise<string> {
+export async function registerTrained(
+  deps: { db: Database; objects: ObjectStore; clock: Clock },
+  location: string,
+  a: TrainedArtifacts,
+  o: RegisterOverrides = {},
+): Promise<string> {
   const tracker = new Tracker(deps);
-  const { runId } = await recordRun(tracker, { location, code: { packageVersion: "0.1.0" }, params: { recipe: String(a.features.recipe && (a.features.recipe as { name: string }).name) } }, async (run) => {
-    const t = a.trainingRows;
-    await run.logDataset(await fingerprintDataset({ data: t.data, labels: t.labels, features: t.features, from: t.from, to: t.to, featureSpecVersion: t.specVersion }));
-    await run.logMetrics(a.metrics);
-    await run.logArtifact("model.txt", o.modelText ?? a.modelText);
-    if (o.featuresText !== undefined) await run.logArtifact("features.json", o.featuresText);
-    else await run.logJsonArtifact("features.json", a.features);
-    if (a.hourly) await run.logJsonArtifact("metrics.json", a.metrics);
-  });
+  const { runId } = await recordRun(
+    tracker,
+    { location, code: { packageVersion: "0.1.0" }, params: { recipe: String(a.features.recipe && (a.features.recipe as { name: string }).name) } },
+    async (run) => {
+      const t = a.trainingRows;
+      await run.logDataset(
+        await fingerprintDataset({ data: t.data, labels: t.labels, features: t.features, from: t.from, to: t.to, featureSpecVersion: t.specVersion }),
+      );
+      await run.logMetrics(a.metrics);
+      await run.logArtifact("model.txt", o.modelText ?? a.modelText);
+      if (o.featuresText !== undefined) await run.logArtifact("features.json", o.featuresText);
+      else await run.logJsonArtifact("features.json", a.features);
+      if (a.hourly) await run.logJsonArtifact("metrics.json", a.metrics);
+    },
+  );
   const v = await new Registry({ db: deps.db, clock: deps.clock, ...(o.compile ? { objects: deps.objects } : {}) }).register(runId);
   return v.version;
 }
@@ -126,7 +160,18 @@ export async function storeObservations(db: Database, series: HourlySeries, loca
   for (const f of series.kmaForecasts ?? []) {
     if (f.issuedAt < from || f.issuedAt >= to) continue;
     stmts.push(
-      forecastUpsert({ locationId: location, product: "vilage_fcst", issuedAt: new Date(f.issuedAt), validAt: new Date(f.validAt), category: "TMP", value: f.temperature, valueText: String(f.temperature) }, now).insert,
+      forecastUpsert(
+        {
+          locationId: location,
+          product: "vilage_fcst",
+          issuedAt: new Date(f.issuedAt),
+          validAt: new Date(f.validAt),
+          category: "TMP",
+          value: f.temperature,
+          valueText: String(f.temperature),
+        },
+        now,
+      ).insert,
     );
   }
   for (let i = 0; i < stmts.length; i += 500) await db.batch(stmts.slice(i, i + 500), "write");
@@ -141,9 +186,21 @@ export function referenceForecast(a: TrainedArtifacts, series: HourlySeries, iss
 }
 
 /** The feature rows (as name -> value objects) of the issue hours in [from, to), and the wasm model's raw outputs for them. */
-export function referenceRows(a: TrainedArtifacts, series: HourlySeries, from: number, to: number): { rows: Record<string, number | null>[]; raw: Float64Array } {
+export function referenceRows(
+  a: TrainedArtifacts,
+  series: HourlySeries,
+  from: number,
+  to: number,
+): { rows: Record<string, number | null>[]; raw: Float64Array } {
   const f = a.fitted;
-  const ds = buildForecastDataset(series, { features: f.recipe.features, target: f.recipe.target, context: { climatology: f.climatology, kma: { size: 0, latest: () => undefined } }, from, to, requireTarget: false });
+  const ds = buildForecastDataset(series, {
+    features: f.recipe.features,
+    target: f.recipe.target,
+    context: { climatology: f.climatology, kma: { size: 0, latest: () => undefined } },
+    from,
+    to,
+    requireTarget: false,
+  });
   const rows = [];
   for (let r = 0; r < ds.numRows; r++) {
     const row: Record<string, number | null> = {};
@@ -158,11 +215,25 @@ export function referenceRows(a: TrainedArtifacts, series: HourlySeries, from: n
 }
 
 /** Feature rows of lead `h` for the issue hours in [from, to) (name -> value, without `lead`) and the wasm boosters' outputs for them. */
-export function referenceLeadRows(a: TrainedArtifacts, series: HourlySeries, h: number, from: number, to: number): { rows: Record<string, number | null>[]; raw: Float64Array } {
+export function referenceLeadRows(
+  a: TrainedArtifacts,
+  series: HourlySeries,
+  h: number,
+  from: number,
+  to: number,
+): { rows: Record<string, number | null>[]; raw: Float64Array } {
   const hourly = a.hourly;
   if (!hourly) throw new Error("these artifacts have no 1..48 h set: train them with `hourly`");
   const art = hourly.artifact;
-  const rows = buildLeadRows(new HourlyGrid(series), { issueFeatures: art.recipe.issueFeatures, leadFeatures: art.recipe.leadFeatures, context: contextFor(art, series), leads: [h], from, to, requireTarget: false });
+  const rows = buildLeadRows(new HourlyGrid(series), {
+    issueFeatures: art.recipe.issueFeatures,
+    leadFeatures: art.recipe.leadFeatures,
+    context: contextFor(art, series),
+    leads: [h],
+    from,
+    to,
+    requireTarget: false,
+  });
   const out = [];
   for (let r = 0; r < rows.numRows; r++) {
     const row: Record<string, number | null> = {};

@@ -36,13 +36,27 @@ export async function seedRun(tracker: Tracker, o: SeedRunOptions): Promise<stri
   const from = o.from ?? "2025-04-01T00:00:00Z";
   const to = o.to ?? "2025-05-01T00:00:00Z";
   const n = o.n ?? 720;
-  const { runId } = await recordRun(tracker, 
-    { location: o.location ?? "seoul", code: { packageVersion: "0.1.0", gitCommit: "0123abcd" }, params: { objective: "regression", learning_rate: 0.05, ...o.params } },
+  const { runId } = await recordRun(
+    tracker,
+    {
+      location: o.location ?? "seoul",
+      code: { packageVersion: "0.1.0", gitCommit: "0123abcd" },
+      params: { objective: "regression", learning_rate: 0.05, ...o.params },
+    },
     async (run) => {
       const features = ["temperature", "humidity", "hour_sin"];
       const data = Float64Array.from({ length: 30 }, (_, i) => (i % 7 === 3 ? Number.NaN : i * 0.5));
       const labels = Float64Array.from({ length: 10 }, (_, i) => i - 2);
-      await run.logDataset(await fingerprintDataset({ data, labels, features, from: "2024-01-01T00:00:00Z", to: from, featureSpecVersion: o.featureSpecVersion ?? "nalssi-features-v1" }));
+      await run.logDataset(
+        await fingerprintDataset({
+          data,
+          labels,
+          features,
+          from: "2024-01-01T00:00:00Z",
+          to: from,
+          featureSpecVersion: o.featureSpecVersion ?? "nalssi-features-v1",
+        }),
+      );
       await run.logPhases({ features: 120, train: 3400 });
       const metrics = {
         holdout: {
@@ -83,7 +97,12 @@ export interface RunHandle {
  * Starts a run, gives `work` a handle to log with, and ends the run: succeeded when `work`
  * resolves, failed (with the error, redacted of `secrets`) when it throws — then rethrows.
  */
-export async function recordRun<T>(tracker: Tracker, input: StartRunInput, work: (run: RunHandle) => Promise<T>, options: { secrets?: readonly string[] } = {}): Promise<{ runId: string; result: T }> {
+export async function recordRun<T>(
+  tracker: Tracker,
+  input: StartRunInput,
+  work: (run: RunHandle) => Promise<T>,
+  options: { secrets?: readonly string[] } = {},
+): Promise<{ runId: string; result: T }> {
   const runId = await tracker.startRun(input);
   const run: RunHandle = {
     id: runId,

@@ -148,7 +148,17 @@ export interface ModelVersion {
   runId: string;
   registeredAt: string;
   featureSpec: { version: string };
-  holdout: { from: string; to: string; n: number; rmse: number; mae: number; persistenceRmse: number; climatologyRmse: number | null; kmaRmse: number | null; skill: number };
+  holdout: {
+    from: string;
+    to: string;
+    n: number;
+    rmse: number;
+    mae: number;
+    persistenceRmse: number;
+    climatologyRmse: number | null;
+    kmaRmse: number | null;
+    skill: number;
+  };
 }
 
 export interface AliasPointer {

@@ -181,7 +181,15 @@ export function drawCharts(tempEl: HTMLElement, rmseEl: HTMLElement, v: Verifica
       tzDate,
       cursor: { sync: { key: "verification" }, focus: { prox: 16 } },
       legend: { live: true },
-      scales: { x: { time: true }, y: { range: bandRange(v.hours.map((r) => r.p025_c), v.hours.map((r) => r.p975_c)) } },
+      scales: {
+        x: { time: true },
+        y: {
+          range: bandRange(
+            v.hours.map((r) => r.p025_c),
+            v.hours.map((r) => r.p975_c),
+          ),
+        },
+      },
       axes: axes(p, "°C"),
       series: tempSeries,
       plugins: [
@@ -192,7 +200,14 @@ export function drawCharts(tempEl: HTMLElement, rmseEl: HTMLElement, v: Verifica
         nowLine(nowSec, p.now),
       ],
     },
-    [x, vals(v.hours.map((r) => r.observed_c)), vals(v.hours.map((r) => r.model_c)), vals(v.hours.map((r) => r.persistence_c)), vals(v.hours.map((r) => r.kma_c)), vals(v.hours.map((r) => r.climatology_c))] as uPlot.AlignedData,
+    [
+      x,
+      vals(v.hours.map((r) => r.observed_c)),
+      vals(v.hours.map((r) => r.model_c)),
+      vals(v.hours.map((r) => r.persistence_c)),
+      vals(v.hours.map((r) => r.kma_c)),
+      vals(v.hours.map((r) => r.climatology_c)),
+    ] as uPlot.AlignedData,
     tempEl,
   );
   const rmse = new uPlot(
@@ -210,7 +225,12 @@ export function drawCharts(tempEl: HTMLElement, rmseEl: HTMLElement, v: Verifica
       ],
       plugins: [nowLine(nowSec, p.now)],
     },
-    [x, vals(v.hours.map((r) => r.rolling_rmse.model)), vals(v.hours.map((r) => r.rolling_rmse.persistence)), vals(v.hours.map((r) => r.rolling_rmse.kma))] as uPlot.AlignedData,
+    [
+      x,
+      vals(v.hours.map((r) => r.rolling_rmse.model)),
+      vals(v.hours.map((r) => r.rolling_rmse.persistence)),
+      vals(v.hours.map((r) => r.rolling_rmse.kma)),
+    ] as uPlot.AlignedData,
     rmseEl,
   );
   const observer = new ResizeObserver(() => {
@@ -247,8 +267,18 @@ export function drawForecastChart(el: HTMLElement, f: Forecast): Charts {
       series: [
         {},
         { label: "Model", stroke: p.model, width: 2.5, value: degrees },
-        { label: "80 %", stroke: "transparent", width: 0, value: (_u, _y, _s, i) => (i == null ? "–" : `${hly.temperature_2m_p10[i]!.toFixed(1)} to ${hly.temperature_2m_p90[i]!.toFixed(1)}`) },
-        { label: "95 %", stroke: "transparent", width: 0, value: (_u, _y, _s, i) => (i == null ? "–" : `${hly.temperature_2m_p025[i]!.toFixed(1)} to ${hly.temperature_2m_p975[i]!.toFixed(1)}`) },
+        {
+          label: "80 %",
+          stroke: "transparent",
+          width: 0,
+          value: (_u, _y, _s, i) => (i == null ? "–" : `${hly.temperature_2m_p10[i]!.toFixed(1)} to ${hly.temperature_2m_p90[i]!.toFixed(1)}`),
+        },
+        {
+          label: "95 %",
+          stroke: "transparent",
+          width: 0,
+          value: (_u, _y, _s, i) => (i == null ? "–" : `${hly.temperature_2m_p025[i]!.toFixed(1)} to ${hly.temperature_2m_p975[i]!.toFixed(1)}`),
+        },
         { label: "Persistence", stroke: p.persistence, width: 1.5, dash: [6, 4], value: degrees },
         { label: "Climatology", stroke: p.climatology, width: 1.5, dash: [10, 4], value: degrees },
       ],
@@ -259,7 +289,14 @@ export function drawForecastChart(el: HTMLElement, f: Forecast): Charts {
         ]),
       ],
     },
-    [x, hly.temperature_2m, hly.temperature_2m_p10, hly.temperature_2m_p025, hly.temperature_2m_persistence, vals(hly.temperature_2m_climatology)] as uPlot.AlignedData,
+    [
+      x,
+      hly.temperature_2m,
+      hly.temperature_2m_p10,
+      hly.temperature_2m_p025,
+      hly.temperature_2m_persistence,
+      vals(hly.temperature_2m_climatology),
+    ] as uPlot.AlignedData,
     el,
   );
   const observer = new ResizeObserver(() => chart.setSize(size(el, height())));
@@ -298,7 +335,14 @@ export function drawLeadCharts(rmseEl: HTMLElement, covEl: HTMLElement, leads: L
         { label: "KMA", stroke: p.kma, width: 1.5, dash: [2, 3], show: hasKma, value: two },
       ],
     },
-    [x, leads.map((l) => l.model), leads.map((l) => l.persistence), leads.map((l) => l.diurnal_persistence), leads.map((l) => l.climatology), leads.map((l) => l.kma)] as uPlot.AlignedData,
+    [
+      x,
+      leads.map((l) => l.model),
+      leads.map((l) => l.persistence),
+      leads.map((l) => l.diurnal_persistence),
+      leads.map((l) => l.climatology),
+      leads.map((l) => l.kma),
+    ] as uPlot.AlignedData,
     rmseEl,
   );
   const pctv = (_u: uPlot, y: number | null) => (y == null ? "–" : `${(y * 100).toFixed(1)} %`);

@@ -25,7 +25,12 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 }
 
 export function replace(el: Element, ...children: (Child | Child[])[]): void {
-  el.replaceChildren(...children.flat().filter((c): c is Node | string => c !== null && c !== undefined && c !== false).map((c) => (typeof c === "number" ? String(c) : c)));
+  el.replaceChildren(
+    ...children
+      .flat()
+      .filter((c): c is Node | string => c !== null && c !== undefined && c !== false)
+      .map((c) => (typeof c === "number" ? String(c) : c)),
+  );
 }
 
 /** Text only screen readers read. */
@@ -33,7 +38,16 @@ export const sr = (text: string) => h("span", { class: "sr-only" }, text);
 
 const KST = "Asia/Seoul";
 // With the year: the replay's 2018 hours sit next to runs started in real time.
-const dateTime = new Intl.DateTimeFormat("en-GB", { timeZone: KST, weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  timeZone: KST,
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
 const dateOnly = new Intl.DateTimeFormat("en-GB", { timeZone: KST, day: "numeric", month: "short", year: "numeric" });
 const timeOnly = new Intl.DateTimeFormat("en-GB", { timeZone: KST, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
@@ -103,7 +117,12 @@ export function scrollRegion(label: string, content: Node): HTMLElement {
 }
 
 /** A table with a caption; headers get scope=col, the first cell of each row is a row header. */
-export function table(caption: string, headers: (string | Node)[], rows: (Child | Child[])[][], opts: { rowHeader?: boolean; numeric?: number[]; className?: string } = {}): HTMLElement {
+export function table(
+  caption: string,
+  headers: (string | Node)[],
+  rows: (Child | Child[])[][],
+  opts: { rowHeader?: boolean; numeric?: number[]; className?: string } = {},
+): HTMLElement {
   const numeric = new Set(opts.numeric ?? []);
   return scrollRegion(
     caption,
@@ -111,7 +130,15 @@ export function table(caption: string, headers: (string | Node)[], rows: (Child 
       "table",
       { class: opts.className ?? null },
       h("caption", null, caption),
-      h("thead", null, h("tr", null, headers.map((x, i) => h("th", { scope: "col", class: numeric.has(i) ? "num" : null }, x)))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          headers.map((x, i) => h("th", { scope: "col", class: numeric.has(i) ? "num" : null }, x)),
+        ),
+      ),
       h(
         "tbody",
         null,

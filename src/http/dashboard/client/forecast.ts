@@ -19,7 +19,17 @@ export function forecastCard(id: string, name: string, result: Forecast | ApiPro
         : result.status === 503
           ? "No forecast: no production model yet."
           : "No forecast.";
-    return { card: h("article", { class: "card card-problem", "aria-labelledby": `fc-${id}` }, h("h3", { id: `fc-${id}` }, name), h("p", { class: "big-missing" }, why), problem(result.message)), chart: null, forecast: null };
+    return {
+      card: h(
+        "article",
+        { class: "card card-problem", "aria-labelledby": `fc-${id}` },
+        h("h3", { id: `fc-${id}` }, name),
+        h("p", { class: "big-missing" }, why),
+        problem(result.message),
+      ),
+      chart: null,
+      forecast: null,
+    };
   }
   const f = result;
   const hly = f.hourly;
@@ -31,12 +41,23 @@ export function forecastCard(id: string, name: string, result: Forecast | ApiPro
   const [lo, hi] = range(hly.temperature_2m);
   const hold = f.model.holdout;
   const age = now - Date.parse(issued);
-  const chart = h("div", { class: "chart fc-chart", role: "img", "data-testid": "forecast-chart", "aria-label": `Forecast for the next ${hly.time.length} hours from ${kst(at(0))}: ${num(lo, 1)} to ${num(hi, 1)} °C over the first ${n24} h; the table below has every value.` });
+  const chart = h("div", {
+    class: "chart fc-chart",
+    role: "img",
+    "data-testid": "forecast-chart",
+    "aria-label": `Forecast for the next ${hly.time.length} hours from ${kst(at(0))}: ${num(lo, 1)} to ${num(hi, 1)} °C over the first ${n24} h; the table below has every value.`,
+  });
   const card = h(
     "article",
     { class: "card card-wide", "aria-labelledby": `fc-${id}` },
     h("h3", { id: `fc-${id}` }, f.location.name),
-    h("p", { class: "valid" }, `Next ${hly.time.length} hours, issued from the observation at `, time(issued), ` (${age <= 0 ? "the newest" : `${ago(age)} ago`})`),
+    h(
+      "p",
+      { class: "valid" },
+      `Next ${hly.time.length} hours, issued from the observation at `,
+      time(issued),
+      ` (${age <= 0 ? "the newest" : `${ago(age)} ago`})`,
+    ),
     h(
       "p",
       { class: "big", "data-testid": "forecast-value" },
@@ -44,15 +65,31 @@ export function forecastCard(id: string, name: string, result: Forecast | ApiPro
       h("span", { class: "big-unit" }, "°C"),
       h("span", { class: "sub" }, ` at `, time(at(k)), ` (80 %: ${num(hly.temperature_2m_p10[k], 1)} to ${num(hly.temperature_2m_p90[k], 1)} °C)`),
     ),
-    h("p", { class: "sub", "data-testid": "forecast-range" }, `Next ${n24} h: ${num(lo, 1)} to ${num(hi, 1)} °C; 80 % band ${num(range(hly.temperature_2m_p10)[0], 1)} to ${num(range(hly.temperature_2m_p90)[1], 1)} °C.`),
+    h(
+      "p",
+      { class: "sub", "data-testid": "forecast-range" },
+      `Next ${n24} h: ${num(lo, 1)} to ${num(hi, 1)} °C; 80 % band ${num(range(hly.temperature_2m_p10)[0], 1)} to ${num(range(hly.temperature_2m_p90)[1], 1)} °C.`,
+    ),
     chart,
-    h("p", { class: "note" }, h("span", { class: "band-key b80" }), "80 % interval ", h("span", { class: "band-key b95" }), "95 % interval (calibrated on data before the training cutoff)."),
+    h(
+      "p",
+      { class: "note" },
+      h("span", { class: "band-key b80" }),
+      "80 % interval ",
+      h("span", { class: "band-key b95" }),
+      "95 % interval (calibrated on data before the training cutoff).",
+    ),
     h(
       "dl",
       { class: "facts" },
       h("div", null, h("dt", null, "Persistence"), h("dd", null, `${num(hly.temperature_2m_persistence[0], 1)} °C`)),
       h("div", null, h("dt", null, "KMA +24 h"), h("dd", null, hly.temperature_2m_kma[k] == null ? "none stored" : `${num(hly.temperature_2m_kma[k], 1)} °C`)),
-      h("div", null, h("dt", null, "Climatology +24 h"), h("dd", null, hly.temperature_2m_climatology[k] == null ? "–" : `${num(hly.temperature_2m_climatology[k], 1)} °C`)),
+      h(
+        "div",
+        null,
+        h("dt", null, "Climatology +24 h"),
+        h("dd", null, hly.temperature_2m_climatology[k] == null ? "–" : `${num(hly.temperature_2m_climatology[k], 1)} °C`),
+      ),
     ),
     h(
       "p",
@@ -63,7 +100,13 @@ export function forecastCard(id: string, name: string, result: Forecast | ApiPro
       h("strong", { class: hold.skill_vs_persistence > 0 ? "good" : "bad" }, pct(hold.skill_vs_persistence)),
       ` (n = ${hold.n} hours, ${kst(hold.from)} – ${kst(hold.to)})`,
     ),
-    f.inputs.missing_features.length ? h("p", { class: "note" }, `Made without ${f.inputs.missing_features.join(", ")} (missing at the issue hour); the models treat missing inputs as unknown.`) : null,
+    f.inputs.missing_features.length
+      ? h(
+          "p",
+          { class: "note" },
+          `Made without ${f.inputs.missing_features.join(", ")} (missing at the issue hour); the models treat missing inputs as unknown.`,
+        )
+      : null,
     h(
       "details",
       { class: "data-table" },
@@ -74,7 +117,17 @@ export function forecastCard(id: string, name: string, result: Forecast | ApiPro
           "table",
           null,
           h("caption", null, `Hourly forecast, ${f.location.name} (°C)`),
-          h("thead", null, h("tr", null, ["Valid (KST)", "Lead", "Model", "80 %", "95 %", "Persistence", "Climatology"].map((x, i) => h("th", { scope: "col", class: i ? "num" : null }, x)))),
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              ["Valid (KST)", "Lead", "Model", "80 %", "95 %", "Persistence", "Climatology"].map((x, i) =>
+                h("th", { scope: "col", class: i ? "num" : null }, x),
+              ),
+            ),
+          ),
           h(
             "tbody",
             null,

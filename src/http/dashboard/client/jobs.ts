@@ -64,7 +64,10 @@ function pipelineGrid(runs: PipelineRun[], detailEl: HTMLElement): HTMLElement {
     "div",
     null,
     h("p", { class: "grid-caption", "aria-hidden": "true" }, caption),
-    scrollRegion("Pipeline runs grid", h("table", { class: "grid" }, h("caption", { class: "sr-only" }, caption), h("thead", null, head), h("tbody", null, body))),
+    scrollRegion(
+      "Pipeline runs grid",
+      h("table", { class: "grid" }, h("caption", { class: "sr-only" }, caption), h("thead", null, head), h("tbody", null, body)),
+    ),
   );
 }
 
@@ -84,7 +87,17 @@ function ingestGrid(runs: IngestRun[], detailEl: HTMLElement): HTMLElement {
         if (!r) return h("td", null, "");
         const c = r.rows;
         const label = `${job} ${r.locationId ?? ""} run ${r.id} at ${kst(r.startedAt)}: ${r.status}, ${duration(r.durationMs)}, ${c.inserted} inserted, ${c.updated} updated, ${c.skipped} skipped`;
-        return h("td", null, cell(r.status, label, String(c.inserted + c.updated), () => `${label}.${r.errorMessage ? ` Error ${r.errorClass}: ${r.errorMessage}` : ""}`, detailEl));
+        return h(
+          "td",
+          null,
+          cell(
+            r.status,
+            label,
+            String(c.inserted + c.updated),
+            () => `${label}.${r.errorMessage ? ` Error ${r.errorClass}: ${r.errorMessage}` : ""}`,
+            detailEl,
+          ),
+        );
       }),
     );
   });
@@ -99,7 +112,16 @@ function ingestGrid(runs: IngestRun[], detailEl: HTMLElement): HTMLElement {
         "table",
         { class: "grid" },
         h("caption", { class: "sr-only" }, caption),
-        h("thead", null, h("tr", null, h("th", { scope: "col" }, "Job"), Array.from({ length: width }, (_, i) => h("th", { scope: "col" }, h("span", { class: "sr-only" }, `run ${i + 1}`))))),
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", { scope: "col" }, "Job"),
+            Array.from({ length: width }, (_, i) => h("th", { scope: "col" }, h("span", { class: "sr-only" }, `run ${i + 1}`))),
+          ),
+        ),
         h("tbody", null, rows),
       ),
     ),
@@ -110,7 +132,13 @@ export function jobsView(j: Jobs, detailEl: HTMLElement): HTMLElement {
   return h(
     "div",
     null,
-    h("ul", { class: "legend", "aria-label": "Status symbols" }, ["succeeded", "failed", "running", "skipped"].map((s) => h("li", null, h("span", { class: `cell cell-${s} cell-key`, "aria-hidden": "true" }, SYMBOL[s]!), ` ${s}`))),
+    h(
+      "ul",
+      { class: "legend", "aria-label": "Status symbols" },
+      ["succeeded", "failed", "running", "skipped"].map((s) =>
+        h("li", null, h("span", { class: `cell cell-${s} cell-key`, "aria-hidden": "true" }, SYMBOL[s]!), ` ${s}`),
+      ),
+    ),
     h("h3", null, "Training pipeline"),
     pipelineGrid(j.pipeline_runs, detailEl),
     h("h3", null, "Ingest"),

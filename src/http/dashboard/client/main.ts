@@ -25,7 +25,10 @@ async function loadForecasts(locations: { id: string; name: string }[], now: num
   const results = await Promise.all(locations.map((l) => settle(getJson<Forecast>(`/v1/forecast?location=${encodeURIComponent(l.id)}&timezone=UTC`))));
   const cards = locations.map((l, i) => forecastCard(l.id, l.name, results[i]!, now));
   forecastCharts.forEach((c) => c.destroy());
-  replace(byId("forecast-cards"), cards.map((c) => c.card));
+  replace(
+    byId("forecast-cards"),
+    cards.map((c) => c.card),
+  );
   // Drawn once on the page: uPlot sizes itself from the region's width.
   forecastCharts = cards.flatMap((c) => (c.chart && c.forecast ? [drawForecastChart(c.chart, c.forecast)] : []));
 }
@@ -36,7 +39,11 @@ async function loadVerification(): Promise<Verification | ApiProblem> {
   const lead = byId<HTMLSelectElement>("v-lead").value;
   // A rolling window that fits the period: 24 h for a few days, up to 72 h.
   const rolling = Number(days) <= 3 ? 24 : Number(days) <= 7 ? 48 : 72;
-  const v = await settle(getJson<Verification>(`/v1/verification?location=${encodeURIComponent(location)}&days=${encodeURIComponent(days)}&rolling_hours=${rolling}&lead=${encodeURIComponent(lead)}`));
+  const v = await settle(
+    getJson<Verification>(
+      `/v1/verification?location=${encodeURIComponent(location)}&days=${encodeURIComponent(days)}&rolling_hours=${rolling}&lead=${encodeURIComponent(lead)}`,
+    ),
+  );
   charts?.destroy();
   charts = null;
   const tempEl = byId("chart-temp");
@@ -91,7 +98,9 @@ async function loadRegistryAndRuns(): Promise<void> {
   replace(byId("registry-body"), models instanceof ApiProblem ? problem(models.message) : registryView(models));
   replace(
     byId("runs-body"),
-    runs instanceof ApiProblem ? problem(runs.message) : runsView(runs.training_runs, models instanceof ApiProblem ? [] : models.versions, byId("runs-compare")),
+    runs instanceof ApiProblem
+      ? problem(runs.message)
+      : runsView(runs.training_runs, models instanceof ApiProblem ? [] : models.versions, byId("runs-compare")),
   );
 }
 
@@ -106,7 +115,10 @@ async function main(): Promise<void> {
   // /healthz answers 503 with the same body when degraded; if it cannot be read, the default location.
   const locations = health instanceof ApiProblem ? [{ id: "seoul", name: "seoul" }] : health.locations.map((l) => ({ id: l.id, name: l.id }));
   const select = byId<HTMLSelectElement>("v-location");
-  replace(select, locations.map((l) => h("option", { value: l.id }, l.name)));
+  replace(
+    select,
+    locations.map((l) => h("option", { value: l.id }, l.name)),
+  );
   const form = byId<HTMLFormElement>("verification-form");
   form.addEventListener("submit", (e) => e.preventDefault());
   form.addEventListener("change", () => {

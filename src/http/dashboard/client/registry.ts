@@ -14,7 +14,9 @@ export function registryView(m: Models): HTMLElement {
       { class: "aliases", "aria-label": "Aliases" },
       m.aliases.length === 0
         ? h("li", null, "No alias set: nothing is in production.")
-        : m.aliases.map((a) => h("li", null, h("span", { class: `alias alias-${a.alias}` }, a.alias), ` ${a.location} → `, h("code", null, a.version), " since ", time(a.since))),
+        : m.aliases.map((a) =>
+            h("li", null, h("span", { class: `alias alias-${a.alias}` }, a.alias), ` ${a.location} → `, h("code", null, a.version), " since ", time(a.since)),
+          ),
     ),
     table(
       "Registered versions (holdout scores, °C)",

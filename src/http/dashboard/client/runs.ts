@@ -42,10 +42,15 @@ function compareTable(runs: RunSummary[], versions: Map<string, ModelVersion>): 
   });
   rows.push(["Holdout window", ...windows]);
   rows.push(["Registered version", ...runs.map((r) => (versions.get(r.id) ? h("code", null, versions.get(r.id)!.version) : "not registered"))]);
-  return table("Side-by-side comparison (best value in bold; runs scored on different holdout windows are not strictly comparable)", ["Metric", ...runs.map((r) => h("code", null, r.id))], rows, {
-    numeric: runs.map((_, i) => i + 1),
-    className: "compare",
-  });
+  return table(
+    "Side-by-side comparison (best value in bold; runs scored on different holdout windows are not strictly comparable)",
+    ["Metric", ...runs.map((r) => h("code", null, r.id))],
+    rows,
+    {
+      numeric: runs.map((_, i) => i + 1),
+      className: "compare",
+    },
+  );
 }
 
 export function runsView(list: RunSummary[], versionList: ModelVersion[], compareEl: HTMLElement): HTMLElement {
@@ -66,7 +71,12 @@ export function runsView(list: RunSummary[], versionList: ModelVersion[], compar
         : h(
             "p",
             { class: "note" },
-            list.length < 2 ? ["Only one run so far. Train another to compare, e.g. with a 7-day holdout: ", h("code", null, "npx nalssi train --date 2018-12-01 --holdout-days 7")] : "Tick at least two runs to compare them.",
+            list.length < 2
+              ? [
+                  "Only one run so far. Train another to compare, e.g. with a 7-day holdout: ",
+                  h("code", null, "npx nalssi train --date 2018-12-01 --holdout-days 7"),
+                ]
+              : "Tick at least two runs to compare them.",
           ),
     );
   };

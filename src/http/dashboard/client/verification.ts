@@ -33,7 +33,17 @@ export function leadTable(leads: NonNullable<Verification["by_lead"]>["leads"]):
   return table(
     "RMSE (°C) and interval coverage by lead, on the production version's holdout",
     ["Lead", "n", "Model", "Persistence", "Diurnal pers.", "Climatology", "KMA", "80 % cover", "95 % cover"],
-    leads.map((l) => [`${l.lead_hours} h`, String(l.n), num(l.model), num(l.persistence), num(l.diurnal_persistence), num(l.climatology), num(l.kma), pct0(l.interval80.coverage), pct0(l.interval95.coverage)]),
+    leads.map((l) => [
+      `${l.lead_hours} h`,
+      String(l.n),
+      num(l.model),
+      num(l.persistence),
+      num(l.diurnal_persistence),
+      num(l.climatology),
+      num(l.kma),
+      pct0(l.interval80.coverage),
+      pct0(l.interval95.coverage),
+    ]),
     { numeric: [1, 2, 3, 4, 5, 6, 7, 8] },
   );
 }
@@ -49,7 +59,14 @@ export function scoresTable(v: Verification): HTMLElement {
     ["Persistence", s.persistence.rmse, s.persistence.mae, s.persistence.bias, "0\u00a0%"],
     ["Climatology", s.climatology.rmse, s.climatology.mae, s.climatology.bias, vsPersistence(s.climatology.rmse)],
   ];
-  if (s.kma) rows.push([`KMA (${s.kma.n} h with a KMA forecast)`, s.kma.rmse, s.kma.mae, s.kma.bias, s.kma.rmse === null ? "–" : pct(1 - s.kma.rmse / s.kma.persistence_rmse)]);
+  if (s.kma)
+    rows.push([
+      `KMA (${s.kma.n} h with a KMA forecast)`,
+      s.kma.rmse,
+      s.kma.mae,
+      s.kma.bias,
+      s.kma.rmse === null ? "–" : pct(1 - s.kma.rmse / s.kma.persistence_rmse),
+    ]);
   const best = Math.min(...rows.map((r) => r[1] ?? Infinity));
   return h(
     "div",
@@ -66,8 +83,16 @@ export function scoresTable(v: Verification): HTMLElement {
       ]),
       { numeric: [1, 2, 3, 4] },
     ),
-    s.coverage80 === null ? null : h("p", { class: "note", "data-testid": "coverage" }, `Observed inside the 80 % interval: ${pct0(s.coverage80)} of the hours; inside the 95 % interval: ${pct0(s.coverage95)}.`),
-    s.kma ? null : h("p", { class: "note" }, "No KMA short-term forecasts are stored for these hours (the bundled history has none; the hourly ingest collects them)."),
+    s.coverage80 === null
+      ? null
+      : h(
+          "p",
+          { class: "note", "data-testid": "coverage" },
+          `Observed inside the 80 % interval: ${pct0(s.coverage80)} of the hours; inside the 95 % interval: ${pct0(s.coverage95)}.`,
+        ),
+    s.kma
+      ? null
+      : h("p", { class: "note" }, "No KMA short-term forecasts are stored for these hours (the bundled history has none; the hourly ingest collects them)."),
   );
 }
 
@@ -79,7 +104,13 @@ export function hoursTable(v: Verification): HTMLElement {
     h(
       "thead",
       null,
-      h("tr", null, ["Valid (KST)", "Observed", "Model", "Persistence", "KMA", "Climatology", `Model RMSE (${v.window.rolling_hours} h)`].map((x, i) => h("th", { scope: "col", class: i ? "num" : null }, x))),
+      h(
+        "tr",
+        null,
+        ["Valid (KST)", "Observed", "Model", "Persistence", "KMA", "Climatology", `Model RMSE (${v.window.rolling_hours} h)`].map((x, i) =>
+          h("th", { scope: "col", class: i ? "num" : null }, x),
+        ),
+      ),
     ),
     h(
       "tbody",

@@ -23,7 +23,10 @@ async function main(): Promise<number> {
     return 1;
   }
   const problems: string[] = [];
-  const files: [string, string][] = [...DIST_FILES.map((f) => [f, manifest.outputs[f]?.sha256 ?? ""] as [string, string]), [manifest.lightgbmLicense.file, manifest.lightgbmLicense.sha256]];
+  const files: [string, string][] = [
+    ...DIST_FILES.map((f) => [f, manifest.outputs[f]?.sha256 ?? ""] as [string, string]),
+    [manifest.lightgbmLicense.file, manifest.lightgbmLicense.sha256],
+  ];
   for (const [file, want] of files) {
     try {
       const got = await sha256File(new URL(file, distDir));
@@ -38,12 +41,16 @@ async function main(): Promise<number> {
   }
   const now = await describeInputs();
   if (now.inputsSha256 !== manifest.inputs.inputsSha256) {
-    const changed = (Object.keys(now) as (keyof typeof now)[]).filter((k) => k !== "inputsSha256" && JSON.stringify(now[k]) !== JSON.stringify(manifest.inputs[k]));
+    const changed = (Object.keys(now) as (keyof typeof now)[]).filter(
+      (k) => k !== "inputsSha256" && JSON.stringify(now[k]) !== JSON.stringify(manifest.inputs[k]),
+    );
     console.error(`check:lightgbm-wasm: build inputs changed since the committed build (${changed.join(", ")}); run npm run build:lightgbm-wasm`);
     return 3;
   }
   const wasm = manifest.outputs["lightgbm.wasm"];
-  console.log(`lightgbm-wasm OK: LightGBM ${manifest.lightgbmVersion}, emcc ${manifest.inputs.emccVersion}, wasm ${wasm?.bytes} bytes sha256 ${wasm?.sha256.slice(0, 16)}…, inputs ${manifest.inputs.inputsSha256.slice(0, 16)}…`);
+  console.log(
+    `lightgbm-wasm OK: LightGBM ${manifest.lightgbmVersion}, emcc ${manifest.inputs.emccVersion}, wasm ${wasm?.bytes} bytes sha256 ${wasm?.sha256.slice(0, 16)}…, inputs ${manifest.inputs.inputsSha256.slice(0, 16)}…`,
+  );
   return 0;
 }
 

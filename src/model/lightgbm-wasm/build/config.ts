@@ -3,8 +3,7 @@
 
 export const LIGHTGBM_NPM_PACKAGE = "lightgbm@1.0.27";
 /** The npm tarball's integrity as the registry published it; the build refuses any other bytes. */
-export const LIGHTGBM_NPM_INTEGRITY =
-  "sha512-4E/Gjr3FqQl9U3z0BMuuViTlvO7T9oGMcfa3Jp2MRyKWWSJxFPs7xDTlzrEaBBG6iA69S/AcGn1lgMCuZT8qsg==";
+export const LIGHTGBM_NPM_INTEGRITY = "sha512-4E/Gjr3FqQl9U3z0BMuuViTlvO7T9oGMcfa3Jp2MRyKWWSJxFPs7xDTlzrEaBBG6iA69S/AcGn1lgMCuZT8qsg==";
 /** Where LightGBM's source sits inside the npm tarball. */
 export const LIGHTGBM_SOURCE_DIR = "package/dependencies/LightGBM";
 /** The emscripten release the build was made and verified with (Debian bookworm's package). */
@@ -12,25 +11,10 @@ export const EMCC_VERSION = "3.1.6";
 
 export const PATCHES = ["single-machine.patch"];
 
-export const SOURCE_GLOBS = [
-  "src/boosting",
-  "src/io",
-  "src/metric",
-  "src/objective",
-  "src/network",
-  "src/treelearner",
-];
+export const SOURCE_GLOBS = ["src/boosting", "src/io", "src/metric", "src/objective", "src/network", "src/treelearner"];
 export const EXTRA_SOURCES = ["src/c_api.cpp"];
 
-export const COMPILE_FLAGS = [
-  "-O3",
-  "-funroll-loops",
-  "-msimd128",
-  "-std=c++11",
-  "-fwasm-exceptions",
-  "-DEIGEN_MPL2_ONLY",
-  "-DEIGEN_DONT_PARALLELIZE",
-];
+export const COMPILE_FLAGS = ["-O3", "-funroll-loops", "-msimd128", "-std=c++11", "-fwasm-exceptions", "-DEIGEN_MPL2_ONLY", "-DEIGEN_DONT_PARALLELIZE"];
 export const INCLUDE_DIRS = ["include", "external_libs/eigen", "external_libs/fmt/include", "external_libs/fast_double_parser/include"];
 
 /** The C API functions the TypeScript wrapper calls (plus malloc/free). */

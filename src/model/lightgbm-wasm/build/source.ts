@@ -19,7 +19,13 @@ export async function prepareSource(log: (msg: string) => void): Promise<string>
   const root = `${cacheDir}lightgbm-src/`;
   const lgb = `${root}${config.LIGHTGBM_SOURCE_DIR}/`;
   const stamp = `${root}.prepared`;
-  const patchHashes = await Promise.all(config.PATCHES.map(async (p) => createHash("sha256").update(await readFile(new URL(p, buildDir))).digest("hex")));
+  const patchHashes = await Promise.all(
+    config.PATCHES.map(async (p) =>
+      createHash("sha256")
+        .update(await readFile(new URL(p, buildDir)))
+        .digest("hex"),
+    ),
+  );
   const want = JSON.stringify([config.LIGHTGBM_NPM_INTEGRITY, patchHashes]);
   if (existsSync(stamp) && (await readFile(stamp, "utf8")) === want) return lgb;
 
@@ -32,7 +38,9 @@ export async function prepareSource(log: (msg: string) => void): Promise<string>
   const [info] = JSON.parse(stdout) as { filename: string }[];
   if (!info) throw new Error("npm pack printed no package");
   const tgz = `${packDir}${info.filename}`;
-  const actual = `sha512-${createHash("sha512").update(await readFile(tgz)).digest("base64")}`;
+  const actual = `sha512-${createHash("sha512")
+    .update(await readFile(tgz))
+    .digest("base64")}`;
   if (actual !== config.LIGHTGBM_NPM_INTEGRITY) {
     throw new Error(`tarball integrity mismatch: expected ${config.LIGHTGBM_NPM_INTEGRITY}, got ${actual}`);
   }
