@@ -6,50 +6,47 @@
 import { ObjectStoreError } from "../ports/object-store.ts";
 import type { ListPageOptions, ObjectStore, ObjectStoreOperation, PutOptions } from "../ports/object-store.ts";
 
-export interface RetryPolicy {
-  /** Total attempts, including the first (default 4). */
-  attempts?: number;
-  /** Delay before the second attempt; doubles each time (default 100 ms). */
-  baseDelayMs?: number;
-  /** Cap on one delay (default 2000 ms). */
-  maxDelayMs?: number;
-  /** Waits; inject a fake in tests (default setTimeout). */
-  sleep?: (ms: number) => Promise<void>;
-  /** 0 <= x < 1; the delay is scaled by 0.5 + x / 2 (default Math.random). */
-  random?: () => number;
+import { validateRetryPolicy, withRetry } from "../retry/policy.ts";
+import type { RetryHooks, RetryPolicy } from "../retry/policy.ts";
+
+/**
+ * The store's retry policy: attempts (default 4, including the first), baseDelayMs (default 100 ms,
+ * doubles each retry), maxDelayMs (default 2000 ms); equal jitter, transient faults only. `sleep` and
+ * `random` may be injected (tests).
+ */
+export interface StoreRetryOptions extends Partial<Pick<RetryPolicy, "attempts" | "baseDelayMs" | "maxDelayMs">>, Omit<RetryHooks, "onRetry"> {
   /** Told about each retry, e.g. to log it. */
   onRetry?: (event: { operation: ObjectStoreOperation; key: string; attempt: number; delayMs: number; error: ObjectStoreError }) => void;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const isTransient = (error: unknown): boolean => error instanceof ObjectStoreError && error.transient;
 
-export function withRetries(store: ObjectStore, policy: RetryPolicy = {}): ObjectStore {
-  const attempts = policy.attempts ?? 4;
-  const base = policy.baseDelayMs ?? 100;
-  const cap = policy.maxDelayMs ?? 2000;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`withRetries: attempts must be an integer >= 1, got ${attempts}`);
-  if (!(base >= 0) || !(cap >= 0)) throw new RangeError("withRetries: delays must be >= 0");
-  const sleep = policy.sleep ?? defaultSleep;
-  const random = policy.random ?? Math.random;
+export function withRetries(store: ObjectStore, options: StoreRetryOptions = {}): ObjectStore {
+  const policy: RetryPolicy = {
+    attempts: options.attempts ?? 4,
+    baseDelayMs: options.baseDelayMs ?? 100,
+    maxDelayMs: options.maxDelayMs ?? 2000,
+    jitter: "equal",
+    retryable: isTransient,
+  };
+  validateRetryPolicy(policy, "withRetries");
 
   async function run<T>(operation: ObjectStoreOperation, key: string, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!(error instanceof ObjectStoreError) || !error.transient) throw error;
-        if (attempt >= attempts) {
-          if (attempts === 1) throw error;
-          throw new ObjectStoreError(error.operation, error.key, `${error.detail} (gave up after ${attempts} attempts)`, {
-            code: error.code,
-            transient: true,
-            cause: error,
-          });
-        }
-        const delayMs = Math.round(Math.min(cap, base * 2 ** (attempt - 1)) * (0.5 + random() / 2));
-        policy.onRetry?.({ operation, key, attempt, delayMs, error });
-        await sleep(delayMs);
-      }
+    try {
+      return await withRetry(call, policy, {
+        sleep: options.sleep,
+        random: options.random,
+        onRetry: ({ attempt, delayMs, error }) => options.onRetry?.({ operation, key, attempt, delayMs, error: error as ObjectStoreError }),
+      });
+    } catch (error) {
+      // A transient fault that escaped was retried until the attempts ran out.
+      if (!isTransient(error) || policy.attempts === 1) throw error;
+      const e = error as ObjectStoreError;
+      throw new ObjectStoreError(e.operation, e.key, `${e.detail} (gave up after ${policy.attempts} attempts)`, {
+        code: e.code,
+        transient: true,
+        cause: e,
+      });
     }
   }
 
