@@ -351,6 +351,26 @@ describe("retries", () => {
     expect(f.urls).toHaveLength(1);
   });
 
+  it("stops with kind aborted when the caller aborts during the wait before a retry", async () => {
+    const f = fakeFetch(unavailable);
+    const { c, logger } = client(f, { sleep: () => Promise.reject(new Error("shutdown")) });
+    const e = await caught(c.getVilageFcst({ nx: 60, ny: 127, base: BASE }));
+    expect(e.kind).toBe("aborted");
+    expect(e.message).toBe("getVilageFcst: aborted by the caller while waiting to retry (after 1 attempt(s); last error: http)");
+    expect(e.attempts).toBe(1);
+    expect(f.urls).toHaveLength(1);
+    expect(logger.records.filter((x) => x.message === "kma request failed, retrying")).toHaveLength(1);
+  });
+
+  it("logs the final failure once, without a delay, when the attempts run out", async () => {
+    const f = fakeFetch(unavailable);
+    const { c, logger } = client(f, { maxAttempts: 2 });
+    const e = await caught(c.getVilageFcst({ nx: 60, ny: 127, base: BASE }));
+    expect(e.attempts).toBe(2);
+    const failed = logger.records.filter((x) => x.message === "kma request failed");
+    expect(failed.map((w) => [w.fields?.attempt, w.fields?.delayMs])).toEqual([[2, undefined]]);
+  });
+
   it("retries a page in the middle of paging without refetching earlier pages", async () => {
     let calls = 0;
     const f = fakeFetch((url) => (++calls === 2 ? rateLimited() : vilagePages(url)));

@@ -18,14 +18,18 @@ import { KmaError, oneLine } from "./errors.ts";
 import { formatKstDate, formatKstHour } from "../time/kst.ts";
 import { ItemError, asosRecords, forecastRecords, nowcastRecords } from "./records.ts";
 import type { AsosHourlyObservation, ForecastRecord } from "./records.ts";
+import { defaultSleep, withRetry } from "../retry/policy.ts";
+import type { RetryPolicy } from "../retry/policy.ts";
 import { interpretResponse } from "./response.ts";
 import type { HttpResponseText } from "./response.ts";
-import { DEFAULT_BACKOFF, defaultSleep, fullJitterDelay } from "./retry.ts";
-import type { BackoffOptions } from "./retry.ts";
 import { latestAsosHour, latestBase, validateBase } from "./schedule.ts";
 import type { BaseDateTime, ForecastProduct } from "./schedule.ts";
 import type { KmaPageBody } from "./schemas.ts";
 import { encodeServiceKey, normalizeServiceKey, redactSecret } from "./service-key.ts";
+
+/** Base and cap of the wait between attempts (full jitter, see src/retry/policy.ts). */
+export type BackoffOptions = Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">;
+export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = { baseDelayMs: 500, maxDelayMs: 30_000 };
 
 export const DEFAULT_KMA_BASE_URL = "http://apis.data.go.kr/1360000";
 
@@ -368,57 +372,75 @@ export class KmaClient {
     const url = buildKmaUrl(this.baseUrl, operation, this.encodedKey, [["pageNo", String(pageNo)], ["numOfRows", String(numOfRows)], ...params]);
     const shownUrl = this.redact(url);
     const ctx = { operation, url: shownUrl, redact: (t: string) => this.redact(t) };
-    for (let attempt = 1; ; attempt++) {
-      this.logger.debug("kma request", { operation, url: shownUrl, pageNo, attempt });
-      try {
-        const res = await this.fetchOnce(url, operation, shownUrl, signal);
-        const body = interpretResponse(res, ctx);
-        if (body.pageNo !== pageNo) {
-          throw new KmaError(`${operation}: asked for page ${pageNo} but got page ${body.pageNo}`, { kind: "invalid-response", operation, url: shownUrl });
-        }
-        const raw: RawPage = {
-          pageNo,
-          url: shownUrl,
-          status: res.status,
-          contentType: res.contentType,
-          body: this.redact(res.text),
-          receivedAt: this.clock.now().toISOString(),
-          attempts: attempt,
-        };
-        return { body, raw };
-      } catch (e) {
-        const error =
-          e instanceof KmaError
-            ? e
-            : new KmaError(this.redact(`${operation}: ${String((e as Error)?.message ?? e)}`), { kind: "invalid-response", operation, url: shownUrl });
-        error.attempts = attempt;
-        const retry = error.retryable && attempt < this.maxAttempts;
-        const delayMs = retry ? fullJitterDelay(attempt, this.backoff, this.random) : 0;
-        this.logger.warn(retry ? "kma request failed, retrying" : "kma request failed", {
-          operation,
-          url: shownUrl,
-          pageNo,
-          attempt,
-          maxAttempts: this.maxAttempts,
-          kind: error.kind,
-          ...(error.resultCode ? { resultCode: error.resultCode } : {}),
-          ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
-          error: error.message,
-          ...(retry ? { delayMs } : {}),
-        });
-        if (!retry) throw error;
+    const policy: RetryPolicy = {
+      attempts: this.maxAttempts,
+      ...this.backoff,
+      jitter: "full",
+      retryable: (e) => e instanceof KmaError && e.retryable,
+    };
+    let last: KmaError | undefined;
+    const logFailure = (error: KmaError, attempt: number, delayMs?: number) =>
+      this.logger.warn(delayMs !== undefined ? "kma request failed, retrying" : "kma request failed", {
+        operation,
+        url: shownUrl,
+        pageNo,
+        attempt,
+        maxAttempts: this.maxAttempts,
+        kind: error.kind,
+        ...(error.resultCode ? { resultCode: error.resultCode } : {}),
+        ...(error.httpStatus !== undefined ? { httpStatus: error.httpStatus } : {}),
+        error: error.message,
+        ...(delayMs !== undefined ? { delayMs } : {}),
+      });
+    return withRetry(
+      async (attempt) => {
+        this.logger.debug("kma request", { operation, url: shownUrl, pageNo, attempt });
         try {
-          await this.sleep(delayMs, signal);
-        } catch {
-          throw new KmaError(`${operation}: aborted by the caller while waiting to retry (after ${attempt} attempt(s); last error: ${error.kind})`, {
-            kind: "aborted",
-            operation,
+          const res = await this.fetchOnce(url, operation, shownUrl, signal);
+          const body = interpretResponse(res, ctx);
+          if (body.pageNo !== pageNo) {
+            throw new KmaError(`${operation}: asked for page ${pageNo} but got page ${body.pageNo}`, { kind: "invalid-response", operation, url: shownUrl });
+          }
+          const raw: RawPage = {
+            pageNo,
             url: shownUrl,
+            status: res.status,
+            contentType: res.contentType,
+            body: this.redact(res.text),
+            receivedAt: this.clock.now().toISOString(),
             attempts: attempt,
-          });
+          };
+          return { body, raw };
+        } catch (e) {
+          const error =
+            e instanceof KmaError
+              ? e
+              : new KmaError(this.redact(`${operation}: ${String((e as Error)?.message ?? e)}`), { kind: "invalid-response", operation, url: shownUrl });
+          error.attempts = attempt;
+          last = error;
+          if (!(error.retryable && attempt < this.maxAttempts)) logFailure(error, attempt);
+          throw error;
         }
-      }
-    }
+      },
+      policy,
+      {
+        random: this.random,
+        onRetry: ({ attempt, delayMs, error }) => logFailure(error as KmaError, attempt, delayMs),
+        sleep: async (ms) => {
+          try {
+            await this.sleep(ms, signal);
+          } catch {
+            const attempt = last?.attempts ?? 0;
+            throw new KmaError(`${operation}: aborted by the caller while waiting to retry (after ${attempt} attempt(s); last error: ${last?.kind})`, {
+              kind: "aborted",
+              operation,
+              url: shownUrl,
+              attempts: attempt,
+            });
+          }
+        },
+      },
+    );
   }
 
   private async fetchOnce(url: string, operation: KmaOperation, shownUrl: string, signal: AbortSignal | undefined): Promise<HttpResponseText> {
