@@ -212,6 +212,27 @@ for (const makeBackend of [memoryBackend, fileBackend]) {
       expect(logger.records.map((r) => r.level)).toContain("warn");
     });
 
+    it("does not retry when the database cannot be asked after a busy failure (the verdict quotes the busy message)", async () => {
+      const db = await open();
+      let down = false;
+      let scripts = 0;
+      const flaky: Database = {
+        execute: ((stmt: InStatement) => (down ? Promise.reject(new Error("SQLITE_BUSY: database is locked")) : db.execute(stmt))) as Database["execute"],
+        batch: db.batch.bind(db),
+        transaction: db.transaction.bind(db),
+        close: db.close.bind(db),
+        executeMultiple: async () => {
+          scripts++;
+          down = true;
+          throw new Error("SQLITE_BUSY: database is locked");
+        },
+      };
+      const err = (await migrate(flaky, { clock, lockTimeoutMs: 1000, sleep: async () => {} }).catch((e: unknown) => e)) as MigrationFailedError;
+      expect(err).toBeInstanceOf(MigrationFailedError);
+      expect(err.rolledBack).toBe(false);
+      expect(scripts).toBe(1);
+    });
+
     it("rejects a malformed migration list before touching the database", async () => {
       const db = await open();
       for (const bad of [

@@ -34,6 +34,7 @@ import {
   UnknownMigrationError,
 } from "./migration-errors.ts";
 import { MIGRATIONS } from "./migrations.generated.ts";
+import { withRetry } from "../retry/policy.ts";
 import { isBusyError } from "./sqlite-errors.ts";
 import { toUtcSecondFloor } from "./utc-time.ts";
 
@@ -110,7 +111,8 @@ export async function planMigrations(db: Pick<Database, "execute">, options: Pic
   return { applied, pending: pendingMigrations(migrations, applied).map((m) => m.id) };
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The write lock is taken (and the error is not already this runner's verdict, whose message may quote it). */
+const isLockBusy = (e: unknown): boolean => !(e instanceof MigrationFailedError) && isBusyError(e);
 
 /** The migration's SQL and its record as one transaction script (values are validated, not user input). */
 function applyScript(m: Migration, appliedAt: string): string {
@@ -132,46 +134,68 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
-  const sleep = options.sleep ?? defaultSleep;
   const migrations = await prepareMigrations(options.migrations ?? MIGRATIONS);
 
   const applied: string[] = [];
   let recorded = await readAppliedMigrations(db);
+  // When the first busy attempt began; kept across migrations a concurrent runner applied meanwhile.
   let waitStarted: number | undefined;
-  let delay = 25;
   for (;;) {
     const next = pendingMigrations(migrations, recorded)[0];
     if (next === undefined) break;
     const t0 = Date.now();
+    const waitedBefore = waitStarted === undefined ? 0 : t0 - waitStarted;
+    let outcome: "applied" | "concurrent";
     try {
-      await db.executeMultiple(applyScript(next, toUtcSecondFloor(clock.now())));
+      outcome = await withRetry(
+        async () => {
+          const attemptStart = Date.now();
+          try {
+            await db.executeMultiple(applyScript(next, toUtcSecondFloor(clock.now())));
+            return "applied";
+          } catch (e) {
+            // Whatever failed, the transaction was rolled back. Did a concurrent runner apply it meanwhile?
+            try {
+              recorded = await readAppliedMigrations(db);
+            } catch (readError) {
+              logger.warn("could not read _migrations after a failed migration", {
+                id: next.id,
+                error: readError instanceof Error ? readError.message : String(readError),
+              });
+              throw new MigrationFailedError(next.id, e, false);
+            }
+            if (recorded.some((r) => r.id === next.id)) {
+              // (the next pendingMigrations call checks that its checksum is the one this code has)
+              logger.info("migration was applied by a concurrent runner", { id: next.id });
+              return "concurrent";
+            }
+            if (isLockBusy(e)) {
+              waitStarted ??= attemptStart;
+              throw e;
+            }
+            throw new MigrationFailedError(next.id, e);
+          }
+        },
+        // Backoff 25 ms doubling to 1 s, no jitter, for as long as the lock timeout allows.
+        {
+          attempts: Number.POSITIVE_INFINITY,
+          baseDelayMs: 25,
+          maxDelayMs: 1000,
+          jitter: "none",
+          retryable: isLockBusy,
+          maxElapsedMs: Math.max(0, lockTimeoutMs - waitedBefore),
+        },
+        {
+          sleep: options.sleep,
+          onRetry: ({ elapsedMs }) =>
+            logger.debug("database is busy, waiting for the write lock to migrate", { id: next.id, waitedMs: waitedBefore + elapsedMs }),
+        },
+      );
     } catch (e) {
-      // Whatever failed, the transaction was rolled back. Did a concurrent runner apply it meanwhile?
-      try {
-        recorded = await readAppliedMigrations(db);
-      } catch (readError) {
-        logger.warn("could not read _migrations after a failed migration", {
-          id: next.id,
-          error: readError instanceof Error ? readError.message : String(readError),
-        });
-        throw new MigrationFailedError(next.id, e, false);
-      }
-      if (recorded.some((r) => r.id === next.id)) {
-        // (the next pendingMigrations call checks that its checksum is the one this code has)
-        logger.info("migration was applied by a concurrent runner", { id: next.id });
-        continue;
-      }
-      if (isBusyError(e)) {
-        waitStarted ??= t0;
-        const waited = Date.now() - waitStarted;
-        if (waited >= lockTimeoutMs) throw new MigrationLockTimeoutError(waited, e);
-        logger.debug("database is busy, waiting for the write lock to migrate", { id: next.id, waitedMs: waited });
-        await sleep(Math.min(delay, lockTimeoutMs - waited));
-        delay = Math.min(delay * 2, 1000);
-        continue;
-      }
-      throw new MigrationFailedError(next.id, e);
+      if (isLockBusy(e)) throw new MigrationLockTimeoutError(Date.now() - (waitStarted ?? t0), e);
+      throw e;
     }
+    if (outcome === "concurrent") continue;
     recorded = await readAppliedMigrations(db);
     const mine = recorded.find((r) => r.id === next.id);
     if (mine === undefined || mine.checksum !== next.checksum) {
@@ -179,7 +203,6 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
     }
     applied.push(next.id);
     waitStarted = undefined;
-    delay = 25;
     logger.info("migration applied", { id: next.id, ms: Date.now() - t0 });
   }
   const mine = new Set(applied);
