@@ -5,14 +5,27 @@
 // exactly the features this code computes: anything else is refused as incompatible.
 import { z } from "zod";
 import { MODEL_ARTIFACT_FORMAT, type ModelArtifact } from "../model/forecast-model.ts";
-import { FEATURE_CATALOGUE_VERSION, FeatureError, featureSpec, HORIZON_HOURS } from "../model/features.ts";
+import { FEATURE_CATALOGUE_VERSION, FeatureError, type FeatureGroup, featureSpec, HORIZON_HOURS } from "../model/features.ts";
 import type { Model } from "../model/predictor/index.ts";
 
 /** features.json: the ModelArtifact without the LightGBM text (that is model.txt). */
 export type ServingArtifact = Omit<ModelArtifact, "lightgbmModel">;
 
 const finite = z.number();
-const featureEntry = z.looseObject({ name: z.string().min(1), type: z.literal("float"), group: z.string(), description: z.string() });
+const featureGroup = z.enum([
+  "temperature",
+  "humidity",
+  "wind",
+  "precipitation",
+  "pressure",
+  "radiation",
+  "sky",
+  "calendar",
+  "climatology",
+  "kma",
+  "seed",
+]) satisfies z.ZodType<FeatureGroup>;
+const featureEntry = z.looseObject({ name: z.string().min(1), type: z.literal("float"), group: featureGroup, description: z.string() });
 const target = z.enum(["level", "delta", "delta_clim", "anomaly"]);
 
 const artifactSchema = z.looseObject({
@@ -23,7 +36,7 @@ const artifactSchema = z.looseObject({
     description: z.string(),
     features: z.array(z.string()).min(1),
     target,
-    params: z.record(z.string(), z.unknown()),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])),
     validationDays: finite,
     earlyStoppingRounds: finite,
     refit: z.boolean(),
@@ -65,7 +78,7 @@ export function parseServingArtifact(text: string): ServingArtifact | ArtifactPr
     const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`);
     return { reason: "corrupt", message: `features.json is malformed: ${first.join("; ")}` };
   }
-  return parsed.data as unknown as ServingArtifact;
+  return parsed.data;
 }
 
 export function isArtifactProblem(x: ServingArtifact | ArtifactProblem): x is ArtifactProblem {

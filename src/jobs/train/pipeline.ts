@@ -38,6 +38,7 @@ import { calibrateHourlyModels, leadReports, leadScores, parseHourlyModels, pool
 import { hourlyFromFeaturesJson, type LeadRecipe, serializeHourlyArtifact } from "../../model/artifact.ts";
 import { HOURLY_RECIPE } from "../../model/hourly-recipes.ts";
 import type { LeadScore } from "../../registry/gate.ts";
+import { z } from "zod";
 
 export const TRAINING_PIPELINE = "daily_train";
 
@@ -123,20 +124,45 @@ async function failRunOnError<T>(d: TrainingDeps, runId: string, work: () => Pro
   }
 }
 
-interface Outputs {
-  check_data: { hours: number; first: string; last: string };
-  build_dataset: { rows: number; sha256: string; holdoutFrom: string; holdoutTo: string };
-  train: { trackingRunId: string; iterations: number; trainRows: number; modelKey: string; modelSha256: string; specKey: string; specSha256: string };
-  train_hourly: { key: string; sha256: string; groups: number; trainRows: number };
-  calibrate_hourly: { key: string; sha256: string };
-  evaluate: { n: number; rmse: number; persistenceRmse: number; skill: number; leads: LeadScore[]; coverage80: number; coverage95: number };
-  register: { version: string };
-}
+// Step outputs are stored by the runner and read back on a resumed run: each is parsed, not cast.
+const leadScore = z.object({ lead: z.number(), rmse: z.number(), persistenceRmse: z.number(), bestBaselineRmse: z.number() }) satisfies z.ZodType<LeadScore>;
+const outputShapes = {
+  check_data: z.object({ hours: z.number(), first: z.string(), last: z.string() }),
+  build_dataset: z.object({ rows: z.number(), sha256: z.string(), holdoutFrom: z.string(), holdoutTo: z.string() }),
+  train: z.object({
+    trackingRunId: z.string(),
+    iterations: z.number(),
+    trainRows: z.number(),
+    modelKey: z.string(),
+    modelSha256: z.string(),
+    specKey: z.string(),
+    specSha256: z.string(),
+  }),
+  train_hourly: z.object({ key: z.string(), sha256: z.string(), groups: z.number(), trainRows: z.number() }),
+  calibrate_hourly: z.object({ key: z.string(), sha256: z.string() }),
+  evaluate: z.object({
+    n: z.number(),
+    rmse: z.number(),
+    persistenceRmse: z.number(),
+    skill: z.number(),
+    leads: z.array(leadScore),
+    coverage80: z.number(),
+    coverage95: z.number(),
+  }),
+  register: z.object({ version: z.string() }),
+};
+type Outputs = { [K in keyof typeof outputShapes]: z.infer<(typeof outputShapes)[K]> };
+const outputSchemas: { [K in keyof Outputs]: z.ZodType<Outputs[K]> } = outputShapes;
 
 function out<K extends keyof Outputs>(outputs: Readonly<Record<string, StepOutput>>, step: K): Outputs[K] {
   const o = outputs[step];
   if (!o) throw new PermanentStepError(`step ${step} has no output`);
-  return o as unknown as Outputs[K];
+  const parsed = outputSchemas[step].safeParse(o);
+  if (!parsed.success)
+    throw new PermanentStepError(
+      `step ${step}'s stored output is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+    );
+  return parsed.data;
 }
 
 export function trainingPipeline(): PipelineDef<TrainingDeps> {
