@@ -14,7 +14,7 @@
 // Every step output is small JSON (Workflows persists it); the heavy work (series, LightGBM) is
 // redone inside the step that needs it from the database and the object store, so each step can
 // run in another isolate or be retried on its own.
-import type { FittedModel, ModelArtifact } from "../../model/forecast-model.ts";
+import type { FittedModel } from "../../model/forecast-model.ts";
 import { exportModel, fitModel, importModel, MODEL_ARTIFACT_FORMAT } from "../../model/forecast-model.ts";
 import { kmaLookup } from "../../model/baselines.ts";
 import { buildForecastDataset } from "../../model/dataset.ts";
@@ -35,7 +35,14 @@ import { PermanentStepError, type PipelineDef, type RetryPolicy, type StepOutput
 import { loadSeries, seriesExtent } from "./load-series.ts";
 import { metricsOf, scoreOnWindow, type Window } from "./score.ts";
 import { calibrateHourlyModels, leadReports, leadScores, parseHourlyModels, pooledCoverage, scoreHourly, trainHourlyModels } from "./hourly-steps.ts";
-import { hourlyFromFeaturesJson, type LeadRecipe, serializeHourlyArtifact } from "../../model/artifact.ts";
+import {
+  hourlyFromFeaturesJson,
+  isArtifactProblem,
+  type LeadRecipe,
+  parseServingArtifact,
+  type ServingArtifact,
+  serializeHourlyArtifact,
+} from "../../model/artifact.ts";
 import { HOURLY_RECIPE } from "../../model/hourly-recipes.ts";
 import type { LeadScore } from "../../registry/gate.ts";
 import { z } from "zod";
@@ -108,8 +115,15 @@ async function loadArtifactModel(
   a: { modelKey: string; modelSha256: string; specKey: string; specSha256: string },
 ): Promise<FittedModel> {
   const text = await readText(d.objects, a.modelKey, a.modelSha256, "model");
-  const spec = JSON.parse(await readText(d.objects, a.specKey, a.specSha256, "feature spec")) as Omit<ModelArtifact, "lightgbmModel">;
-  return importModel(lgb, { ...spec, lightgbmModel: text } as ModelArtifact);
+  const spec = await readForecastArtifact(d.objects, a.specKey, a.specSha256, "feature spec");
+  return importModel(lgb, { ...spec, lightgbmModel: text });
+}
+
+/** Reads a 24 h features.json and parses it as serving does (model/artifact.ts); a bad one fails the step for good. */
+async function readForecastArtifact(objects: ObjectStore, key: string, sha256: string, what: string): Promise<ServingArtifact> {
+  const a = parseServingArtifact(await readText(objects, key, sha256, what));
+  if (isArtifactProblem(a)) throw new PermanentStepError(`${what} ${key}: ${a.message}`);
+  return a;
 }
 
 /** Runs a step's work; on failure marks the tracking run failed (keeping the original error). */
@@ -312,7 +326,7 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           const h = out(outputs, "train_hourly");
           return failRunOnError(d, t.trackingRunId, async () => {
             const models = parseHourlyModels(await readText(d.objects, h.key, h.sha256, "hourly models"));
-            const legacy = JSON.parse(await readText(d.objects, t.specKey, t.specSha256, "24 h feature spec")) as Record<string, unknown>;
+            const legacy = await readForecastArtifact(d.objects, t.specKey, t.specSha256, "24 h feature spec");
             const series = await seriesFor(d, locationId, cutoffOf(runDate));
             const lgb = await d.loadLightGBM();
             const hourly = await d.tracker.timePhase(t.trackingRunId, "calibrate_hourly", async () => calibrateHourlyModels(lgb, series, models));
