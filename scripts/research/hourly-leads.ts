@@ -15,7 +15,8 @@
 //   48 h target). Sites that share a weather station have identical weather columns (see PROVENANCE).
 import { readdirSync, readFileSync } from "node:fs";
 import { loadLightGBM } from "../../src/model/lightgbm-wasm/node.ts";
-import { emptyLeadTable, headline, type LeadTable, leadReport, pooledCoverage, runHourlyBacktest } from "../../src/model/hourly-backtest.ts";
+import { runHourlyBacktest } from "../../src/model/hourly-backtest.ts";
+import { emptyLeadTable, headline, type LeadTable, leadReport, pooledCoverage } from "../../src/model/lead-scores.ts";
 import { DIRECT_RECIPE, HOURLY_RECIPE, LEAD_AS_FEATURE_RECIPE } from "../../src/model/hourly-recipes.ts";
 import type { LeadRecipe } from "../../src/model/artifact.ts";
 import type { HourlyObservation, HourlySeries } from "../../src/model/series.ts";

@@ -1,6 +1,7 @@
 // Writing hourly observations (table `observations`, see migrations/README.md). One row per
 // (location, hour, source) holds everything that source reported for that hour; re-ingesting the
 // same report changes nothing, a corrected report replaces the values and the provenance.
+import type { HourlyObservation } from "../model/series.ts";
 import type { Database, InValue } from "../ports/database.ts";
 import type { UpsertStatements } from "./upsert-counts.ts";
 import { toUtcHour, toUtcSecondFloor } from "./utc-time.ts";
@@ -28,6 +29,24 @@ export const OBSERVATION_FIELDS = [
 ] as const;
 
 export type ObservationField = (typeof OBSERVATION_FIELDS)[number];
+
+/** observations(_best) column -> series field (read by training's loadSeries and serving's packed window). Units already match (°C, %, m/s, deg, mm, hPa, ...); visibility is converted apart. */
+export const COLUMN_FIELD = {
+  temperature_c: "temperature",
+  humidity_pct: "humidity",
+  wind_speed_ms: "windSpeed",
+  wind_dir_deg: "windDirection",
+  precipitation_mm: "precipitation",
+  dew_point_c: "dewPoint",
+  vapor_pressure_hpa: "vaporPressure",
+  pressure_hpa: "pressure",
+  sea_level_pressure_hpa: "seaLevelPressure",
+  sunshine_hr: "sunshine",
+  snow_depth_cm: "snowDepth",
+  total_cloud_tenths: "cloudCover",
+  ground_temp_c: "groundTemperature",
+  solar_radiation_mj_m2: "solarRadiation",
+} as const satisfies Partial<Record<ObservationField, keyof HourlyObservation>>;
 
 /** Seeded by migration 0001 with precedence asos (1) > ultra_srt_ncst (2) > import (3). */
 export type ObservationSource = "asos" | "ultra_srt_ncst" | "import";

@@ -3,7 +3,8 @@
 // recipe). Training writes it with serializeHourlyArtifact and everything that reads it (training's
 // evaluate/promote steps, serving) parses it with parseHourlyArtifact: one zod schema, no casts.
 import { z } from "zod";
-import { FEATURE_CATALOGUE_VERSION } from "./features.ts";
+import { MODEL_ARTIFACT_FORMAT, type ModelArtifact } from "./forecast-model.ts";
+import { FEATURE_CATALOGUE_VERSION, type FeatureGroup } from "./features.ts";
 import { MAX_LEAD_HOURS } from "./lead-features.ts";
 import { stationDescriptorsSchema } from "./pooled-features.ts";
 
@@ -166,4 +167,84 @@ export function hourlyFromFeaturesJson(text: string): HourlyArtifact {
   if (typeof json !== "object" || json === null || !("hourly" in json))
     throw new ArtifactError("incompatible", "features.json has no hourly model set (a version trained before the 1..48 h models)");
   return parseHourlyArtifact((json as { hourly: unknown }).hourly);
+}
+
+// --- The 24 h model's features.json (the ModelArtifact of forecast-model.ts without its LightGBM
+// text, which is model.txt). Serving (serving/artifact.ts, load-model.ts) and training (the
+// calibrate_hourly step, which adds the hourly set to it, and loadArtifactModel) parse it with
+// parseServingArtifact. Loose objects: keys this code does not know (the `hourly` set) pass through.
+/** features.json: the ModelArtifact without the LightGBM text (that is model.txt). */
+export type ServingArtifact = Omit<ModelArtifact, "lightgbmModel">;
+
+const featureGroup = z.enum([
+  "temperature",
+  "humidity",
+  "wind",
+  "precipitation",
+  "pressure",
+  "radiation",
+  "sky",
+  "calendar",
+  "climatology",
+  "kma",
+  "seed",
+]) satisfies z.ZodType<FeatureGroup>;
+const featureEntry = z.looseObject({ name: z.string().min(1), type: z.literal("float"), group: featureGroup, description: z.string() });
+const target24 = z.enum(["level", "delta", "delta_clim", "anomaly"]);
+
+export const forecastArtifactSchema = z.looseObject({
+  format: z.literal(MODEL_ARTIFACT_FORMAT),
+  spec: z.looseObject({ version: z.string().min(1), horizonHours: z.number().int(), target: target24, features: z.array(featureEntry).min(1) }),
+  recipe: z.looseObject({
+    name: z.string(),
+    description: z.string(),
+    features: z.array(z.string()).min(1),
+    target: target24,
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])),
+    validationDays: z.number(),
+    earlyStoppingRounds: z.number(),
+    refit: z.boolean(),
+  }),
+  climatology: z
+    .looseObject({
+      kind: z.literal("harmonic-v1"),
+      annual: z.boolean(),
+      coefficients: z.array(z.number()),
+      fittedFrom: z.number(),
+      fittedTo: z.number(),
+      n: z.number(),
+      rmse: z.number(),
+    })
+    .nullable(),
+  trainedBefore: z.iso.datetime({ offset: true }),
+  iterations: z.number().int().nonnegative(),
+  trainRows: z.number().int().nonnegative(),
+  validRmse: z.number().nullable(),
+});
+
+export type ArtifactProblem = { reason: "corrupt" | "incompatible"; message: string };
+
+/** Parses features.json; returns the artifact or what is wrong with it (never throws). */
+export function parseServingArtifact(text: string): ServingArtifact | ArtifactProblem {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { reason: "corrupt", message: "features.json is not JSON" };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return { reason: "corrupt", message: "features.json is not a JSON object" };
+  const format = (json as { format?: unknown }).format;
+  if (format !== MODEL_ARTIFACT_FORMAT) {
+    return { reason: "incompatible", message: `features.json has format ${JSON.stringify(format ?? null)}; this code serves ${MODEL_ARTIFACT_FORMAT}` };
+  }
+  const parsed = forecastArtifactSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join(".") || "(root)"}: ${i.message}`);
+    return { reason: "corrupt", message: `features.json is malformed: ${first.join("; ")}` };
+  }
+  return parsed.data;
+}
+
+export function isArtifactProblem(x: ServingArtifact | ArtifactProblem): x is ArtifactProblem {
+  return "reason" in x && "message" in x && !("format" in x);
 }

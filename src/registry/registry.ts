@@ -16,7 +16,7 @@ import { silentLogger } from "../ports/logger.ts";
 import { type ObjectStore, ObjectStoreError } from "../ports/object-store.ts";
 import { sha256Hex } from "../ids/sha256.ts";
 import { ArtifactIntegrityError } from "../tracking/errors.ts";
-import type { JsonObject } from "../tracking/json.ts";
+import { toJsonObject } from "../tracking/json.ts";
 import { getAlias, getProduction, listAliases, moveAlias } from "./aliases.ts";
 import type { AliasPointer, PromotionEvent, ProductionModel } from "./aliases.ts";
 import { AliasConflictError, GateInputError, PromotionError, ProductionRescoreRequiredError } from "./errors.ts";
@@ -265,7 +265,7 @@ export class Registry {
         action: "gate_promote",
         actor,
         reason: decision.reason,
-        decision: decision as unknown as JsonObject,
+        decision: toJsonObject(decision, "gate decision"),
         at,
         clearCandidate: true,
       });
@@ -279,7 +279,7 @@ export class Registry {
         action: "gate_candidate",
         actor,
         reason: decision.reason,
-        decision: decision as unknown as JsonObject,
+        decision: toJsonObject(decision, "gate decision"),
         at,
       });
     }

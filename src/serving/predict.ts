@@ -37,7 +37,8 @@ export function rowSchema(model: RowModel): z.ZodType<Record<string, number | nu
   let s = schemas.get(model);
   if (!s) {
     // z.number() refuses NaN and ±Infinity (zod 4); null stands for a missing value.
-    s = z.strictObject(Object.fromEntries(model.featureNames.map((n) => [n, z.number().nullable()]))) as unknown as z.ZodType<Record<string, number | null>>;
+    const shape: Record<string, z.ZodNullable<z.ZodNumber>> = Object.fromEntries(model.featureNames.map((n) => [n, z.number().nullable()]));
+    s = z.strictObject(shape);
     schemas.set(model, s);
   }
   return s;

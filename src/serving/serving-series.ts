@@ -6,10 +6,10 @@
 // field exactly as the view does (the value of the highest-precedence source that has one), then
 // reads only the KMA forecasts for the one hour the forecast is for. serving-series.test.ts checks it
 // gives loadSeries' observations and the same forecast.
+import { COLUMN_FIELD } from "../db/observations.ts";
 import { HORIZON_HOURS } from "../model/features.ts";
 import { HOUR_MS, type HourlyObservation, type HourlySeries, type KmaTemperatureForecast } from "../model/series.ts";
 import type { Database } from "../ports/database.ts";
-import { COLUMN_FIELD } from "../jobs/train/load-series.ts";
 
 const COLUMNS = Object.keys(COLUMN_FIELD) as (keyof typeof COLUMN_FIELD)[];
 /** The packed columns, in order: the series fields, then visibility (metres in the table, 10 m in the series). */

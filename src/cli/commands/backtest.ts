@@ -5,7 +5,8 @@
 // The top-level keys (n, model, persistence, climatology, kma, skill) are the 24 h lead's.
 import type { Command } from "commander";
 import { loadLightGBM } from "../../model/lightgbm-wasm/node.ts";
-import { headline, leadReport, pooledCoverage, runHourlyBacktest, selectLeads } from "../../model/hourly-backtest.ts";
+import { runHourlyBacktest } from "../../model/hourly-backtest.ts";
+import { headline, leadReport, pooledCoverage, selectLeads } from "../../model/lead-scores.ts";
 import { HOURLY_RECIPE } from "../../model/hourly-recipes.ts";
 import { MAX_LEAD_HOURS } from "../../model/lead-features.ts";
 import { kstToUtc } from "../../model/series.ts";

@@ -4,7 +4,7 @@
 // (the legacy 24 h spec with the complete hourly set under `hourly`), and the evaluate and promote
 // steps score the set per lead on the holdout with the TypeScript predictor.
 import { type HourlyArtifact, type HourlyModels, hourlyModelsSchema } from "../../model/artifact.ts";
-import { appendForecasts, emptyLeadTable, forecastTableOf, type LeadReport, leadReport, type LeadTable, pooledCoverage } from "../../model/hourly-backtest.ts";
+import { appendForecasts, emptyLeadTable, forecastTableOf, type LeadReport, leadReport, type LeadTable, pooledCoverage } from "../../model/lead-scores.ts";
 import { loadHourlyModel } from "../../model/hourly-load.ts";
 import { calibrateHourly, contextFor, fitGroups, forecastRows, prepareFit } from "../../model/hourly-model.ts";
 import type { LightGBM } from "../../model/lightgbm-wasm/lightgbm.ts";

@@ -1,26 +1,9 @@
 // Reads a location's hourly series for modelling from libSQL: the best observation per hour (by the
 // documented source precedence, view `observations_best`) before a cutoff, and the KMA short-term
 // temperature forecasts (TMP) issued before it. Runtime-agnostic (any libSQL client).
+import { COLUMN_FIELD } from "../../db/observations.ts";
 import type { Database } from "../../ports/database.ts";
 import type { HourlyObservation, HourlySeries, KmaTemperatureForecast } from "../../model/series.ts";
-
-/** observations(_best) column -> series field. Units already match (°C, %, m/s, deg, mm, hPa, ...); visibility is converted apart. */
-export const COLUMN_FIELD = {
-  temperature_c: "temperature",
-  humidity_pct: "humidity",
-  wind_speed_ms: "windSpeed",
-  wind_dir_deg: "windDirection",
-  precipitation_mm: "precipitation",
-  dew_point_c: "dewPoint",
-  vapor_pressure_hpa: "vaporPressure",
-  pressure_hpa: "pressure",
-  sea_level_pressure_hpa: "seaLevelPressure",
-  sunshine_hr: "sunshine",
-  snow_depth_cm: "snowDepth",
-  total_cloud_tenths: "cloudCover",
-  ground_temp_c: "groundTemperature",
-  solar_radiation_mj_m2: "solarRadiation",
-} as const satisfies Record<string, keyof HourlyObservation>;
 
 export interface SeriesWindow {
   /** Only hours strictly before this instant (UTC) are read. */

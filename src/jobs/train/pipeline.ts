@@ -14,7 +14,7 @@
 // Every step output is small JSON (Workflows persists it); the heavy work (series, LightGBM) is
 // redone inside the step that needs it from the database and the object store, so each step can
 // run in another isolate or be retried on its own.
-import type { FittedModel, ModelArtifact } from "../../model/forecast-model.ts";
+import type { FittedModel } from "../../model/forecast-model.ts";
 import { exportModel, fitModel, importModel, MODEL_ARTIFACT_FORMAT } from "../../model/forecast-model.ts";
 import { kmaLookup } from "../../model/baselines.ts";
 import { buildForecastDataset } from "../../model/dataset.ts";
@@ -35,9 +35,17 @@ import { PermanentStepError, type PipelineDef, type RetryPolicy, type StepOutput
 import { loadSeries, seriesExtent } from "./load-series.ts";
 import { metricsOf, scoreOnWindow, type Window } from "./score.ts";
 import { calibrateHourlyModels, leadReports, leadScores, parseHourlyModels, pooledCoverage, scoreHourly, trainHourlyModels } from "./hourly-steps.ts";
-import { hourlyFromFeaturesJson, type LeadRecipe, serializeHourlyArtifact } from "../../model/artifact.ts";
+import {
+  hourlyFromFeaturesJson,
+  isArtifactProblem,
+  type LeadRecipe,
+  parseServingArtifact,
+  type ServingArtifact,
+  serializeHourlyArtifact,
+} from "../../model/artifact.ts";
 import { HOURLY_RECIPE } from "../../model/hourly-recipes.ts";
 import type { LeadScore } from "../../registry/gate.ts";
+import { z } from "zod";
 
 export const TRAINING_PIPELINE = "daily_train";
 
@@ -107,8 +115,15 @@ async function loadArtifactModel(
   a: { modelKey: string; modelSha256: string; specKey: string; specSha256: string },
 ): Promise<FittedModel> {
   const text = await readText(d.objects, a.modelKey, a.modelSha256, "model");
-  const spec = JSON.parse(await readText(d.objects, a.specKey, a.specSha256, "feature spec")) as Omit<ModelArtifact, "lightgbmModel">;
-  return importModel(lgb, { ...spec, lightgbmModel: text } as ModelArtifact);
+  const spec = await readForecastArtifact(d.objects, a.specKey, a.specSha256, "feature spec");
+  return importModel(lgb, { ...spec, lightgbmModel: text });
+}
+
+/** Reads a 24 h features.json and parses it as serving does (model/artifact.ts); a bad one fails the step for good. */
+async function readForecastArtifact(objects: ObjectStore, key: string, sha256: string, what: string): Promise<ServingArtifact> {
+  const a = parseServingArtifact(await readText(objects, key, sha256, what));
+  if (isArtifactProblem(a)) throw new PermanentStepError(`${what} ${key}: ${a.message}`);
+  return a;
 }
 
 /** Runs a step's work; on failure marks the tracking run failed (keeping the original error). */
@@ -123,20 +138,45 @@ async function failRunOnError<T>(d: TrainingDeps, runId: string, work: () => Pro
   }
 }
 
-interface Outputs {
-  check_data: { hours: number; first: string; last: string };
-  build_dataset: { rows: number; sha256: string; holdoutFrom: string; holdoutTo: string };
-  train: { trackingRunId: string; iterations: number; trainRows: number; modelKey: string; modelSha256: string; specKey: string; specSha256: string };
-  train_hourly: { key: string; sha256: string; groups: number; trainRows: number };
-  calibrate_hourly: { key: string; sha256: string };
-  evaluate: { n: number; rmse: number; persistenceRmse: number; skill: number; leads: LeadScore[]; coverage80: number; coverage95: number };
-  register: { version: string };
-}
+// Step outputs are stored by the runner and read back on a resumed run: each is parsed, not cast.
+const leadScore = z.object({ lead: z.number(), rmse: z.number(), persistenceRmse: z.number(), bestBaselineRmse: z.number() }) satisfies z.ZodType<LeadScore>;
+const outputShapes = {
+  check_data: z.object({ hours: z.number(), first: z.string(), last: z.string() }),
+  build_dataset: z.object({ rows: z.number(), sha256: z.string(), holdoutFrom: z.string(), holdoutTo: z.string() }),
+  train: z.object({
+    trackingRunId: z.string(),
+    iterations: z.number(),
+    trainRows: z.number(),
+    modelKey: z.string(),
+    modelSha256: z.string(),
+    specKey: z.string(),
+    specSha256: z.string(),
+  }),
+  train_hourly: z.object({ key: z.string(), sha256: z.string(), groups: z.number(), trainRows: z.number() }),
+  calibrate_hourly: z.object({ key: z.string(), sha256: z.string() }),
+  evaluate: z.object({
+    n: z.number(),
+    rmse: z.number(),
+    persistenceRmse: z.number(),
+    skill: z.number(),
+    leads: z.array(leadScore),
+    coverage80: z.number(),
+    coverage95: z.number(),
+  }),
+  register: z.object({ version: z.string() }),
+};
+type Outputs = { [K in keyof typeof outputShapes]: z.infer<(typeof outputShapes)[K]> };
+const outputSchemas: { [K in keyof Outputs]: z.ZodType<Outputs[K]> } = outputShapes;
 
 function out<K extends keyof Outputs>(outputs: Readonly<Record<string, StepOutput>>, step: K): Outputs[K] {
   const o = outputs[step];
   if (!o) throw new PermanentStepError(`step ${step} has no output`);
-  return o as unknown as Outputs[K];
+  const parsed = outputSchemas[step].safeParse(o);
+  if (!parsed.success)
+    throw new PermanentStepError(
+      `step ${step}'s stored output is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+    );
+  return parsed.data;
 }
 
 export function trainingPipeline(): PipelineDef<TrainingDeps> {
@@ -286,7 +326,7 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           const h = out(outputs, "train_hourly");
           return failRunOnError(d, t.trackingRunId, async () => {
             const models = parseHourlyModels(await readText(d.objects, h.key, h.sha256, "hourly models"));
-            const legacy = JSON.parse(await readText(d.objects, t.specKey, t.specSha256, "24 h feature spec")) as Record<string, unknown>;
+            const legacy = await readForecastArtifact(d.objects, t.specKey, t.specSha256, "24 h feature spec");
             const series = await seriesFor(d, locationId, cutoffOf(runDate));
             const lgb = await d.loadLightGBM();
             const hourly = await d.tracker.timePhase(t.trackingRunId, "calibrate_hourly", async () => calibrateHourlyModels(lgb, series, models));
