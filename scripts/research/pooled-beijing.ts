@@ -18,7 +18,8 @@ import { HOURLY_RECIPE } from "../../src/model/hourly-recipes.ts";
 import type { LightGBM } from "../../src/model/lightgbm-wasm/lightgbm.ts";
 import { loadLightGBM } from "../../src/model/lightgbm-wasm/node.ts";
 import { buildLeadRows, type LeadRows } from "../../src/model/multilead-dataset.ts";
-import { boosterRows, calibratePooled, fitPooledGroups, memberRows, type PoolMember, preparePooled } from "../../src/model/pooled-model.ts";
+import { boosterPredictor } from "../../src/model/hourly-model.ts";
+import { calibratePooled, fitPooledGroups, memberRows, type PoolMember, preparePooled } from "../../src/model/pooled-model.ts";
 import { DAY_MS, type HourlySeries, kstToUtc } from "../../src/model/series.ts";
 import { HourlyGrid } from "../../src/model/series-grid.ts";
 import type { Booster } from "../../src/model/lightgbm-wasm/index.ts";
@@ -60,7 +61,7 @@ function score(rows: LeadRows, predict: (r: LeadRows) => Float64Array): Score {
 /** The booster of the group serving LEAD. */
 function at24(groups: readonly { leads: [number, number] }[], boosters: Booster[]): (r: LeadRows) => Float64Array {
   const gi = groups.findIndex((g) => g.leads[0] <= LEAD && LEAD <= g.leads[1]);
-  return (r) => boosterRows(boosters[gi]!)(r.data, r.numRows, r.numCols);
+  return (r) => boosterPredictor(boosters[gi]!)(r.data, r.numRows, r.numCols);
 }
 
 function measure<T>(lgb: LightGBM, work: () => T): { value: T; cpuS: number; wasmMb: number; jsMb: number } {

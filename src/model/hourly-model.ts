@@ -42,7 +42,7 @@ export interface FittedHourly {
   free(): void;
 }
 
-function trainBooster(lgb: LightGBM, rows: LeadRows, params: Params, featureNames: string[]): Booster {
+export function trainBooster(lgb: LightGBM, rows: LeadRows, params: Params, featureNames: string[]): Booster {
   const ds = lgb.createDataset({ data: rows.data, numRows: rows.numRows, numCols: rows.numCols, label: rows.label, featureNames, params });
   try {
     return lgb.train({ params, train: ds }).booster;
@@ -51,7 +51,7 @@ function trainBooster(lgb: LightGBM, rows: LeadRows, params: Params, featureName
   }
 }
 
-function boosterPredictor(b: Booster): RowPredictor {
+export function boosterPredictor(b: Booster): RowPredictor {
   return (data, n, k) => (n === 0 ? new Float64Array(0) : Float64Array.from(b.predict(data, n, k)));
 }
 
@@ -149,21 +149,32 @@ function input(lgb: LightGBM, s: FitSetup): FitInput {
   return { lgb, grid: s.grid, ctx: s.ctx, recipe: s.recipe, cutoff: s.cutoff, params: { ...s.recipe.params, verbosity: -1 } };
 }
 
-/** The group models of the set (no calibration yet): the artifact without `calibration`, and the Boosters. */
-export function fitGroups(lgb: LightGBM, s: FitSetup): { models: HourlyModels; boosters: Booster[] } {
-  const x = input(lgb, s);
-  const names = featureNamesOf(s.recipe);
+/** What one set of lead-group models is fitted from: the rows of a group, and what the artifact records. */
+export interface GroupFit {
+  recipe: LeadRecipe;
+  params: Params;
+  cutoff: number;
+  climatology: HourlyModels["climatology"];
+  /** The training rows of one lead group. */
+  rowsFor(group: LeadGroup): LeadRows;
+  /** What the rows are, for the "too few rows" error ("training rows", "pooled training rows"). */
+  rowsLabel: string;
+}
+
+/** One LightGBM model per lead group (the artifact without `calibration`, and the Boosters); local and pooled sets alike. */
+export function fitGroupModels(lgb: LightGBM, f: GroupFit): { models: HourlyModels; boosters: Booster[] } {
+  const names = featureNamesOf(f.recipe);
   const boosters: Booster[] = [];
   const groups: HourlyModels["groups"] = [];
   try {
-    for (const group of s.recipe.groups) {
-      const rows = groupRows(x, group);
+    for (const group of f.recipe.groups) {
+      const rows = f.rowsFor(group);
       if (rows.numRows < MIN_GROUP_TRAIN_ROWS) {
         throw new HourlyModelError(
-          `only ${rows.numRows} training rows for leads ${group[0]}..${group[1]} h before ${isoHour(s.cutoff)}; need at least ${MIN_GROUP_TRAIN_ROWS}`,
+          `only ${rows.numRows} ${f.rowsLabel} for leads ${group[0]}..${group[1]} h before ${isoHour(f.cutoff)}; need at least ${MIN_GROUP_TRAIN_ROWS}`,
         );
       }
-      const b = trainBooster(lgb, rows, x.params, names);
+      const b = trainBooster(lgb, rows, f.params, names);
       boosters.push(b);
       const iterations = b.currentIteration();
       groups.push({ leads: [group[0], group[1]], iterations, trainRows: rows.numRows, lightgbmModel: b.saveModel({ numIteration: iterations }) });
@@ -175,14 +186,27 @@ export function fitGroups(lgb: LightGBM, s: FitSetup): { models: HourlyModels; b
   const models: HourlyModels = {
     format: HOURLY_ARTIFACT_FORMAT,
     featureCatalogueVersion: FEATURE_CATALOGUE_VERSION,
-    recipe: s.recipe,
+    recipe: f.recipe,
     featureNames: names,
     target: "delta",
-    climatology: s.climatology,
-    trainedBefore: new Date(s.cutoff).toISOString(),
+    climatology: f.climatology,
+    trainedBefore: new Date(f.cutoff).toISOString(),
     groups,
   };
   return { models, boosters };
+}
+
+/** The group models of the set (no calibration yet): the artifact without `calibration`, and the Boosters. */
+export function fitGroups(lgb: LightGBM, s: FitSetup): { models: HourlyModels; boosters: Booster[] } {
+  const x = input(lgb, s);
+  return fitGroupModels(lgb, {
+    recipe: s.recipe,
+    params: x.params,
+    cutoff: s.cutoff,
+    climatology: s.climatology,
+    rowsFor: (group) => groupRows(x, group),
+    rowsLabel: "training rows",
+  });
 }
 
 /** The interval calibration of the set, by month-blocked cross-fitting on the data before the cutoff. */

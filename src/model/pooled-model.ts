@@ -18,20 +18,22 @@
 // The set is served per location: pooledArtifactFor() gives a normal HourlyArtifact (the shared
 // group models, the location's climatology and descriptors), which serving, evaluation and the gate
 // read like a local one.
-import type { Booster, LightGBM, Params } from "./lightgbm-wasm/index.ts";
+import type { Booster, LightGBM } from "./lightgbm-wasm/index.ts";
 import { type Climatology, climatologyAt, fitClimatology, kmaLookup } from "./baselines.ts";
-import { HOURLY_ARTIFACT_FORMAT, type HourlyArtifact, type HourlyModels, type LeadRecipe } from "./artifact.ts";
-import { FEATURE_CATALOGUE_VERSION, type FeatureContext } from "./features.ts";
+import type { HourlyArtifact, HourlyModels, LeadRecipe } from "./artifact.ts";
+import type { FeatureContext } from "./features.ts";
 import { seriesBefore } from "./forecast-model.ts";
 import {
+  boosterPredictor,
   CALIBRATION_LEADS_PER_ISSUE,
   calibrationFold,
   featureNamesOf,
+  fitGroupModels,
   HourlyModelError,
   leadsOf,
   MIN_GROUP_TRAIN_ROWS,
   residualQuantiles,
-  type RowPredictor,
+  trainBooster,
 } from "./hourly-model.ts";
 import { HOURLY_ISSUE_FEATURES, HOURLY_LEAD_FEATURES, HOURLY_RECIPE } from "./hourly-recipes.ts";
 import { MAX_LEAD_HOURS } from "./lead-features.ts";
@@ -193,53 +195,16 @@ function poolRows(s: PooledSetup, group: LeadGroup, perIssue: number, keep?: (t:
   );
 }
 
-function train(lgb: LightGBM, rows: LeadRows, params: Params, featureNames: string[]): Booster {
-  const ds = lgb.createDataset({ data: rows.data, numRows: rows.numRows, numCols: rows.numCols, label: rows.label, featureNames, params });
-  try {
-    return lgb.train({ params, train: ds }).booster;
-  } finally {
-    ds.free();
-  }
-}
-
-export const boosterRows =
-  (b: Booster): RowPredictor =>
-  (data, n, k) =>
-    n === 0 ? new Float64Array(0) : Float64Array.from(b.predict(data, n, k));
-
 /** The shared group models (no climatology, no station: pooledArtifactFor adds the location's). */
 export function fitPooledGroups(lgb: LightGBM, s: PooledSetup): { models: HourlyModels; boosters: Booster[] } {
-  const params = { ...s.recipe.params, verbosity: -1 };
-  const names = featureNamesOf(s.recipe);
-  const boosters: Booster[] = [];
-  const groups: HourlyModels["groups"] = [];
-  try {
-    for (const group of s.recipe.groups) {
-      const rows = poolRows(s, group, s.recipe.leadsPerIssue);
-      if (rows.numRows < MIN_GROUP_TRAIN_ROWS)
-        throw new HourlyModelError(
-          `only ${rows.numRows} pooled training rows for leads ${group[0]}..${group[1]} h before ${isoHour(s.cutoff)}; need at least ${MIN_GROUP_TRAIN_ROWS}`,
-        );
-      const b = train(lgb, rows, params, names);
-      boosters.push(b);
-      const iterations = b.currentIteration();
-      groups.push({ leads: [group[0], group[1]], iterations, trainRows: rows.numRows, lightgbmModel: b.saveModel({ numIteration: iterations }) });
-    }
-  } catch (e) {
-    boosters.forEach((b) => b.free());
-    throw e;
-  }
-  const models: HourlyModels = {
-    format: HOURLY_ARTIFACT_FORMAT,
-    featureCatalogueVersion: FEATURE_CATALOGUE_VERSION,
+  return fitGroupModels(lgb, {
     recipe: s.recipe,
-    featureNames: names,
-    target: "delta",
+    params: { ...s.recipe.params, verbosity: -1 },
+    cutoff: s.cutoff,
     climatology: null,
-    trainedBefore: new Date(s.cutoff).toISOString(),
-    groups,
-  };
-  return { models, boosters };
+    rowsFor: (group) => poolRows(s, group, s.recipe.leadsPerIssue),
+    rowsLabel: "pooled training rows",
+  });
 }
 
 /** One interval calibration for the pool: month-blocked cross-fitting, out-of-fold residuals of every member. */
@@ -256,9 +221,9 @@ export function calibratePooled(lgb: LightGBM, s: PooledSetup): HourlyArtifact["
       if (trainRows.numRows < MIN_GROUP_TRAIN_ROWS) continue;
       const test = poolRows(s, group, CALIBRATION_LEADS_PER_ISSUE, (t) => calibrationFold(t, K) === k);
       if (test.numRows === 0) continue;
-      const b = train(lgb, trainRows, params, names);
+      const b = trainBooster(lgb, trainRows, params, names);
       try {
-        const out = boosterRows(b)(test.data, test.numRows, test.numCols);
+        const out = boosterPredictor(b)(test.data, test.numRows, test.numCols);
         for (let r = 0; r < test.numRows; r++) residuals[test.lead[r]!]!.push(test.label[r]! - out[r]!);
       } finally {
         b.free();

@@ -179,6 +179,29 @@ function out<K extends keyof Outputs>(outputs: Readonly<Record<string, StepOutpu
   return parsed.data;
 }
 
+/**
+ * The training rows as fitModel will see them, and their fingerprint. The climatology-based
+ * features' values would differ, so the fingerprint uses the full recipe with no climatology: it
+ * identifies the data, not the model. build_dataset records it; train checks the data is the same.
+ */
+async function trainingDataFingerprint(series: HourlySeries, recipe: ModelRecipe, holdoutFrom: number) {
+  const ds = buildForecastDataset(series, {
+    features: recipe.features,
+    target: recipe.target,
+    targetBefore: holdoutFrom,
+    context: { climatology: null, kma: kmaLookup(series.kmaForecasts) },
+  });
+  const fp = await fingerprintDataset({
+    data: ds.data.subarray(0, ds.numRows * ds.numCols),
+    labels: ds.label.subarray(0, ds.numRows),
+    features: ds.featureNames,
+    from: ds.numRows ? ds.issueTime[0]! : holdoutFrom,
+    to: holdoutFrom,
+    featureSpecVersion: ds.spec.version,
+  });
+  return { rows: ds.numRows, fp };
+}
+
 export function trainingPipeline(): PipelineDef<TrainingDeps> {
   return {
     name: TRAINING_PIPELINE,
@@ -213,25 +236,9 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           const recipe = d.recipe ?? DEFAULT_RECIPE;
           const w = holdoutWindow(cutoff, d.holdoutDays ?? 14);
           const series = await seriesFor(d, locationId, cutoff);
-          // The training rows as fitModel will see them (features without the climatology-based ones'
-          // values would differ, so the fingerprint uses the full recipe with no climatology: it
-          // identifies the data, not the model).
-          const ds = buildForecastDataset(series, {
-            features: recipe.features,
-            target: recipe.target,
-            targetBefore: w.from,
-            context: { climatology: null, kma: kmaLookup(series.kmaForecasts) },
-          });
-          const fp = await fingerprintDataset({
-            data: ds.data.subarray(0, ds.numRows * ds.numCols),
-            labels: ds.label.subarray(0, ds.numRows),
-            features: ds.featureNames,
-            from: ds.numRows ? ds.issueTime[0]! : w.from,
-            to: w.from,
-            featureSpecVersion: ds.spec.version,
-          });
-          if (ds.numRows < 100) throw new PermanentStepError(`only ${ds.numRows} training rows before the holdout ${isoOf(w.from)}`);
-          return { rows: ds.numRows, sha256: fp.sha256, holdoutFrom: isoOf(w.from), holdoutTo: isoOf(w.to) };
+          const { rows, fp } = await trainingDataFingerprint(series, recipe, w.from);
+          if (rows < 100) throw new PermanentStepError(`only ${rows} training rows before the holdout ${isoOf(w.from)}`);
+          return { rows, sha256: fp.sha256, holdoutFrom: isoOf(w.from), holdoutTo: isoOf(w.to) };
         },
       },
       {
@@ -257,20 +264,7 @@ export function trainingPipeline(): PipelineDef<TrainingDeps> {
           });
           try {
             const series = await d.tracker.timePhase(runId, "load_series", () => seriesFor(d, locationId, cutoff));
-            const ds = buildForecastDataset(series, {
-              features: recipe.features,
-              target: recipe.target,
-              targetBefore: w.from,
-              context: { climatology: null, kma: kmaLookup(series.kmaForecasts) },
-            });
-            const fp = await fingerprintDataset({
-              data: ds.data.subarray(0, ds.numRows * ds.numCols),
-              labels: ds.label.subarray(0, ds.numRows),
-              features: ds.featureNames,
-              from: ds.numRows ? ds.issueTime[0]! : w.from,
-              to: w.from,
-              featureSpecVersion: ds.spec.version,
-            });
+            const { fp } = await trainingDataFingerprint(series, recipe, w.from);
             if (fp.sha256 !== built.sha256)
               throw new PermanentStepError(
                 `the training data changed between build_dataset (${built.sha256.slice(0, 12)}) and train (${fp.sha256.slice(0, 12)}); re-run the date`,
